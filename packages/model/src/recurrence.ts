@@ -1,0 +1,66 @@
+/**
+ * The recurrence of SPEC §2 as a plain tfjs graph: the reference path, and the GPU path.
+ *
+ * Contract shared with the fused kernel (`kernel/`), which must return the same numbers:
+ *   actions  B×T×k  effective action signals (already multiplied by their gain nets)
+ *   r0       B×N    initial state
+ *   Wo       N×N    maintenance weights
+ *   Wa       k×N×N  one rotation matrix per action channel (k = 2: Wa[0] = Wl, Wa[1] = Wr)
+ * Per step: pre = J0·Σr + J1·(Wo r) + Σ_c actions[:,t,c]·(Wa[c] r);  r ← (1−α)r + α·F(pre).
+ * Returns the bump history B×T×N (the state after each step).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+export type Activation = 'tanh' | 'relu' | 'gelu';
+
+/** Scalars of the dynamics that are not learned. */
+export interface RecurrenceConstants {
+  J0: number;
+  J1: number;
+  alpha: number;
+  activation: Activation;
+}
+
+/** Tensors the recurrence reads; every gradient flows back to all four. */
+export interface RecurrenceInputs {
+  actions: tf.Tensor3D;
+  r0: tf.Tensor2D;
+  Wo: tf.Tensor2D;
+  Wa: tf.Tensor3D;
+}
+
+/** F of SPEC §2; gelu is the exact erf form. */
+export function activate(x: tf.Tensor, activation: Activation): tf.Tensor {
+  switch (activation) {
+    case 'tanh':
+      return tf.tanh(x);
+    case 'relu':
+      return tf.relu(x);
+    case 'gelu':
+      return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2))));
+  }
+}
+
+/** Runs all T steps as a tfjs graph and returns the bump history (B×T×N). */
+export function recurrenceTfjs(inputs: RecurrenceInputs, c: RecurrenceConstants): tf.Tensor3D {
+  return tf.tidy(() => {
+    const { actions, r0, Wo, Wa } = inputs;
+    const [B, T, k] = actions.shape;
+    const N = Wo.shape[0];
+    // One (k+1)N×N product per step instead of a B×N×N matrix per sequence (SPEC §2 note).
+    const wCat = tf.concat([Wo, tf.reshape(Wa, [k * N, N])], 0);
+    const steps = tf.unstack(actions, 1) as tf.Tensor2D[];
+    const j1 = tf.fill([B, 1], c.J1);
+    let r: tf.Tensor2D = r0;
+    const history: tf.Tensor2D[] = [];
+    for (let t = 0; t < T; t++) {
+      const p = tf.reshape(tf.matMul(r, wCat, false, true), [B, k + 1, N]);
+      const coef = tf.expandDims(tf.concat([j1, steps[t]], 1), 2);
+      const mixed = tf.sum(tf.mul(p, coef), 1);
+      const pre = tf.add(mixed, tf.mul(tf.sum(r, 1, true), c.J0));
+      r = tf.add(tf.mul(r, 1 - c.alpha), tf.mul(activate(pre, c.activation), c.alpha)) as tf.Tensor2D;
+      history.push(r);
+    }
+    return tf.stack(history, 1) as tf.Tensor3D;
+  });
+}
