@@ -1,0 +1,3 @@
+export { writeFileAtomic, createAtomicWriteStream, tempPathFor, type AtomicStream } from './atomic.js';
+export { UsageError, invalid, runMain } from './errors.js';
+export { createProgress, type Progress } from './progress.js';
