@@ -1,0 +1,47 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { tableFromIPC } from 'apache-arrow';
+import { CONFIG_METADATA_KEY, evalTraceToIpc, metricsFromIpc, metricsToIpc, snapshotsFromIpc, snapshotsToIpc } from '../src/arrow.js';
+
+test('metrics round-trip with the FORMATS.md column types', () => {
+  const rows = [1, 2, 3].map((s) => ({ step: s, loss_total: 1 / s, loss_angle: 0.5 / s, loss_bump: 0.25, grad_norm: s, ms: 12.5 * s }));
+  const bytes = metricsToIpc(rows);
+  const t = tableFromIPC(bytes);
+  assert.deepEqual(t.schema.fields.map((f) => [f.name, String(f.type)]), [
+    ['step', 'Int32'], ['loss_total', 'Float32'], ['loss_angle', 'Float32'], ['loss_bump', 'Float32'], ['grad_norm', 'Float32'], ['ms', 'Float64'],
+  ]);
+  const back = metricsFromIpc(bytes);
+  assert.equal(back.length, 3);
+  assert.equal(back[2].step, 3);
+  assert.equal(back[2].ms, 37.5);
+  assert.equal(back[1].loss_total, Math.fround(0.5));
+});
+
+test('snapshots hold one N*N FixedSizeList per matrix and the config in the metadata', () => {
+  const n = 3;
+  const mk = (k: number) => Float32Array.from({ length: n * n }, (_, i) => i + k);
+  const rows = [0, 10].map((step) => ({ step, loss_total: 1, loss_angle: 2, loss_bump: 3, weights: { Wo: mk(step), Wl: mk(step + 100), Wr: mk(step + 200) } }));
+  const bytes = snapshotsToIpc(rows, ['Wo', 'Wl', 'Wr'], n, '{"a":1}');
+  const t = tableFromIPC(bytes);
+  assert.equal(t.schema.metadata.get(CONFIG_METADATA_KEY), '{"a":1}');
+  assert.equal(String(t.schema.fields[4].type), 'FixedSizeList[9]<Float32>');
+  assert.deepEqual(t.schema.fields.map((f) => f.name), ['step', 'loss_total', 'loss_angle', 'loss_bump', 'Wo', 'Wl', 'Wr']);
+  const back = snapshotsFromIpc(bytes, ['Wo', 'Wl', 'Wr']);
+  assert.deepEqual(Array.from(back[1].weights.Wl), Array.from(mk(110)));
+  assert.equal(back[1].step, 10);
+});
+
+test('the eval trace has one row per time step', () => {
+  const T = 4, n = 2;
+  const f = (k: number) => Float32Array.from({ length: T }, (_, i) => i + k);
+  const bytes = evalTraceToIpc(
+    { av: f(0), angle: f(1), decoded_pv: f(2), decoded_argmax: f(3), output: Float32Array.from({ length: T * n }, (_, i) => i), bump: new Float32Array(T * n) },
+    n,
+    '{}',
+  );
+  const t = tableFromIPC(bytes);
+  assert.equal(t.numRows, T);
+  assert.deepEqual(Array.from(t.getChild('t')!.toArray()), [0, 1, 2, 3]);
+  assert.deepEqual(Array.from(t.getChild('output')!.get(2)!.toArray() as Float32Array), [4, 5]);
+  assert.equal(String(t.schema.fields[5].type), 'FixedSizeList[2]<Float32>');
+});

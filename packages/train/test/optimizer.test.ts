@@ -1,0 +1,92 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { Adam, clipFactor, clipGradients, globalNorm } from '../src/optimizer.js';
+
+await tf.setBackend('cpu');
+
+/** torch.optim.Adam's update, in float64, for one scalar parameter. */
+function adamReference(p0: number, grads: number[], lr: number): number[] {
+  let p = p0, m = 0, v = 0;
+  const out: number[] = [];
+  grads.forEach((g, i) => {
+    const t = i + 1;
+    m = 0.9 * m + 0.1 * g;
+    v = 0.999 * v + 0.001 * g * g;
+    const denom = Math.sqrt(v) / Math.sqrt(1 - 0.999 ** t) + 1e-8;
+    p -= (lr / (1 - 0.9 ** t)) * (m / denom);
+    out.push(p);
+  });
+  return out;
+}
+
+test('Adam follows torch.optim.Adam step by step', () => {
+  const grads = [0.5, -2, 1e-3, 3, 0.25, -0.7];
+  const expected = adamReference(1.5, grads, 0.01);
+  const p = tf.variable(tf.tensor1d([1.5]));
+  const adam = new Adam([p], { lr: 0.01 });
+  grads.forEach((g, i) => {
+    const gt = tf.tensor1d([g]);
+    adam.apply([gt]);
+    gt.dispose();
+    assert.ok(Math.abs(p.dataSync()[0] - expected[i]) < 1e-6, `step ${i + 1}: ${p.dataSync()[0]} vs ${expected[i]}`);
+  });
+  // The first update moves each entry by lr·sign(g) (bias-corrected m/√v = g/|g|).
+  const q = tf.variable(tf.tensor1d([0, 0]));
+  const a2 = new Adam([q], { lr: 0.1 });
+  const g = tf.tensor1d([5, -0.01]);
+  a2.apply([g]);
+  assert.deepEqual(Array.from(q.dataSync()).map((x) => Math.round(x * 1e5) / 1e5), [-0.1, 0.1]);
+  for (const t of [p, q, g]) t.dispose();
+  adam.dispose();
+  a2.dispose();
+});
+
+test('an Adam state restored into a fresh optimizer continues bit-identically', () => {
+  const gs = Array.from({ length: 7 }, (_, i) => tf.tensor2d([[Math.sin(i + 1), Math.cos(3 * i)], [0.1 * i, -1]]));
+  const a = tf.variable(tf.tensor2d([[1, 2], [3, 4]]));
+  const adamA = new Adam([a], { lr: 1e-3 });
+  for (const g of gs) adamA.apply([g]);
+
+  const b = tf.variable(tf.tensor2d([[1, 2], [3, 4]]));
+  const adamB = new Adam([b], { lr: 1e-3 });
+  for (const g of gs.slice(0, 4)) adamB.apply([g]);
+  const state = adamB.getState();
+  const saved = Float32Array.from(b.dataSync());
+  const c = tf.variable(tf.tensor2d(saved, [2, 2]));
+  const adamC = new Adam([c], { lr: 1e-3 });
+  adamC.setState(state);
+  assert.equal(adamC.step, 4);
+  for (const g of gs.slice(4)) adamC.apply([g]);
+  assert.deepEqual(Buffer.from(c.dataSync().buffer), Buffer.from(a.dataSync().buffer));
+  for (const t of [...gs, a, b, c]) t.dispose();
+  for (const o of [adamA, adamB, adamC]) o.dispose();
+});
+
+test('Adam.apply leaks no tensors', () => {
+  const p = tf.variable(tf.ones([3, 3]));
+  const adam = new Adam([p], { lr: 1e-3 });
+  const g = tf.ones([3, 3]);
+  adam.apply([g]);
+  const before = tf.memory().numTensors;
+  for (let i = 0; i < 5; i++) adam.apply([g]);
+  assert.equal(tf.memory().numTensors, before);
+  for (const t of [p, g]) t.dispose();
+  adam.dispose();
+});
+
+test('global norm and clipping match clip_grad_norm_', () => {
+  const g1 = tf.tensor1d([3, 0]);
+  const g2 = tf.tensor2d([[0, 4]]);
+  const norm = globalNorm([g1, g2]);
+  assert.ok(Math.abs(norm.dataSync()[0] - 5) < 1e-6);
+  assert.equal(clipFactor(0.5, 1), 1);
+  assert.equal(clipFactor(5, 1), 1 / (5 + 1e-6));
+  const clipped = clipGradients([g1, g2], 5, 1);
+  assert.ok(Math.abs(clipped[0].dataSync()[0] - 3 / (5 + 1e-6)) < 1e-7);
+  assert.ok(Math.abs(clipped[1].dataSync()[1] - 4 / (5 + 1e-6)) < 1e-7);
+  const kept = clipGradients([g1, g2], 0.5, 1);
+  assert.equal(kept[0], g1, 'below the threshold the gradients are passed through untouched');
+  for (const t of [g1, g2, norm, ...clipped]) t.dispose();
+});
