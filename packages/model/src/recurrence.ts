@@ -13,6 +13,9 @@ import * as tf from '@tensorflow/tfjs-core';
 
 export type Activation = 'tanh' | 'relu' | 'gelu';
 
+/** Which implementation runs the recurrence: the tfjs graph below, or the fused kernel (`kernel/`). */
+export type KernelName = 'tfjs' | 'fused';
+
 /** Scalars of the dynamics that are not learned. */
 export interface RecurrenceConstants {
   J0: number;
@@ -63,4 +66,19 @@ export function recurrenceTfjs(inputs: RecurrenceInputs, c: RecurrenceConstants)
     }
     return tf.stack(history, 1) as tf.Tensor3D;
   });
+}
+
+/**
+ * The one place the forward pass picks its recurrence implementation; both kernels share the
+ * contract above, so adding one is one case here.
+ */
+export function runRecurrence(inputs: RecurrenceInputs, c: RecurrenceConstants, kernel: KernelName): tf.Tensor3D {
+  switch (kernel) {
+    case 'tfjs':
+      return recurrenceTfjs(inputs, c);
+    case 'fused':
+      throw new Error("kernel 'fused' is not available yet (the fused recurrence is not wired in); use kernel 'tfjs'");
+    default:
+      throw new Error(`unknown recurrence kernel ${JSON.stringify(kernel)} (expected 'tfjs' or 'fused')`);
+  }
 }

@@ -1,0 +1,24 @@
+/** @ring-attractor/model: the leaky ring-attractor network in tfjs (SPEC §2, §3, §5, §6). */
+import './gradients.js';
+
+export { LeakyRingAttractor, parameterName, type ForwardResult } from './model.js';
+export { resolveConfig, DEFAULT_CONFIG, type ModelConfig, type ModelConfigInput, type Initialization, type KernelName } from './config.js';
+export { avToActions, actionChannelSide, DEFAULT_MAX_AV } from './actions.js';
+export { weightMatrixNames, actionMatrixName, gainNetPrefix, parameterShapes } from './names.js';
+export { initialWeights, type Weights, type WeightTensor } from './init.js';
+export { initialBump, preferredAngles, cosineMatrix } from './geometry.js';
+export { cosineOutput } from './readout.js';
+export { angleLoss, bumpLoss, totalLoss, populationVector, type Losses } from './losses.js';
+export { decodePopulationVector, decodeArgmax, circularError } from './decode.js';
+export { sanityCheck, SANITY_MAX_ANGLE_LOSS } from './sanity.js';
+export { selectBackend, BACKEND_ORDER, type BackendName, type BackendChoice } from './backend.js';
+export { saveSafetensors, loadSafetensors, encodeSafetensors, decodeSafetensors, type SafetensorsContent } from './safetensors.js';
+export { saveModel, loadModel, loadModelWithMetadata, CONFIG_METADATA_KEY, type LoadedModel } from './checkpoint.js';
+export {
+  recurrenceTfjs,
+  runRecurrence,
+  activate,
+  type Activation,
+  type RecurrenceConstants,
+  type RecurrenceInputs,
+} from './recurrence.js';

@@ -1,0 +1,49 @@
+/** Training losses of SPEC §3, as differentiable scalars. */
+import * as tf from '@tensorflow/tfjs-core';
+import { cosSinBasis } from './geometry.js';
+
+/** Population-vector components (x, y) = Σ_k out_k (cos φ_k, sin φ_k); output B×T×N → two B×T tensors. */
+export function populationVector(output: tf.Tensor3D): { x: tf.Tensor2D; y: tf.Tensor2D } {
+  return tf.tidy(() => {
+    const [B, T, N] = output.shape;
+    const xy = tf.matMul(tf.reshape(output, [B * T, N]), cosSinBasis(N));
+    const [x, y] = tf.split(xy, 2, 1);
+    return { x: tf.reshape(x, [B, T]) as tf.Tensor2D, y: tf.reshape(y, [B, T]) as tf.Tensor2D };
+  });
+}
+
+/** mean over B, T of (cos θ̂ − cos θ)² + (sin θ̂ − sin θ)², θ̂ the population-vector angle; angle B×T. */
+export function angleLoss(output: tf.Tensor3D, angle: tf.Tensor2D): tf.Scalar {
+  return tf.tidy(() => {
+    const { x, y } = populationVector(output);
+    const decoded = tf.atan2(y, x);
+    const dc = tf.sub(tf.cos(decoded), tf.cos(angle));
+    const ds = tf.sub(tf.sin(decoded), tf.sin(angle));
+    return tf.mean(tf.add(tf.square(dc), tf.square(ds))) as tf.Scalar;
+  });
+}
+
+/** mean over B, T of (a[b,t] − a[b,0])², a = Σ_i |bump|; the target is the amplitude after the first step. */
+export function bumpLoss(bump: tf.Tensor3D): tf.Scalar {
+  return tf.tidy(() => {
+    const a = tf.sum(tf.abs(bump), 2);
+    const first = tf.slice(a, [0, 0], [-1, 1]);
+    return tf.mean(tf.square(tf.sub(a, first))) as tf.Scalar;
+  });
+}
+
+/** The three losses; total = angle + bumpWeight·bump (SPEC §3, bumpWeight 0.2). */
+export type Losses = {
+  total: tf.Scalar;
+  angle: tf.Scalar;
+  bump: tf.Scalar;
+};
+
+/** Angle loss, bump loss and their weighted total, from one forward's output and bump. */
+export function totalLoss(output: tf.Tensor3D, bump: tf.Tensor3D, angle: tf.Tensor2D, bumpWeight = 0.2): Losses {
+  return tf.tidy(() => {
+    const a = angleLoss(output, angle);
+    const b = bumpLoss(bump);
+    return { total: tf.add(a, tf.mul(b, bumpWeight)) as tf.Scalar, angle: a, bump: b };
+  });
+}

@@ -1,0 +1,164 @@
+/** The leaky ring attractor of SPEC §2 with k generalised action channels (k = 2 is the reference L/R model). */
+import './gradients.js';
+import * as tf from '@tensorflow/tfjs-core';
+import { avToActions } from './actions.js';
+import { resolveConfig, type ModelConfig, type ModelConfigInput } from './config.js';
+import { gatedAction, type GainNetParams } from './gainNet.js';
+import { initialBump } from './geometry.js';
+import { initialWeights, type Weights } from './init.js';
+import { actionMatrixName, gainNetPrefix, parameterShapes } from './names.js';
+import { cosineOutput } from './readout.js';
+import { runRecurrence } from './recurrence.js';
+
+/** What a forward pass returns: the cosine output and the bump history, both B×T×N. */
+export type ForwardResult = {
+  output: tf.Tensor3D;
+  bump: tf.Tensor3D;
+};
+
+let instances = 0;
+
+/**
+ * tfjs keeps one global registry of variable names, so two live models cannot both own a variable
+ * called `Wo`. Each instance prefixes its variables (`ring3/Wo`); `parameterName` strips it.
+ */
+export function parameterName(variableName: string): string {
+  const slash = variableName.indexOf('/');
+  return slash < 0 ? variableName : variableName.slice(slash + 1);
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** The model: parameters as tf.Variables named by SPEC §6, a forward pass, weight get/set. */
+export class LeakyRingAttractor {
+  readonly config: ModelConfig;
+  private readonly variables = new Map<string, tf.Variable>();
+  private readonly prefix: string;
+  private disposed = false;
+
+  constructor(config: ModelConfigInput = {}) {
+    this.config = resolveConfig(config);
+    this.prefix = `ring${instances++}`;
+    const trainable = this.config.initialization !== 'debug_perfect';
+    for (const [name, w] of Object.entries(initialWeights(this.config))) {
+      const v = tf.tidy(() => tf.variable(tf.tensor(w.data, w.shape, 'float32'), trainable, `${this.prefix}/${name}`));
+      this.variables.set(name, v);
+    }
+  }
+
+  /** Parameter names and shapes of this model, in a fixed order. */
+  parameterShapes(): Record<string, number[]> {
+    const c = this.config;
+    return parameterShapes(c.numNeurons, c.actionDim, c.hiddenGainNeurons, c.initialization !== 'debug_perfect');
+  }
+
+  /** The variables an optimizer should update (none for debug_perfect); `parameterName(v.name)` gives the SPEC name. */
+  trainableVariables(): tf.Variable[] {
+    this.assertLive();
+    return [...this.variables.values()].filter((v) => v.trainable);
+  }
+
+  /** Trainable variables keyed by SPEC name. */
+  namedTrainableVariables(): Record<string, tf.Variable> {
+    this.assertLive();
+    const out: Record<string, tf.Variable> = {};
+    for (const [name, v] of this.variables) if (v.trainable) out[name] = v;
+    return out;
+  }
+
+  /** A copy of every parameter, keyed by SPEC name. */
+  getWeights(): Weights {
+    this.assertLive();
+    const out: Weights = {};
+    for (const [name, v] of this.variables) out[name] = { shape: [...v.shape], data: Float32Array.from(v.dataSync() as Float32Array) };
+    return out;
+  }
+
+  /** Replaces every parameter; checks all names and shapes first, so a bad set changes nothing. */
+  setWeights(weights: Weights): void {
+    this.assertLive();
+    const expected = this.parameterShapes();
+    for (const [name, shape] of Object.entries(expected)) {
+      const w = weights[name];
+      if (w === undefined) throw new Error(`weights: missing tensor ${name} (expected shape [${shape.join(', ')}])`);
+      if (!sameShape(w.shape, shape)) throw new Error(`weights: tensor ${name} has shape [${w.shape.join(', ')}], expected [${shape.join(', ')}]`);
+      const n = shape.reduce((a, b) => a * b, 1);
+      if (w.data.length !== n) throw new Error(`weights: tensor ${name} has ${w.data.length} values, expected ${n}`);
+    }
+    for (const name of Object.keys(weights)) {
+      if (!(name in expected)) throw new Error(`weights: unexpected tensor ${name} for this model (expected ${Object.keys(expected).join(', ')})`);
+    }
+    for (const [name, v] of this.variables) {
+      const w = weights[name];
+      tf.tidy(() => v.assign(tf.tensor(Float32Array.from(w.data), w.shape, 'float32')));
+    }
+  }
+
+  /** Forward from angular velocity av (B×T) with the config's action encoding; r0 defaults to the bump at π. */
+  forward(av: tf.Tensor2D, r0?: tf.Tensor2D): ForwardResult {
+    this.assertLive();
+    if (av.rank !== 2) throw new Error(`forward: av must be B×T (got shape [${av.shape.join(', ')}])`);
+    return tf.tidy(() => this.forwardActions(avToActions(av, this.config.actionDim), r0));
+  }
+
+  /** Forward from raw rectified action signals (B×T×k); each channel is gated by its gain net (gain 1 in debug_perfect). */
+  forwardActions(actions: tf.Tensor3D, r0?: tf.Tensor2D): ForwardResult {
+    this.assertLive();
+    const { numNeurons: N, actionDim: k } = this.config;
+    if (actions.rank !== 3 || actions.shape[2] !== k) throw new Error(`forwardActions: actions must be B×T×${k} (got shape [${actions.shape.join(', ')}])`);
+    const [B] = actions.shape;
+    if (r0 !== undefined && (r0.rank !== 2 || r0.shape[0] !== B || r0.shape[1] !== N)) {
+      throw new Error(`forward: r0 must be ${B}×${N} (got shape [${r0.shape.join(', ')}])`);
+    }
+    return tf.tidy(() => {
+      const start = r0 ?? initialBump(new Array<number>(B).fill(Math.PI), N);
+      const bump = runRecurrence(
+        { actions: this.effectiveActions(actions), r0: start, Wo: this.variable('Wo') as tf.Tensor2D, Wa: this.actionMatrices() },
+        { J0: this.config.J0, J1: this.config.J1, alpha: this.config.alpha, activation: this.config.activation },
+        this.config.kernel,
+      );
+      return { output: cosineOutput(bump), bump };
+    });
+  }
+
+  /** Frees the variables; the model is unusable afterwards. */
+  dispose(): void {
+    if (this.disposed) return;
+    for (const v of this.variables.values()) v.dispose();
+    this.variables.clear();
+    this.disposed = true;
+  }
+
+  private effectiveActions(actions: tf.Tensor3D): tf.Tensor3D {
+    if (this.config.initialization === 'debug_perfect') return actions;
+    const channels = tf.unstack(actions, 2).map((x, c) => gatedAction(x, this.gainNet(c)));
+    return tf.stack(channels, 2) as tf.Tensor3D;
+  }
+
+  private actionMatrices(): tf.Tensor3D {
+    const k = this.config.actionDim;
+    return tf.stack(Array.from({ length: k }, (_, c) => this.variable(actionMatrixName(c, k)))) as tf.Tensor3D;
+  }
+
+  private gainNet(channel: number): GainNetParams {
+    const p = gainNetPrefix(channel, this.config.actionDim);
+    return {
+      w0: this.variable(`${p}.0.weight`) as tf.Tensor2D,
+      b0: this.variable(`${p}.0.bias`) as tf.Tensor1D,
+      w2: this.variable(`${p}.2.weight`) as tf.Tensor2D,
+      b2: this.variable(`${p}.2.bias`) as tf.Tensor1D,
+    };
+  }
+
+  private variable(name: string): tf.Variable {
+    const v = this.variables.get(name);
+    if (v === undefined) throw new Error(`model has no parameter ${name}`);
+    return v;
+  }
+
+  private assertLive(): void {
+    if (this.disposed) throw new Error('LeakyRingAttractor: used after dispose()');
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * Golden vectors from the float64 PyTorch reference (test/fixtures/golden/*.json): every file is
+ * run through the model with every kernel in KERNELS and compared on outputs, losses and gradients.
+ *
+ * Tolerances: outputs, bump, decoded angle and losses elementwise |a − e| ≤ 1e-5 + 1e-4·|e|.
+ * Gradients elementwise with a floor scaled to the tensor: |a − e| ≤ 1e-3·|e| + 1e-3·max|e|
+ * (entries far below the tensor's largest are dominated by float32 round-off of the big ones).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  LeakyRingAttractor,
+  decodePopulationVector,
+  parameterName,
+  totalLoss,
+  type KernelName,
+  type Weights,
+} from '../src/index.js';
+import { maxAbs, tf, useWasm, worstRatio } from './helpers.js';
+
+/** Add 'fused' here once the fused kernel is wired into the forward. */
+const KERNELS: KernelName[] = ['tfjs'];
+
+const DIR = join(import.meta.dirname, 'fixtures', 'golden');
+
+interface Json { shape: number[]; data: number[] }
+interface Golden {
+  config: { num_neurons: number; activation: 'tanh' | 'relu' | 'gelu'; initialization: 'random' | 'perfect' | 'debug_perfect'; hidden_gain_neurons: number; alpha: number; J0: number; J1: number; bump_loss_weight: number };
+  params: Record<string, Json>;
+  inputs: { av: Json; angle: Json; r_init: Json | null };
+  outputs: { output: Json; bump: Json; decoded_pv: Json; loss_main: number; loss_bump: number; loss_total: number };
+  grads: Record<string, Json>;
+}
+
+const OUT_RTOL = 1e-4;
+const OUT_ATOL = 1e-5;
+const GRAD_RTOL = 1e-3;
+
+function toTensor(j: Json): tf.Tensor {
+  return tf.tensor(j.data, j.shape, 'float32');
+}
+
+function closeEnough(what: string, actual: ArrayLike<number>, expected: ArrayLike<number>, rtol: number, atol: number): void {
+  const { ratio, index } = worstRatio(actual, expected, rtol, atol);
+  assert.ok(ratio <= 1, `${what}: element ${index} is ${actual[index]}, expected ${expected[index]} (${ratio.toFixed(2)}× the tolerance)`);
+}
+
+/** Circular difference, so 2π − ε and +ε count as close. */
+function angleDiffs(actual: ArrayLike<number>, expected: ArrayLike<number>): Float64Array {
+  const d = new Float64Array(actual.length);
+  for (let i = 0; i < actual.length; i++) {
+    const x = Math.abs(actual[i] - expected[i]) % (2 * Math.PI);
+    d[i] = Math.min(x, 2 * Math.PI - x);
+  }
+  return d;
+}
+
+await useWasm();
+const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
+
+test('golden fixtures are present', () => {
+  assert.ok(files.length >= 4, `expected the reference's golden files in ${DIR}, found ${files.length}`);
+});
+
+for (const kernel of KERNELS) {
+  for (const file of files) {
+    test(`golden ${file} (kernel ${kernel})`, () => {
+      const g = JSON.parse(readFileSync(join(DIR, file), 'utf8')) as Golden;
+      const model = new LeakyRingAttractor({
+        numNeurons: g.config.num_neurons,
+        activation: g.config.activation,
+        initialization: g.config.initialization,
+        hiddenGainNeurons: g.config.hidden_gain_neurons,
+        alpha: g.config.alpha,
+        J0: g.config.J0,
+        J1: g.config.J1,
+        kernel,
+      });
+      const before = tf.memory().numTensors;
+      try {
+        const weights: Weights = {};
+        for (const [name, p] of Object.entries(g.params)) weights[name] = { shape: p.shape, data: Float32Array.from(p.data) };
+        model.setWeights(weights);
+        tf.tidy(() => {
+          const av = toTensor(g.inputs.av) as tf.Tensor2D;
+          const angle = toTensor(g.inputs.angle) as tf.Tensor2D;
+          const r0 = g.inputs.r_init === null ? undefined : (toTensor(g.inputs.r_init) as tf.Tensor2D);
+          const { output, bump } = model.forward(av, r0);
+          closeEnough('output', output.dataSync(), g.outputs.output.data, OUT_RTOL, OUT_ATOL);
+          closeEnough('bump', bump.dataSync(), g.outputs.bump.data, OUT_RTOL, OUT_ATOL);
+          const pv = angleDiffs(decodePopulationVector(output).dataSync(), g.outputs.decoded_pv.data);
+          closeEnough('decoded_pv (circular difference)', pv, new Float64Array(pv.length), OUT_RTOL, OUT_ATOL);
+          const losses = totalLoss(output, bump, angle, g.config.bump_loss_weight);
+          closeEnough('loss_main', losses.angle.dataSync(), [g.outputs.loss_main], OUT_RTOL, OUT_ATOL);
+          closeEnough('loss_bump', losses.bump.dataSync(), [g.outputs.loss_bump], OUT_RTOL, OUT_ATOL);
+          closeEnough('loss_total', losses.total.dataSync(), [g.outputs.loss_total], OUT_RTOL, OUT_ATOL);
+
+          const vars = model.trainableVariables();
+          assert.deepEqual(vars.map((v) => parameterName(v.name)).sort(), Object.keys(g.grads).sort(), 'trainable parameters = the reference gradients');
+          if (vars.length === 0) return;
+          const { grads } = tf.variableGrads(() => {
+            const f = model.forward(av, r0);
+            return totalLoss(f.output, f.bump, angle, g.config.bump_loss_weight).total;
+          }, vars);
+          for (const v of vars) {
+            const name = parameterName(v.name);
+            const expected = g.grads[name];
+            assert.deepEqual(grads[v.name].shape, expected.shape, `grad ${name} shape`);
+            closeEnough(`grad ${name}`, grads[v.name].dataSync(), expected.data, GRAD_RTOL, GRAD_RTOL * maxAbs(expected.data));
+          }
+        });
+      } finally {
+        model.dispose();
+      }
+      assert.equal(tf.memory().numTensors, before - Object.keys(g.params).length, 'no tensors leak');
+    });
+  }
+}
