@@ -81,8 +81,12 @@ const CHECKS: Record<keyof TrainConfig, Check> = {
   },
   activation: oneOf(ACTIVATIONS),
   hidden_gain_neurons: positiveInt,
-  init: oneOf(INITS),
-  action_dim: positiveInt,
+  // debug_perfect freezes every matrix and has no gain nets: nothing to train.
+  init: oneOf(INITS.filter((i) => i !== 'debug_perfect')),
+  action_dim: (f, v) => {
+    // One rectified channel cannot tell left turns from right turns.
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 2) invalid(f, 'an integer >= 2', v);
+  },
   alpha: (f, v) => {
     if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0 || v > 1) invalid(f, 'a number in (0, 1]', v);
   },
