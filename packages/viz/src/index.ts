@@ -1,0 +1,14 @@
+export { renderRun, staticSpecs, type VizOptions, type VizResult } from './vizRun.js';
+export { resolveVizConfig, parseFormats, DEFAULT_VIZ_CONFIG, type VizConfig, type MovieFormat } from './vizConfig.js';
+export { readRun, readSnapshots, readMetrics, readEvalTrace, type RunData, type Snapshots, type Metrics, type EvalTrace } from './runFolder.js';
+export { specToSvg, specToPng, svgToRaster, fontFiles, FONT_FAMILY, type VlSpec } from './render.js';
+export { colourMap, exactColour, symmetricDomain, parseColour, type ColourMap, type Rgb } from './colour.js';
+export { matrixPixels, matrixDataUrl } from './matrixImage.js';
+export { weightsSpec, weightsLayout, panelOrigin, cellPixel, matrixTitle, type WeightsLayout, type WeightsFigure } from './figures/weights.js';
+export { performanceSpec, profileSteps } from './figures/performance.js';
+export { lossSpec, strideIndices } from './figures/loss.js';
+export { connectivitySpec, diagonalProfile, ringOffset } from './figures/connectivity.js';
+export { resolveFfmpeg, FfmpegMissingError, type FfmpegBinary, type FfmpegSearch } from './ffmpeg.js';
+export { encodeMovies, ffmpegArgs, type MovieJob } from './movie.js';
+export { renderFramesInOrder } from './framePool.js';
+export { reportHtml, snapshotSliderSpec, INLINE_LIBRARIES } from './report.js';

@@ -1,0 +1,141 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createProgress, writeFileAtomic } from '@ring-attractor/common';
+import { colourMap, symmetricDomain } from './colour.js';
+import { connectivitySpec } from './figures/connectivity.js';
+import { lossSpec } from './figures/loss.js';
+import { performanceSpec } from './figures/performance.js';
+import { weightsLayout, weightsSpec } from './figures/weights.js';
+import { FfmpegMissingError, resolveFfmpeg, type FfmpegBinary, type FfmpegSearch } from './ffmpeg.js';
+import { renderFramesInOrder } from './framePool.js';
+import { snapshotFigure } from './frames.js';
+import { encodeMovies } from './movie.js';
+import { specToPng, type VlSpec } from './render.js';
+import { reportHtml, snapshotSliderSpec, type ReportFigure } from './report.js';
+import { readRun, type RunData } from './runFolder.js';
+import type { MovieFormat, VizConfig } from './vizConfig.js';
+
+/** Inputs of {@link renderRun}. */
+export interface VizOptions {
+  runDir: string;
+  outDir: string;
+  config: VizConfig;
+  ffmpeg?: FfmpegSearch;
+  /** Frame-rendering workers (default: one per core, at most 4). */
+  workers?: number;
+  /** One-line status messages (default: stderr). */
+  log?: (line: string) => void;
+}
+
+/** What was written and how long each part took (seconds). */
+export interface VizResult {
+  files: string[];
+  frames: number;
+  seconds: { read: number; figures: number; report: number; movies: number; total: number };
+  ffmpeg?: FfmpegBinary;
+}
+
+/** Every static figure of a run, by output name (spec of `<name>.vl.json`, PNG `<name>.png`). */
+export async function staticSpecs(run: RunData, config: VizConfig): Promise<Record<string, VlSpec>> {
+  const s = run.snapshots;
+  const last = s.steps.length - 1;
+  const movieDomain = symmetricDomain(s.names.flatMap((n) => s.matrices[n]));
+  return {
+    weights_initial: await weightsSpec(snapshotFigure(s, 0, 'Weight matrices, initial'), config),
+    weights_final: await weightsSpec(snapshotFigure(s, last, 'Weight matrices, final'), config),
+    performance: await performanceSpec(run.trace, config),
+    loss: lossSpec(run.metrics, config),
+    connectivity: connectivitySpec(s, config),
+    // The movie's frame template: frame 0; each frame swaps the images, title and subtitle.
+    weights_frame: await weightsSpec(snapshotFigure(s, 0, 'Weights during training', movieDomain), config),
+  };
+}
+
+const HEADINGS: Record<string, string> = {
+  loss: 'Training loss',
+  performance: 'Evaluation on one T = 200 test sequence',
+  weights_initial: 'Weight matrices before training',
+  weights_final: 'Weight matrices after training',
+  connectivity: 'Connectivity profiles (mean weight vs ring offset)',
+  weights_frame: 'Movie frame template (first frame)',
+};
+
+/** Renders everything from a train-stage folder: PNGs + specs, report.html, then the movies. */
+export async function renderRun(opts: VizOptions): Promise<VizResult> {
+  const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const t0 = performance.now();
+  const lap = (() => {
+    let last = t0;
+    return () => {
+      const now = performance.now();
+      const s = (now - last) / 1000;
+      last = now;
+      return s;
+    };
+  })();
+  const { config } = opts;
+  const run = readRun(opts.runDir);
+  const seconds = { read: lap(), figures: 0, report: 0, movies: 0, total: 0 };
+  mkdirSync(opts.outDir, { recursive: true });
+  const files: string[] = [];
+  const write = async (name: string, data: string | Uint8Array): Promise<void> => {
+    await writeFileAtomic(join(opts.outDir, name), data);
+    files.push(name);
+  };
+
+  const formats: MovieFormat[] = config.formats;
+  let ffmpeg: FfmpegBinary | undefined;
+  let missing: FfmpegMissingError | undefined;
+  if (formats.length > 0) {
+    try {
+      ffmpeg = await resolveFfmpeg(opts.ffmpeg);
+      log(`ffmpeg: ${ffmpeg.path} (from ${ffmpeg.source})`);
+    } catch (err) {
+      if (!(err instanceof FfmpegMissingError)) throw err;
+      missing = err;
+    }
+  }
+
+  const specs = await staticSpecs(run, config);
+  for (const [name, spec] of Object.entries(specs)) {
+    await write(`${name}.vl.json`, `${JSON.stringify(spec, null, 1)}\n`);
+    if (name !== 'weights_frame') await write(`${name}.png`, await specToPng(spec));
+  }
+  seconds.figures = lap();
+
+  const s = run.snapshots;
+  const movieCmap = colourMap(config.scheme, symmetricDomain(s.names.flatMap((n) => s.matrices[n])), config.reverse_scheme);
+  const slider = await snapshotSliderSpec(run, movieCmap, config.report_snapshots);
+  await write('weights_snapshots.vl.json', `${JSON.stringify(slider, null, 1)}\n`);
+  const order = ['loss', 'performance', 'weights_initial', 'weights_final', 'weights_snapshots', 'connectivity', 'weights_frame'];
+  const all: Record<string, VlSpec> = { ...specs, weights_snapshots: slider };
+  const figures: ReportFigure[] = order.map((id) => ({
+    id,
+    heading: HEADINGS[id] ?? 'Weights during training (drag the slider)',
+    spec: all[id],
+  }));
+  await write('report.html', reportHtml(run, figures));
+  seconds.report = lap();
+
+  let frames = 0;
+  if (missing) throw missing;
+  if (ffmpeg && formats.length > 0) {
+    const layout = weightsLayout(s.names.length, config.width);
+    const domain = movieCmap.domain;
+    const count = s.steps.length;
+    const progress = createProgress(count, 'frames');
+    const outputs: Partial<Record<MovieFormat, string>> = {};
+    for (const f of formats) outputs[f] = join(opts.outDir, `weights_evolution.${f}`);
+    await encodeMovies(
+      { ffmpeg: ffmpeg.path, width: layout.width, height: layout.height, fps: config.fps, outputs },
+      renderFramesInOrder(count, (index) => ({ index, figure: snapshotFigure(s, index, 'Weights during training', domain), config }), opts.workers),
+      (done) => progress.update(done),
+    );
+    progress.stop();
+    frames = count;
+    for (const f of formats) files.push(`weights_evolution.${f}`);
+  }
+  seconds.movies = lap();
+  seconds.total = (performance.now() - t0) / 1000;
+  return { files, frames, seconds, ffmpeg };
+}
