@@ -1,0 +1,164 @@
+/**
+ * The recurrence of SPEC §2 as one tfjs op whose forward and backward-through-time run in the
+ * AssemblyScript kernel (assembly/kernel.ts). Same contract as recurrenceTfjs.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { RecurrenceConstants, RecurrenceInputs } from '../recurrence.js';
+import { planLayout, writeParams, type Layout } from './layout.js';
+import { CMD_BACKWARD, CMD_FORWARD, defaultThreads, disposeRuntime, getRuntime } from './runtime.js';
+
+/** Options of the fused kernel. */
+export interface FusedOptions {
+  /** Threads splitting the batch (default: one per core); 1 runs in-process. */
+  threads?: number;
+}
+
+// What the kernel's memory currently holds: the saved states of forward call `id`.
+let resident: { id: number; layout: Layout } | null = null;
+let nextId = 1;
+
+function checkShapes(inputs: RecurrenceInputs): [number, number, number, number] {
+  const { actions, r0, Wo, Wa } = inputs;
+  const [B, T, K] = actions.shape;
+  const N = Wo.shape[0];
+  const ok =
+    actions.rank === 3 &&
+    r0.rank === 2 &&
+    Wo.rank === 2 &&
+    Wa.rank === 3 &&
+    Wo.shape[1] === N &&
+    r0.shape[0] === B &&
+    r0.shape[1] === N &&
+    Wa.shape[0] === K &&
+    Wa.shape[1] === N &&
+    Wa.shape[2] === N;
+  if (!ok) {
+    throw new Error(
+      `fusedRecurrence: inconsistent shapes actions=${actions.shape} r0=${r0.shape} Wo=${Wo.shape} Wa=${Wa.shape}`,
+    );
+  }
+  for (const [name, t] of Object.entries(inputs) as [string, tf.Tensor][]) {
+    if (t.dtype !== 'float32') throw new Error(`fusedRecurrence: ${name} must be float32 (got ${t.dtype})`);
+  }
+  return [B, T, K, N];
+}
+
+/** Copies the inputs into the kernel memory and runs the forward pass; returns the layout. */
+function runForward(
+  data: { actions: Float32Array; r0: Float32Array; Wo: Float32Array; Wa: Float32Array },
+  dims: [number, number, number, number],
+  c: RecurrenceConstants,
+  threads: number,
+  id: number,
+): Layout {
+  const [B, T, K, N] = dims;
+  const rt = getRuntime();
+  const L = planLayout(B, T, N, K, threads);
+  rt.ensureBytes(L.bytes);
+  const buf = rt.memory.buffer;
+  writeParams(buf, L, c);
+  const f32 = new Float32Array(buf);
+  f32.set(data.actions, L.ACTIONS >> 2);
+  f32.set(data.r0, L.R0 >> 2);
+  // Wcat = [Wo; Wa_0; …] with each block padded to Np rows and columns, and its transpose.
+  const { NP, MP } = L;
+  f32.fill(0, L.W >> 2, (L.W >> 2) + MP * NP);
+  f32.fill(0, L.WT >> 2, (L.WT >> 2) + N * MP);
+  const w = L.W >> 2;
+  const wt = L.WT >> 2;
+  for (let ch = 0; ch <= K; ch++) {
+    const src = ch === 0 ? data.Wo : data.Wa;
+    const srcOff = ch === 0 ? 0 : (ch - 1) * N * N;
+    for (let i = 0; i < N; i++) {
+      const m = ch * NP + i;
+      for (let j = 0; j < N; j++) {
+        const v = src[srcOff + i * N + j];
+        f32[w + m * NP + j] = v;
+        f32[wt + j * MP + m] = v;
+      }
+    }
+  }
+  rt.run(CMD_FORWARD, L.slices.length);
+  resident = { id, layout: L };
+  return L;
+}
+
+/** Runs the backward pass for the resident forward and returns [dactions, dr0, dWo, dWa] data. */
+function runBackward(L: Layout, dy: Float32Array): [Float32Array, Float32Array, Float32Array, Float32Array] {
+  const rt = getRuntime();
+  const { B, T, N, K, NP } = L;
+  new Float32Array(rt.memory.buffer).set(dy, L.DH >> 2);
+  rt.run(CMD_BACKWARD, L.slices.length);
+  const f32 = new Float32Array(rt.memory.buffer);
+  const dA = f32.slice(L.DA >> 2, (L.DA >> 2) + B * T * K);
+  const dr0 = f32.slice(L.DR0 >> 2, (L.DR0 >> 2) + B * N);
+  const dWo = new Float32Array(N * N);
+  const dWa = new Float32Array(K * N * N);
+  // Partial weight gradients are summed in slice order, so results are reproducible.
+  for (const s of L.slices) {
+    const dw = s.DW >> 2;
+    for (let ch = 0; ch <= K; ch++) {
+      const dst = ch === 0 ? dWo : dWa;
+      const dstOff = ch === 0 ? 0 : (ch - 1) * N * N;
+      for (let i = 0; i < N; i++) {
+        const row = dw + (ch * NP + i) * NP;
+        const out = dstOff + i * N;
+        for (let j = 0; j < N; j++) dst[out + j] += f32[row + j];
+      }
+    }
+  }
+  return [dA, dr0, dWo, dWa];
+}
+
+/** Runs all T steps in the fused wasm kernel and returns the bump history (B×T×N). */
+export function fusedRecurrence(
+  inputs: RecurrenceInputs,
+  c: RecurrenceConstants,
+  opts: FusedOptions = {},
+): tf.Tensor3D {
+  const dims = checkShapes(inputs);
+  const [B, T, K, N] = dims;
+  const threads = opts.threads ?? defaultThreads();
+  if (!Number.isInteger(threads) || threads < 1) {
+    throw new Error(`fusedRecurrence: threads must be a positive integer (got ${threads})`);
+  }
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [actions, r0, Wo, Wa] = args.slice(0, 4) as tf.Tensor[];
+    const save = args[4] as tf.GradSaveFunc;
+    save([actions, r0, Wo, Wa]);
+    const id = nextId++;
+    const read = (t: tf.Tensor): Float32Array => t.dataSync() as Float32Array;
+    const L = runForward(
+      { actions: read(actions), r0: read(r0), Wo: read(Wo), Wa: read(Wa) },
+      dims,
+      c,
+      threads,
+      id,
+    );
+    const f32 = new Float32Array(getRuntime().memory.buffer);
+    const value = tf.tensor3d(f32.slice(L.H >> 2, (L.H >> 2) + B * T * N), [B, T, N]);
+    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
+      // Another forward may have replaced this call's saved states: recompute them first.
+      let layout = L;
+      if (resident?.id !== id) {
+        const [sa, sr, so, sw] = saved.map(read);
+        layout = runForward({ actions: sa, r0: sr, Wo: so, Wa: sw }, dims, c, threads, id);
+      }
+      const [dA, dr0, dWo, dWa] = runBackward(layout, read(dy));
+      return [tf.tensor3d(dA, [B, T, K]), tf.tensor2d(dr0, [B, N]), tf.tensor2d(dWo, [N, N]), tf.tensor3d(dWa, [K, N, N])];
+    };
+    return { value, gradFunc };
+  });
+  return op(inputs.actions, inputs.r0, inputs.Wo, inputs.Wa) as tf.Tensor3D;
+}
+
+/** Stops the kernel's worker threads and frees its memory; later calls start a new pool. */
+export function disposeFusedKernel(): void {
+  disposeRuntime();
+  resident = null;
+}
+
+/** Bytes of the kernel's wasm memory (0 before first use); grows only when shapes grow. */
+export function fusedKernelMemoryBytes(): number {
+  return resident ? getRuntime().memory.buffer.byteLength : 0;
+}

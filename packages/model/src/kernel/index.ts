@@ -1,0 +1,2 @@
+/** The fused recurrence kernel: AssemblyScript forward and BPTT wrapped as one tfjs op. */
+export { fusedRecurrence, disposeFusedKernel, fusedKernelMemoryBytes, type FusedOptions } from './fused.js';

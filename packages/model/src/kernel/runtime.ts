@@ -1,0 +1,136 @@
+/**
+ * The fused kernel's runtime: one shared wasm memory, the main thread's instance, and a pool of
+ * worker_threads driven synchronously through Atomics (tfjs' customGrad is synchronous).
+ * Thread s computes batch slice s; the main thread always takes slice 0.
+ */
+import { readFileSync, existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
+import { MAX_THREADS } from './layout.js';
+
+// @types/node 20 does not declare WebAssembly; this is the part of it we use.
+interface WasmMemory {
+  readonly buffer: SharedArrayBuffer;
+  grow(pages: number): number;
+}
+type WasmModule = object;
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => WasmModule;
+  Memory: new (d: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
+  Instance: new (m: WasmModule, imports: object) => { exports: object };
+}
+const Wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+const WASM_URL = new URL('../../build/kernel.wasm', import.meta.url);
+const WORKER_URL = new URL('./worker.mjs', import.meta.url);
+const PAGE = 65536;
+const INITIAL_PAGES = 2;
+const MAX_PAGES = 32768; // 2 GiB: byte offsets stay within int32 in the parameter block
+
+const GEN = 0, CMD = 1, DONE = 2, FAILED = 3, ACTIVE = 4;
+export const CMD_FORWARD = 1;
+export const CMD_BACKWARD = 2;
+const CMD_EXIT = 3;
+
+interface KernelExports {
+  forward(s: number): void;
+  backward(s: number): void;
+}
+
+/** Shared state of the process-wide kernel. */
+export interface KernelRuntime {
+  memory: WasmMemory;
+  run(cmd: number, threads: number): void;
+  ensureBytes(bytes: number): void;
+}
+
+let runtime: (KernelRuntime & { dispose(): void }) | null = null;
+
+/** Default thread count: one per core. */
+export function defaultThreads(): number {
+  return Math.max(1, Math.min(MAX_THREADS, availableParallelism()));
+}
+
+function loadModule(): WasmModule {
+  const path = fileURLToPath(WASM_URL);
+  if (!existsSync(path)) {
+    throw new Error(`fused kernel: ${path} is missing; build it with \`npx nx run model:build\``);
+  }
+  return new Wasm.Module(readFileSync(path));
+}
+
+function createRuntime(): KernelRuntime & { dispose(): void } {
+  const module = loadModule();
+  const memory = new Wasm.Memory({ initial: INITIAL_PAGES, maximum: MAX_PAGES, shared: true });
+  const main = new Wasm.Instance(module, { env: { memory } }).exports as unknown as KernelExports;
+  const control = new SharedArrayBuffer(64);
+  const ctrl = new Int32Array(control);
+  const workers: Worker[] = [];
+
+  const grow = (threads: number): void => {
+    // Worker i (1-based) serves slice i; it starts waiting from the current generation.
+    while (workers.length < threads - 1) {
+      const index = workers.length + 1;
+      const w = new Worker(WORKER_URL, {
+        workerData: { module, memory, control, index, generation: Atomics.load(ctrl, GEN) },
+      });
+      w.unref();
+      workers.push(w);
+    }
+  };
+
+  return {
+    memory,
+    ensureBytes(bytes: number): void {
+      const have = memory.buffer.byteLength;
+      if (bytes > have) memory.grow(Math.ceil((bytes - have) / PAGE));
+    },
+    run(cmd: number, threads: number): void {
+      const call = cmd === CMD_FORWARD ? main.forward : main.backward;
+      if (threads <= 1) {
+        call(0);
+        return;
+      }
+      grow(threads);
+      Atomics.store(ctrl, DONE, 0);
+      Atomics.store(ctrl, FAILED, 0);
+      Atomics.store(ctrl, ACTIVE, threads);
+      Atomics.store(ctrl, CMD, cmd);
+      Atomics.add(ctrl, GEN, 1);
+      Atomics.notify(ctrl, GEN);
+      let mainError: unknown = null;
+      try {
+        call(0);
+      } catch (err) {
+        mainError = err;
+      }
+      // Every worker of the pool reports, active or not, so the next command starts clean.
+      const expected = workers.length;
+      for (let d = Atomics.load(ctrl, DONE); d < expected; d = Atomics.load(ctrl, DONE)) {
+        Atomics.wait(ctrl, DONE, d);
+      }
+      if (mainError) throw mainError;
+      if (Atomics.load(ctrl, FAILED)) throw new Error('fused kernel: a worker failed (see stderr)');
+    },
+    dispose(): void {
+      Atomics.store(ctrl, CMD, CMD_EXIT);
+      Atomics.add(ctrl, GEN, 1);
+      Atomics.notify(ctrl, GEN);
+      for (const w of workers) void w.terminate();
+      workers.length = 0;
+    },
+  };
+}
+
+/** The process-wide kernel runtime, created on first use. */
+export function getRuntime(): KernelRuntime {
+  runtime ??= createRuntime();
+  return runtime;
+}
+
+/** Stops the worker pool and drops the kernel's memory; the next call starts afresh. */
+export function disposeRuntime(): void {
+  runtime?.dispose();
+  runtime = null;
+}

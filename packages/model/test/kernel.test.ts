@@ -1,0 +1,112 @@
+// The fused kernel against the tfjs graph (the contract of src/recurrence.ts): forward and all
+// four gradients, every activation, odd and model-sized shapes, one and two threads.
+// Errors are norm-relative: ‖fused − tfjs‖₂ / ‖tfjs‖₂ over the whole tensor, bound 1e-4.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import '../src/gradients.js';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { recurrenceTfjs, type Activation, type RecurrenceConstants, type RecurrenceInputs } from '../src/recurrence.js';
+import { fusedRecurrence, disposeFusedKernel } from '../src/kernel/index.js';
+import { randomInputs, relError } from './kernelHelpers.js';
+
+await tf.setBackend('cpu');
+after(() => disposeFusedKernel());
+
+const TOL = 1e-4;
+type Recurrence = (x: RecurrenceInputs) => tf.Tensor3D;
+
+/** History and the gradients of Σ history·G for a fixed random cotangent G. */
+function valueAndGrads(run: Recurrence, inp: RecurrenceInputs, seed: number): tf.Tensor[] {
+  const [B, T] = inp.actions.shape;
+  const N = inp.Wo.shape[0];
+  const G = tf.randomNormal([B, T, N], 0, 1, 'float32', seed);
+  const f = (a: tf.Tensor, r: tf.Tensor, o: tf.Tensor, w: tf.Tensor): tf.Scalar =>
+    tf.sum(tf.mul(run({ actions: a as tf.Tensor3D, r0: r as tf.Tensor2D, Wo: o as tf.Tensor2D, Wa: w as tf.Tensor3D }), G));
+  const grads = tf.grads(f)([inp.actions, inp.r0, inp.Wo, inp.Wa]);
+  const value = run(inp);
+  G.dispose();
+  return [value, ...grads];
+}
+
+const NAMES = ['history', 'dactions', 'dr0', 'dWo', 'dWa'];
+
+function compare(inp: RecurrenceInputs, c: RecurrenceConstants, threads: number): void {
+  const ref = valueAndGrads((x) => recurrenceTfjs(x, c), inp, 5);
+  const got = valueAndGrads((x) => fusedRecurrence(x, c, { threads }), inp, 5);
+  ref.forEach((r, i) => {
+    assert.deepEqual(got[i].shape, r.shape, NAMES[i]);
+    // A dead network would make the comparison vacuous.
+    assert.ok(tf.norm(r).dataSync()[0] > 1e-3, `${NAMES[i]} of the reference is ~0`);
+    const err = relError(got[i], r);
+    assert.ok(err < TOL, `${c.activation} threads=${threads} ${NAMES[i]}: relative error ${err}`);
+  });
+  tf.dispose([...ref, ...got]);
+}
+
+// The SPEC constants, and a stronger J1 / weaker J0 that keeps relu units alive.
+const SPEC: Omit<RecurrenceConstants, 'activation'> = { J0: -0.1, J1: 0.1, alpha: 0.15 };
+const LIVELY: Omit<RecurrenceConstants, 'activation'> = { J0: -0.02, J1: 1, alpha: 0.15 };
+const ACTIVATIONS: Activation[] = ['gelu', 'tanh', 'relu'];
+
+for (const activation of ACTIVATIONS) {
+  for (const threads of [1, 2]) {
+    test(`${activation}, threads=${threads}: odd sizes N=37 B=5 T=9 k=3 match tfjs`, () => {
+      const inp = randomInputs(5, 9, 37, 3, 11);
+      compare(inp, { ...LIVELY, activation }, threads);
+      tf.dispose(Object.values(inp));
+    });
+    test(`${activation}, threads=${threads}: N=120 B=6 T=12 k=2 match tfjs`, () => {
+      const inp = randomInputs(6, 12, 120, 2, 23);
+      compare(inp, { ...(activation === 'relu' ? LIVELY : SPEC), activation }, threads);
+      tf.dispose(Object.values(inp));
+    });
+  }
+}
+
+test('more threads than sequences (B=1, threads=3) still matches', () => {
+  const inp = randomInputs(1, 7, 9, 2, 31);
+  compare(inp, { ...LIVELY, activation: 'gelu' }, 3);
+  tf.dispose(Object.values(inp));
+});
+
+test('same inputs give bit-identical values and gradients across calls', () => {
+  const inp = randomInputs(7, 8, 21, 2, 41);
+  const c: RecurrenceConstants = { ...SPEC, activation: 'gelu' };
+  const run: Recurrence = (x) => fusedRecurrence(x, c, { threads: 2 });
+  const a = valueAndGrads(run, inp, 3);
+  const b = valueAndGrads(run, inp, 3);
+  a.forEach((t, i) => assert.deepEqual(b[i].dataSync(), t.dataSync(), NAMES[i]));
+  tf.dispose([...a, ...b, ...Object.values(inp)]);
+});
+
+test('a backward after another forward ran still pairs with its own forward', () => {
+  const c: RecurrenceConstants = { ...LIVELY, activation: 'tanh' };
+  const one = randomInputs(4, 6, 19, 2, 51);
+  const two = randomInputs(3, 5, 23, 3, 61); // different shapes too
+  const G1 = tf.randomNormal([4, 6, 19], 0, 1, 'float32', 1);
+  const G2 = tf.randomNormal([3, 5, 23], 0, 1, 'float32', 2);
+  // Backprop visits the second call first, so the first call's backward runs after the second
+  // forward replaced the kernel's saved states.
+  const grads = (run: (x: RecurrenceInputs) => tf.Tensor3D): tf.Tensor[] =>
+    tf.grads((a1: tf.Tensor, w1: tf.Tensor, a2: tf.Tensor, w2: tf.Tensor) =>
+      tf.add(
+        tf.sum(tf.mul(run({ ...one, actions: a1 as tf.Tensor3D, Wo: w1 as tf.Tensor2D }), G1)),
+        tf.sum(tf.mul(run({ ...two, actions: a2 as tf.Tensor3D, Wo: w2 as tf.Tensor2D }), G2)),
+      ),
+    )([one.actions, one.Wo, two.actions, two.Wo]);
+  const ref = grads((x) => recurrenceTfjs(x, c));
+  const got = grads((x) => fusedRecurrence(x, c, { threads: 2 }));
+  ref.forEach((r, i) => {
+    const err = relError(got[i], r);
+    assert.ok(err < TOL, `gradient ${i}: relative error ${err}`);
+  });
+  tf.dispose([...ref, ...got, G1, G2, ...Object.values(one), ...Object.values(two)]);
+});
+
+test('inconsistent shapes are rejected', () => {
+  const inp = randomInputs(2, 3, 5, 2, 71);
+  const bad = tf.zeros([3, 5]) as tf.Tensor2D;
+  assert.throws(() => fusedRecurrence({ ...inp, r0: bad }, { ...SPEC, activation: 'gelu' }), /inconsistent shapes/);
+  tf.dispose([bad, ...Object.values(inp)]);
+});
