@@ -4,7 +4,6 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { UsageError, invalid, runMain } from '@ring-attractor/common';
 import { CONFIG_KEYS, DEFAULT_CONFIG, resolveConfig, type TrainConfig } from './config.js';
-import { train } from './train.js';
 
 /** Flag name (kebab-case) of a config key. */
 function flagOf(key: string): string {
@@ -60,6 +59,8 @@ async function main(): Promise<void> {
     .option('threads', { type: 'string', describe: 'worker threads of the fused kernel' })
     .option('resume', { type: 'boolean', default: false, describe: 'continue from OUT/checkpoint.safetensors' })
     .option('stop-after', { type: 'string', hidden: true, describe: 'debug: exit after this step as if killed' })
+    // The pipeline passes model and train sections as flags; a repeated flag means the last one wins.
+    .parserConfiguration({ 'duplicate-arguments-array': false })
     .strict()
     .help()
     .version(false)
@@ -87,6 +88,8 @@ async function main(): Promise<void> {
   if (stopAfter !== undefined && (typeof stopAfter !== 'number' || !Number.isInteger(stopAfter) || stopAfter < 1)) invalid('stop-after', 'a positive integer', argv['stop-after']);
   for (const key of ['data', 'out'] as const) if (typeof argv[key] !== 'string' || argv[key] === '') invalid(key, 'a folder path', argv[key]);
 
+  // Loaded only now: tfjs and the model take seconds to import, and bad flags should fail fast.
+  const { train } = await import('./train.js');
   await train({
     dataDir: argv.data as string,
     outDir: argv.out as string,

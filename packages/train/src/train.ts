@@ -109,7 +109,9 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const paths = Object.fromEntries(Object.entries(OUTPUT_FILES).map(([k, f]) => [k, join(outDir, f)])) as Record<keyof typeof OUTPUT_FILES, string>;
 
   // Every check of the inputs happens before the first write.
-  const ds: Dataset = await openDataset(opts.dataDir);
+  const ds: Dataset = await openDataset(opts.dataDir).catch((err: unknown) => {
+    throw err instanceof UsageError ? new UsageError(`data: ${err.message}`) : err;
+  });
   const trainSha = ds.manifest.files['train.arrow'].sha256;
   const resumed = opts.resume ? await loadCheckpoint(paths.checkpoint) : undefined;
   if (resumed) checkResumable(resumed, config, ds.seqLen, trainSha);
@@ -275,5 +277,3 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     model.dispose();
   }
 }
-
-export { UsageError };

@@ -1,0 +1,176 @@
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { tableFromIPC } from 'apache-arrow';
+import { loadSplit, openDataset } from '@ring-attractor/datagen';
+import { circularError, decodePopulationVector, initialBump, loadModel, loadSafetensors, selectBackend } from '@ring-attractor/model';
+import * as tf from '@tensorflow/tfjs-core';
+import { train, type TrainOptions } from '../src/train.js';
+import { CONFIG_METADATA_KEY, metricsFromIpc } from '../src/arrow.js';
+import { SMALL_FLAGS, runCli, smallConfig, tempDir, tinyDataset } from './helpers.js';
+
+let data: string;
+let outA: string;
+
+function quiet(over: Partial<TrainOptions> & { outDir: string }): TrainOptions {
+  return { dataDir: data, config: smallConfig(), backend: 'wasm', log: () => {}, progress: false, ...over };
+}
+
+before(async () => {
+  data = await tinyDataset();
+  outA = join(await tempDir('a'), 'out');
+  await train(quiet({ outDir: outA }));
+});
+
+const read = (dir: string, f: string): Promise<Buffer> => readFile(join(dir, f));
+
+test('every output file exists and follows FORMATS.md', async () => {
+  const config = smallConfig();
+  const manifest = JSON.parse((await read(data, 'manifest.json')).toString());
+  const run = JSON.parse((await read(outA, 'run.json')).toString());
+  assert.deepEqual(Object.keys(run).sort(), ['backend', 'config', 'dataset', 'kernel', 'ms_per_step_median', 'steps', 'threads', 'train_seconds']);
+  assert.deepEqual(run.config, config);
+  assert.deepEqual(run.dataset.sha256, { 'train.arrow': manifest.files['train.arrow'].sha256, 'test.arrow': manifest.files['test.arrow'].sha256 });
+  assert.equal(run.dataset.seq_len, 12);
+  assert.equal(run.backend, 'wasm');
+  assert.ok(['tfjs', 'fused'].includes(run.kernel));
+  assert.equal(run.steps, 12);
+  assert.ok(run.train_seconds > 0 && run.ms_per_step_median > 0);
+
+  const metrics = metricsFromIpc(await read(outA, 'metrics.arrow'));
+  assert.deepEqual(metrics.map((r) => r.step), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+  for (const r of metrics) {
+    // total = angle + bump_weight · bump, each rounded to float32 on its own.
+    assert.ok(Math.abs(r.loss_total - (r.loss_angle + 0.2 * r.loss_bump)) < 1e-6 * (1 + r.loss_total), `step ${r.step}`);
+    assert.ok(r.grad_norm > 0 && r.ms > 0);
+  }
+  const mt = tableFromIPC(await read(outA, 'metrics.arrow'));
+  assert.deepEqual(mt.schema.fields.map((f) => `${f.name}:${f.type}`), ['step:Int32', 'loss_total:Float32', 'loss_angle:Float32', 'loss_bump:Float32', 'grad_norm:Float32', 'ms:Float64']);
+
+  const model = await loadSafetensors(join(outA, 'model.safetensors'));
+  assert.deepEqual(Object.keys(model.tensors).sort(), [
+    'Wl', 'Wo', 'Wr',
+    'gain_l_net.0.bias', 'gain_l_net.0.weight', 'gain_l_net.2.bias', 'gain_l_net.2.weight',
+    'gain_r_net.0.bias', 'gain_r_net.0.weight', 'gain_r_net.2.bias', 'gain_r_net.2.weight',
+  ]);
+  assert.deepEqual(model.tensors.Wo.shape, [16, 16]);
+  assert.deepEqual(model.tensors['gain_r_net.0.weight'].shape, [3, 1]);
+  const last = metrics[11];
+  assert.equal(model.metadata.step, '12');
+  assert.equal(Number(model.metadata.loss_total), last.loss_total);
+  assert.equal(Number(model.metadata.loss_angle), last.loss_angle);
+  assert.equal(Number(model.metadata.loss_bump), last.loss_bump);
+  assert.equal(model.metadata.dataset_sha256, manifest.files['train.arrow'].sha256);
+  assert.equal(JSON.parse(model.metadata.config).numNeurons, 16);
+
+  const ckpt = await loadSafetensors(join(outA, 'checkpoint.safetensors'));
+  assert.equal(ckpt.metadata.step, '12');
+  assert.equal(ckpt.metadata.adam_step, '12');
+  assert.ok(JSON.parse(ckpt.metadata.sampler));
+  for (const name of Object.keys(model.tensors)) {
+    assert.deepEqual(ckpt.tensors[name].data, model.tensors[name].data, `final ${name} in the checkpoint`);
+    assert.deepEqual(ckpt.tensors[`adam.m.${name}`].shape, model.tensors[name].shape);
+    assert.ok(ckpt.tensors[`adam.v.${name}`].data.every((x) => x >= 0), 'second moments are non-negative');
+  }
+
+  const snaps = tableFromIPC(await read(outA, 'snapshots.arrow'));
+  assert.deepEqual(Array.from(snaps.getChild('step')!.toArray()), [0, 5, 10, 12]);
+  assert.deepEqual(JSON.parse(snaps.schema.metadata.get(CONFIG_METADATA_KEY)!), config);
+  assert.deepEqual(snaps.schema.fields.map((f) => `${f.name}:${f.type}`), [
+    'step:Int32', 'loss_total:Float32', 'loss_angle:Float32', 'loss_bump:Float32',
+    'Wo:FixedSizeList[256]<Float32>', 'Wl:FixedSizeList[256]<Float32>', 'Wr:FixedSizeList[256]<Float32>',
+  ]);
+  // Row 0 holds the untrained model's losses on the first batch, i.e. what step 1 measured.
+  assert.equal(snaps.getChild('loss_total')!.get(0), metrics[0].loss_total);
+  assert.equal(snaps.getChild('loss_total')!.get(2), metrics[9].loss_total);
+  for (const name of ['Wo', 'Wl', 'Wr']) {
+    assert.deepEqual(snaps.getChild(name)!.get(3)!.toArray(), model.tensors[name].data, `last snapshot of ${name} = final weights`);
+  }
+  assert.notDeepEqual(snaps.getChild('Wo')!.get(0)!.toArray(), model.tensors.Wo.data);
+
+  const ev = JSON.parse((await read(outA, 'eval.json')).toString());
+  assert.deepEqual(Object.keys(ev).sort(), ['angle_loss', 'argmax_deg', 'pv_deg', 'sanity_loss', 'step', 'test_count']);
+  assert.equal(ev.test_count, 16);
+  assert.equal(ev.step, 12);
+  assert.ok(ev.sanity_loss >= 0 && ev.sanity_loss < 0.5);
+  assert.ok(ev.argmax_deg >= 0 && ev.argmax_deg <= 180);
+
+  const trace = tableFromIPC(await read(outA, 'eval_trace.arrow'));
+  assert.equal(trace.numRows, 200);
+  assert.deepEqual(JSON.parse(trace.schema.metadata.get(CONFIG_METADATA_KEY)!), config);
+  assert.deepEqual(trace.schema.fields.map((f) => `${f.name}:${f.type}`), [
+    't:Int32', 'av:Float32', 'angle:Float32', 'decoded_pv:Float32', 'decoded_argmax:Float32',
+    'output:FixedSizeList[16]<Float32>', 'bump:FixedSizeList[16]<Float32>',
+  ]);
+  const av = trace.getChild('av')!.toArray() as Float32Array;
+  const angle = trace.getChild('angle')!.toArray() as Float32Array;
+  assert.equal(angle[0], Math.fround(Math.PI), 'aligned to the default bump at π');
+  for (let t = 0; t + 1 < 200; t++) {
+    // SPEC §1: angle[t+1] − angle[t] = av[t] (mod 2π).
+    const d = (((angle[t + 1] - angle[t] - av[t]) % (2 * Math.PI)) + 3 * Math.PI) % (2 * Math.PI) - Math.PI;
+    assert.ok(Math.abs(d) < 1e-5, `t=${t}`);
+  }
+  for (const col of ['decoded_pv', 'decoded_argmax']) {
+    assert.ok((trace.getChild(col)!.toArray() as Float32Array).every((x) => x >= 0 && x < 2 * Math.PI), col);
+  }
+  for (const t of [0, 99, 199]) {
+    const out = trace.getChild('output')!.get(t)!.toArray() as Float32Array;
+    assert.ok(Math.abs(Math.max(...out) - 1) < 1e-6, 'the cosine output is divided by its own maximum');
+  }
+});
+
+test('eval.json agrees with an independent evaluation of model.safetensors', async () => {
+  await selectBackend('wasm');
+  const ds = await openDataset(data);
+  const split = await loadSplit(ds, 'test');
+  const model = await loadModel(join(outA, 'model.safetensors'));
+  const { count: B, seqLen: T } = split;
+  const decoded = tf.tidy(() => {
+    const r0 = initialBump(Array.from({ length: B }, (_, b) => split.angle[b * T]), 16);
+    return decodePopulationVector(model.forward(tf.tensor2d(split.av, [B, T]), r0).output);
+  });
+  const pvDeg = (circularError(decoded, split.angle) * 180) / Math.PI;
+  decoded.dispose();
+  model.dispose();
+  const ev = JSON.parse((await read(outA, 'eval.json')).toString());
+  assert.ok(Math.abs(ev.pv_deg - pvDeg) < 1e-3, `${ev.pv_deg} vs ${pvDeg}`);
+});
+
+let stepFiveCheckpoint: Buffer;
+
+test('a run stopped after step 7 and resumed ends with the same bytes as an uninterrupted one', async () => {
+  const out = join(await tempDir('resume'), 'out');
+  const stopped = await train(quiet({ outDir: out, stopAfter: 7 }));
+  assert.deepEqual(stopped, { step: 7, stopped: true, outDir: out });
+  assert.equal(existsSync(join(out, 'model.safetensors')), false, 'a stopped run writes no final model');
+  stepFiveCheckpoint = await read(out, 'checkpoint.safetensors');
+  assert.equal((await loadSafetensors(join(out, 'checkpoint.safetensors'))).metadata.step, '5');
+  assert.equal(metricsFromIpc(await read(out, 'metrics.arrow')).length, 5);
+  await train(quiet({ outDir: out, resume: true }));
+  for (const f of ['model.safetensors', 'checkpoint.safetensors', 'snapshots.arrow', 'eval.json', 'eval_trace.arrow']) {
+    assert.ok((await read(out, f)).equals(await read(outA, f)), `${f} differs after resume`);
+  }
+  assert.deepEqual(metricsFromIpc(await read(out, 'metrics.arrow')).map((r) => r.step), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+});
+
+test('the same config twice gives identical files (CLI)', async () => {
+  const out = join(await tempDir('cli'), 'out');
+  const r = await runCli(['--data', data, '--out', out, ...SMALL_FLAGS]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /sanity check .*angle loss \d/);
+  for (const f of ['model.safetensors', 'checkpoint.safetensors', 'snapshots.arrow', 'eval_trace.arrow']) {
+    assert.ok((await read(out, f)).equals(await read(outA, f)), `${f} differs between identical runs`);
+  }
+});
+
+test('a NaN injected at step 7 stops the run naming the step and keeps the step-5 checkpoint', async () => {
+  const out = join(await tempDir('nan'), 'out');
+  const r = await runCli(['--data', data, '--out', out, ...SMALL_FLAGS], { RING_TRAIN_INJECT_NAN_AT_STEP: '7' });
+  assert.equal(r.code, 1);
+  assert.equal(r.stderr.trim().split('\n').at(-1), 'error: non-finite loss at step 7');
+  assert.ok(stepFiveCheckpoint, 'runs after the resume test');
+  assert.ok((await read(out, 'checkpoint.safetensors')).equals(stepFiveCheckpoint));
+  assert.equal(existsSync(join(out, 'model.safetensors')), false);
+});
