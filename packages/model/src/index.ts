@@ -17,8 +17,10 @@ export { saveModel, loadModel, loadModelWithMetadata, CONFIG_METADATA_KEY, type 
 export {
   recurrenceTfjs,
   runRecurrence,
+  defaultKernel,
   activate,
   type Activation,
   type RecurrenceConstants,
   type RecurrenceInputs,
 } from './recurrence.js';
+export { fusedRecurrence, configureFusedKernel, disposeFusedKernel, fusedKernelMemoryBytes, type FusedOptions } from './kernel/index.js';

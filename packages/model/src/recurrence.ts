@@ -10,6 +10,7 @@
  * Returns the bump history B×T×N (the state after each step).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { fusedRecurrence } from './kernel/fused.js';
 
 export type Activation = 'tanh' | 'relu' | 'gelu';
 
@@ -77,8 +78,16 @@ export function runRecurrence(inputs: RecurrenceInputs, c: RecurrenceConstants, 
     case 'tfjs':
       return recurrenceTfjs(inputs, c);
     case 'fused':
-      throw new Error("kernel 'fused' is not available yet (the fused recurrence is not wired in); use kernel 'tfjs'");
+      return fusedRecurrence(inputs, c);
     default:
       throw new Error(`unknown recurrence kernel ${JSON.stringify(kernel)} (expected 'tfjs' or 'fused')`);
   }
+}
+
+/**
+ * The kernel for a backend as named by selectBackend: the tfjs graph where a GPU runs it
+ * (tfjs-node-gpu), the fused wasm kernel on every CPU backend (wasm, cpu, tfjs-node).
+ */
+export function defaultKernel(backend: string): KernelName {
+  return backend === 'tfjs-node-gpu' ? 'tfjs' : 'fused';
 }

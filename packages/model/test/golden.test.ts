@@ -20,8 +20,8 @@ import {
 } from '../src/index.js';
 import { maxAbs, tf, useWasm, worstRatio } from './helpers.js';
 
-/** Add 'fused' here once the fused kernel is wired into the forward. */
-const KERNELS: KernelName[] = ['tfjs'];
+/** Both recurrence kernels must reproduce the reference. */
+const KERNELS: KernelName[] = ['tfjs', 'fused'];
 
 const DIR = join(import.meta.dirname, 'fixtures', 'golden');
 

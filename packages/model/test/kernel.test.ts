@@ -110,3 +110,15 @@ test('inconsistent shapes are rejected', () => {
   assert.throws(() => fusedRecurrence({ ...inp, r0: bad }, { ...SPEC, activation: 'gelu' }), /inconsistent shapes/);
   tf.dispose([bad, ...Object.values(inp)]);
 });
+
+test("runRecurrence dispatches 'fused' to the kernel; defaultKernel keeps the tfjs graph for the GPU only", async () => {
+  const { runRecurrence, defaultKernel } = await import('../src/recurrence.js');
+  const inp = randomInputs(3, 4, 10, 2, 81);
+  const c: RecurrenceConstants = { ...SPEC, activation: 'gelu' };
+  const a = runRecurrence(inp, c, 'fused');
+  const b = fusedRecurrence(inp, c);
+  assert.deepEqual(a.dataSync(), b.dataSync());
+  assert.equal(defaultKernel('tfjs-node-gpu'), 'tfjs');
+  for (const name of ['wasm', 'cpu', 'tfjs-node']) assert.equal(defaultKernel(name), 'fused');
+  tf.dispose([a, b, ...Object.values(inp)]);
+});

@@ -13,6 +13,16 @@ export interface FusedOptions {
   threads?: number;
 }
 
+let configuredThreads: number | null = null;
+
+/** Sets the thread count used when a call gives none (e.g. through the model's runRecurrence). */
+export function configureFusedKernel(opts: FusedOptions): void {
+  if (opts.threads !== undefined && (!Number.isInteger(opts.threads) || opts.threads < 1)) {
+    throw new Error(`configureFusedKernel: threads must be a positive integer (got ${opts.threads})`);
+  }
+  configuredThreads = opts.threads ?? null;
+}
+
 // What the kernel's memory currently holds: the saved states of forward call `id`.
 let resident: { id: number; layout: Layout } | null = null;
 let nextId = 1;
@@ -118,7 +128,7 @@ export function fusedRecurrence(
 ): tf.Tensor3D {
   const dims = checkShapes(inputs);
   const [B, T, K, N] = dims;
-  const threads = opts.threads ?? defaultThreads();
+  const threads = opts.threads ?? configuredThreads ?? defaultThreads();
   if (!Number.isInteger(threads) || threads < 1) {
     throw new Error(`fusedRecurrence: threads must be a positive integer (got ${threads})`);
   }

@@ -1,2 +1,2 @@
 /** The fused recurrence kernel: AssemblyScript forward and BPTT wrapped as one tfjs op. */
-export { fusedRecurrence, disposeFusedKernel, fusedKernelMemoryBytes, type FusedOptions } from './fused.js';
+export { fusedRecurrence, configureFusedKernel, disposeFusedKernel, fusedKernelMemoryBytes, type FusedOptions } from './fused.js';
