@@ -4,7 +4,6 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { runMain, UsageError, invalid } from '@ring-attractor/common';
 import { resolveVizConfig, parseFormats } from './vizConfig.js';
-import { renderRun } from './vizRun.js';
 
 /** Reads --config: a viz section itself, or a whole experiment config (its `viz` section is used). */
 function readConfigFile(path: string): Record<string, unknown> {
@@ -32,7 +31,7 @@ async function main(): Promise<void> {
     .option('width', { type: 'number', describe: 'width in px of weight figures and movie frames, even (default 960)' })
     .option('scheme', { type: 'string', describe: "continuous vega colour scheme (default 'redblue')" })
     .option('reverse-scheme', { type: 'boolean', describe: 'reverse the scheme (default true: negative blue, positive red)' })
-    .option('report-snapshots', { type: 'number', describe: 'most snapshots in the report slider (default 51)' })
+    .option('report-snapshots', { type: 'number', describe: 'most snapshots in the report slider (default 26)' })
     .option('workers', { type: 'number', describe: 'frame-rendering worker threads (default: cores, at most 4)' })
     .strict()
     .help()
@@ -55,6 +54,8 @@ async function main(): Promise<void> {
   if (workers !== undefined && (!Number.isInteger(workers) || workers < 1 || workers > 64)) invalid('--workers', 'an integer in [1, 64]', workers);
   // For tests and for forcing a system ffmpeg: skip the npm-packaged binaries.
   const packaged = process.env.RING_VIZ_NO_PACKAGED_FFMPEG ? false : undefined;
+  // Loaded only now: bad flags fail fast, without loading the renderer.
+  const { renderRun } = await import('./vizRun.js');
   const result = await renderRun({ runDir: argv.run, outDir: argv.out, config, workers, ffmpeg: { packaged } });
   const s = result.seconds;
   process.stderr.write(

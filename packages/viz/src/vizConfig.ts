@@ -27,7 +27,7 @@ export const DEFAULT_VIZ_CONFIG: VizConfig = {
   width: 960,
   scheme: 'redblue',
   reverse_scheme: true,
-  report_snapshots: 51,
+  report_snapshots: 26,
 };
 
 const KEYS = Object.keys(DEFAULT_VIZ_CONFIG) as (keyof VizConfig)[];

@@ -160,3 +160,27 @@ describe('ring-viz on a small fixture run (N=24, 6 snapshots)', () => {
     assert.match(html, /snapshot_every/);
   });
 });
+
+describe('movie frames', () => {
+  it('a frame from the worker’s reused View equals a fresh render of that snapshot’s spec', async () => {
+    const { renderFramesInOrder } = await import('../src/framePool.js');
+    const { snapshotFigure } = await import('../src/frames.js');
+    const { readSnapshots } = await import('../src/runFolder.js');
+    const { weightsSpec } = await import('../src/figures/weights.js');
+    const { specToSvg, svgToRaster } = await import('../src/render.js');
+    const dir = buildRunFixture(join(tempDir('frames'), 'train'), { n: 10, snapshots: 4, metricRows: 6, traceLength: 10 }).dir;
+    const snaps = readSnapshots(dir);
+    const config: VizConfig = { ...DEFAULT_VIZ_CONFIG, width: 600 };
+    const domain: [number, number] = [-1.5, 1.5];
+    const frames: Buffer[] = [];
+    for await (const f of renderFramesInOrder(4, (index) => ({ index, figure: snapshotFigure(snaps, index, 'T', domain), config }), 1)) {
+      frames.push(Buffer.from(f.rgba));
+    }
+    assert.equal(frames.length, 4);
+    for (const s of [0, 3]) {
+      const fresh = svgToRaster(await specToSvg(await weightsSpec(snapshotFigure(snaps, s, 'T', domain), config)));
+      assert.ok(fresh.rgba.equals(frames[s]), `frame ${s}`);
+    }
+    assert.ok(!frames[0].equals(frames[3]), 'frames differ');
+  });
+});

@@ -66,6 +66,11 @@ export function matrixTitle(name: string): string {
   return role ? `${name} (${role})` : name;
 }
 
+/** Name of the dataset holding panel m's image URL. */
+export function imageDataName(m: number): string {
+  return `image_${m}`;
+}
+
 /** What a weights figure shows. */
 export interface WeightsFigure {
   names: string[];
@@ -82,10 +87,10 @@ export async function weightsSpec(fig: WeightsFigure, config: VizConfig): Promis
   const layout = weightsLayout(fig.names.length, config.width);
   const cmap = colourMap(config.scheme, fig.domain ?? symmetricDomain(fig.matrices), config.reverse_scheme);
   const panels: VlSpec[] = [];
+  const datasets: Record<string, unknown[]> = {};
   for (let m = 0; m < fig.names.length; m++) {
     const url = await matrixDataUrl(fig.matrices[m], fig.n, fig.n, cmap, layout.panel, layout.panel);
-    panels.push(
-      heatmapPanel({
+    const panel = heatmapPanel({
         title: matrixTitle(fig.names[m]),
         url,
         width: layout.panel,
@@ -96,12 +101,16 @@ export async function weightsSpec(fig: WeightsFigure, config: VizConfig): Promis
         yTitle: m === 0 ? 'postsynaptic neuron i' : null,
         colourTitle: 'weight',
         cmap,
-      }),
-    );
+      });
+    // Named datasets: a movie worker swaps a frame's images into one live vega View (see frameWorker.ts).
+    const layers = panel.layer as VlSpec[];
+    datasets[imageDataName(m)] = (layers[0].data as { values: unknown[] }).values;
+    layers[0].data = { name: imageDataName(m) };
+    panels.push(panel);
   }
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: fig.title, subtitle: fig.subtitle, anchor: 'start', fontSize: 16, subtitleFontSize: 12, offset: 12 },
+    title: { text: { expr: 'frame_title' }, subtitle: { expr: 'frame_subtitle' }, anchor: 'start', fontSize: 16, subtitleFontSize: 12, offset: 12 },
     // autosize none + flush bounds: panel m starts exactly at padLeft + m·(panel + spacing), padTop.
     autosize: { type: 'none' },
     padding: { left: layout.padLeft, top: layout.padTop, right: layout.padRight, bottom: layout.padBottom },
@@ -110,7 +119,10 @@ export async function weightsSpec(fig: WeightsFigure, config: VizConfig): Promis
     params: [
       { name: 'width', value: layout.width - layout.padLeft - layout.padRight },
       { name: 'height', value: layout.panel },
+      { name: 'frame_title', value: fig.title },
+      { name: 'frame_subtitle', value: fig.subtitle },
     ],
+    datasets,
     bounds: 'flush',
     spacing: layout.spacing,
     hconcat: panels,
