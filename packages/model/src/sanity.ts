@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initialBump } from './geometry.js';
 import { angleLoss } from './losses.js';
 import { LeakyRingAttractor } from './model.js';
+import type { KernelName } from './recurrence.js';
 
 /** The bar SPEC §4 sets for the sanity check's angle loss. */
 export const SANITY_MAX_ANGLE_LOSS = 0.5;
@@ -10,9 +11,10 @@ export const SANITY_MAX_ANGLE_LOSS = 0.5;
 /**
  * Angle loss of a debug_perfect model (N = 360, gelu, gain fixed at 1) on one batch, started from
  * the bump at each sequence's angle[:, 0]; SPEC §4 expects it below 0.5. av, angle: B×T.
+ * `kernel` picks the recurrence implementation (a full batch at N = 360 takes seconds on tfjs wasm).
  */
-export function sanityCheck(av: tf.Tensor2D, angle: tf.Tensor2D): number {
-  const model = new LeakyRingAttractor({ numNeurons: 360, activation: 'gelu', initialization: 'debug_perfect' });
+export function sanityCheck(av: tf.Tensor2D, angle: tf.Tensor2D, kernel: KernelName = 'tfjs'): number {
+  const model = new LeakyRingAttractor({ numNeurons: 360, activation: 'gelu', initialization: 'debug_perfect', kernel });
   try {
     return tf.tidy(() => {
       const r0 = initialBump(tf.squeeze(tf.slice(angle, [0, 0], [-1, 1]), [1]), 360);

@@ -1,0 +1,114 @@
+/** Model checkpoints: bit-for-bit reload from the stored config, and all-or-nothing failures. */
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LeakyRingAttractor, encodeSafetensors, loadModel, loadModelWithMetadata, loadSafetensors, saveModel, saveSafetensors } from '../src/index.js';
+import { tf, useWasm } from './helpers.js';
+
+await useWasm();
+const dir = mkdtempSync(join(tmpdir(), 'ring-checkpoint-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function bits(t: tf.Tensor): Uint8Array {
+  return new Uint8Array((t.dataSync() as Float32Array).slice().buffer);
+}
+
+for (const config of [
+  { numNeurons: 16, activation: 'tanh' as const, seed: 7, hiddenGainNeurons: 4, tau: 10, dt: 2 },
+  { numNeurons: 12, actionDim: 3, initialization: 'perfect' as const, seed: 3 },
+  { numNeurons: 10, initialization: 'debug_perfect' as const },
+]) {
+  test(`a loaded model reproduces outputs bit for bit (${JSON.stringify(config)})`, async () => {
+    const model = new LeakyRingAttractor(config);
+    const path = join(dir, `m${model.config.numNeurons}.safetensors`);
+    await saveModel(path, model, { step: '5' });
+    const { model: loaded, metadata } = await loadModelWithMetadata(path);
+    try {
+      assert.deepEqual(loaded.config, model.config);
+      assert.equal(metadata.step, '5');
+      assert.deepEqual(JSON.parse(metadata.config), model.config);
+      tf.tidy(() => {
+        const B = 3;
+        const av = tf.randomUniform([B, 9], -0.3, 0.3, 'float32', 1) as tf.Tensor2D;
+        const a = model.forward(av);
+        const b = loaded.forward(av);
+        assert.deepEqual(bits(b.output), bits(a.output));
+        assert.deepEqual(bits(b.bump), bits(a.bump));
+      });
+      // Exactly the model's parameters are stored (SPEC names: see the next test).
+      const stored = Object.keys((await loadSafetensors(path)).tensors).sort();
+      assert.deepEqual(stored, Object.keys(model.parameterShapes()).sort());
+    } finally {
+      model.dispose();
+      loaded.dispose();
+    }
+  });
+}
+
+test('two-channel checkpoints use exactly the reference state-dict names', async () => {
+  const model = new LeakyRingAttractor({ numNeurons: 8, hiddenGainNeurons: 3 });
+  const path = join(dir, 'names.safetensors');
+  await saveModel(path, model);
+  const { tensors } = await loadSafetensors(path);
+  model.dispose();
+  const shapes = Object.fromEntries(Object.entries(tensors).map(([k, v]) => [k, v.shape]));
+  assert.deepEqual(shapes, {
+    Wo: [8, 8], Wl: [8, 8], Wr: [8, 8],
+    'gain_l_net.0.weight': [3, 1], 'gain_l_net.0.bias': [3], 'gain_l_net.2.weight': [1, 3], 'gain_l_net.2.bias': [1],
+    'gain_r_net.0.weight': [3, 1], 'gain_r_net.0.bias': [3], 'gain_r_net.2.weight': [1, 3], 'gain_r_net.2.bias': [1],
+  });
+});
+
+test('same model and metadata give byte-identical checkpoints', async () => {
+  const a = new LeakyRingAttractor({ numNeurons: 8, seed: 11 });
+  const b = new LeakyRingAttractor({ numNeurons: 8, seed: 11 });
+  const pa = join(dir, 'same-a.safetensors');
+  const pb = join(dir, 'same-b.safetensors');
+  await saveModel(pa, a, { note: 'x' });
+  await saveModel(pb, b, { note: 'x' });
+  a.dispose();
+  b.dispose();
+  assert.deepEqual(readFileSync(pa), readFileSync(pb));
+});
+
+test('a missing or misshapen tensor fails naming it, and leaks nothing', async () => {
+  const model = new LeakyRingAttractor({ numNeurons: 8 });
+  const config = JSON.stringify(model.config);
+  const weights = model.getWeights();
+  model.dispose();
+  const before = tf.memory().numTensors;
+
+  const missing = { ...weights };
+  delete missing['gain_r_net.2.bias'];
+  const p1 = join(dir, 'missing.safetensors');
+  await saveSafetensors(p1, missing, { config });
+  await assert.rejects(loadModel(p1), /missing\.safetensors: .*missing tensor gain_r_net\.2\.bias/);
+
+  const wrong = { ...weights, Wl: { shape: [4, 16], data: weights.Wl.data } };
+  const p2 = join(dir, 'wrong.safetensors');
+  await saveSafetensors(p2, wrong, { config });
+  await assert.rejects(loadModel(p2), /tensor Wl has shape \[4, 16\], expected \[8, 8\]/);
+
+  const extra = { ...weights, 'Wa.0': weights.Wl };
+  const p3 = join(dir, 'extra.safetensors');
+  await saveSafetensors(p3, extra, { config });
+  await assert.rejects(loadModel(p3), /unexpected tensor Wa\.0/);
+
+  const p4 = join(dir, 'noconfig.safetensors');
+  writeFileSync(p4, encodeSafetensors(weights, {}));
+  await assert.rejects(loadModel(p4), /no model config/);
+
+  const p5 = join(dir, 'badconfig.safetensors');
+  writeFileSync(p5, encodeSafetensors(weights, { config: JSON.stringify({ ...model.config, activation: 'swish' }) }));
+  await assert.rejects(loadModel(p5), /activation: expected one of tanh, relu, gelu/);
+
+  assert.equal(tf.memory().numTensors, before, 'failed loads leave no variables behind');
+});
+
+test('saveModel refuses to let caller metadata shadow the config', async () => {
+  const model = new LeakyRingAttractor({ numNeurons: 6 });
+  await assert.rejects(saveModel(join(dir, 'x.safetensors'), model, { config: '{}' }), /reserved/);
+  model.dispose();
+});
