@@ -26,6 +26,9 @@ export interface TrainState {
   sampler: unknown;
   /** SPEC §4 sanity-check loss, so a resumed run need not recompute it. */
   sanityLoss: number;
+  /** Recurrence kernel and its thread count: a resumed run reuses them by default (same bits). */
+  kernel: string;
+  threads: number;
 }
 
 /** Tensors and string metadata, the shape of a safetensors file. */
@@ -59,6 +62,8 @@ export function encodeCheckpoint(state: TrainState): CheckpointFile {
       parameters: JSON.stringify(names),
       sampler: JSON.stringify(state.sampler),
       sanity_loss: String(state.sanityLoss),
+      kernel: state.kernel,
+      threads: String(state.threads),
     },
   };
 }
@@ -104,6 +109,8 @@ export function decodeCheckpoint(file: CheckpointFile): TrainState {
     },
     sampler: jsonField(meta, 'sampler'),
     sanityLoss,
+    kernel: meta.kernel ?? bad('metadata kernel'),
+    threads: intField(meta, 'threads'),
   };
 }
 

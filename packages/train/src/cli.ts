@@ -83,7 +83,7 @@ async function main(): Promise<void> {
   const config = resolveConfig(file, flags);
 
   const threads = argv.threads === undefined ? undefined : numeric(argv.threads);
-  if (threads !== undefined && (typeof threads !== 'number' || !Number.isInteger(threads) || threads < 1)) invalid('threads', 'a positive integer', argv.threads);
+  if (threads !== undefined && (typeof threads !== 'number' || !Number.isInteger(threads) || threads < 1 || threads > 64)) invalid('threads', 'an integer in [1, 64]', argv.threads);
   const stopAfter = argv['stop-after'] === undefined ? undefined : numeric(argv['stop-after']);
   if (stopAfter !== undefined && (typeof stopAfter !== 'number' || !Number.isInteger(stopAfter) || stopAfter < 1)) invalid('stop-after', 'a positive integer', argv['stop-after']);
   for (const key of ['data', 'out'] as const) if (typeof argv[key] !== 'string' || argv[key] === '') invalid(key, 'a folder path', argv[key]);

@@ -4,6 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs-core';
@@ -20,6 +21,9 @@ import {
   selectBackend,
   totalLoss,
   weightMatrixNames,
+  configureFusedKernel,
+  defaultKernel,
+  disposeFusedKernel,
   type BackendChoice,
   type KernelName,
 } from '@ring-attractor/model';
@@ -65,6 +69,10 @@ export const OUTPUT_FILES = {
   eval: 'eval.json',
   evalTrace: 'eval_trace.arrow',
 } as const;
+
+const KERNELS: readonly KernelName[] = ['fused', 'tfjs'];
+/** The fused kernel's limit on worker threads. */
+const MAX_THREADS = 64;
 
 /** Float32 rounding, then the shortest decimal that round-trips it: the metadata's loss strings. */
 function f32(x: number): number {
@@ -116,7 +124,14 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const resumed = opts.resume ? await loadCheckpoint(paths.checkpoint) : undefined;
   if (resumed) checkResumable(resumed, config, ds.seqLen, trainSha);
   const backend = await selectBackend((opts.backend ?? 'auto') as BackendChoice, log);
-  const model = new LeakyRingAttractor({ ...modelFields(config), ...(opts.kernel !== undefined ? { kernel: opts.kernel as KernelName } : {}) });
+  // A resumed run keeps the kernel and thread count it started with unless told otherwise: the fused
+  // kernel sums per-thread gradient slices, so another thread count changes the last bits.
+  const kernel = (opts.kernel ?? resumed?.kernel ?? defaultKernel(backend)) as KernelName;
+  if (!KERNELS.includes(kernel)) invalid('kernel', `one of ${KERNELS.join(', ')}`, kernel);
+  const threads = opts.threads ?? resumed?.threads ?? Math.max(1, Math.min(MAX_THREADS, availableParallelism()));
+  if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) invalid('threads', `an integer in [1, ${MAX_THREADS}]`, threads);
+  if (kernel === 'fused') configureFusedKernel({ threads });
+  const model = new LeakyRingAttractor({ ...modelFields(config), kernel });
   const names = weightMatrixNames(config.action_dim);
   const N = config.num_neurons;
   const configJson = JSON.stringify(config);
@@ -181,7 +196,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     await writeFileAtomic(paths.snapshots, snapshotsToIpc(snapshots, names, N, configJson));
     const params: Record<string, NamedTensor> = {};
     for (const n of paramNames) params[n] = { shape: [...named[n].shape], data: Float32Array.from(named[n].dataSync() as Float32Array) };
-    const file = encodeCheckpoint({ step, config, seqLen: T, datasetSha256: trainSha, params, adam: adam.getState(), sampler: sampler.getState(), sanityLoss });
+    const file = encodeCheckpoint({ step, config, seqLen: T, datasetSha256: trainSha, params, adam: adam.getState(), sampler: sampler.getState(), sanityLoss, kernel, threads });
     await saveSafetensors(paths.checkpoint, file.tensors, file.metadata);
   };
 
@@ -262,8 +277,8 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       config,
       dataset: { dir: resolve(ds.dir), sha256: { 'train.arrow': trainSha, 'test.arrow': ds.manifest.files['test.arrow'].sha256 }, seq_len: T },
       backend,
-      kernel: model.config.kernel,
-      threads: opts.threads ?? 1,
+      kernel,
+      threads,
       steps: step,
       train_seconds: stepMs.reduce((a, b) => a + b, 0) / 1000,
       ms_per_step_median: median(stepMs),
@@ -275,5 +290,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     progress?.stop();
     adam.dispose();
     model.dispose();
+    // Its worker threads would keep the process (or a test runner) alive.
+    if (kernel === 'fused') disposeFusedKernel();
   }
 }
