@@ -43,8 +43,9 @@ export class Adam {
     this.beta1 = opts.beta1 ?? 0.9;
     this.beta2 = opts.beta2 ?? 0.999;
     this.eps = opts.eps ?? 1e-8;
-    this.m = params.map((p) => tf.variable(tf.zerosLike(p), false));
-    this.v = params.map((p) => tf.variable(tf.zerosLike(p), false));
+    // tidy frees the zeros the variables were copied from; variables themselves survive it.
+    this.m = tf.tidy(() => params.map((p) => tf.variable(tf.zerosLike(p), false)));
+    this.v = tf.tidy(() => params.map((p) => tf.variable(tf.zerosLike(p), false)));
   }
 
   /** One update with `grads[i]` the gradient of `params[i]`. */
@@ -80,8 +81,10 @@ export class Adam {
   setState(state: AdamState): void {
     if (state.m.length !== this.m.length || state.v.length !== this.v.length) throw new Error('Adam state: wrong number of moments');
     this.step = state.step;
-    state.m.forEach((a, i) => this.m[i].assign(tf.tensor(a, this.m[i].shape, 'float32')));
-    state.v.forEach((a, i) => this.v[i].assign(tf.tensor(a, this.v[i].shape, 'float32')));
+    tf.tidy(() => {
+      state.m.forEach((a, i) => this.m[i].assign(tf.tensor(a, this.m[i].shape, 'float32')));
+      state.v.forEach((a, i) => this.v[i].assign(tf.tensor(a, this.v[i].shape, 'float32')));
+    });
   }
 
   /** Frees the moment variables. */

@@ -64,8 +64,13 @@ test('an Adam state restored into a fresh optimizer continues bit-identically', 
   for (const o of [adamA, adamB, adamC]) o.dispose();
 });
 
-test('Adam.apply leaks no tensors', () => {
+test('Adam leaks no tensors: not per update, nor once created, restored and disposed', () => {
   const p = tf.variable(tf.ones([3, 3]));
+  const start = tf.memory().numTensors;
+  const other = new Adam([p], { lr: 1e-3 });
+  other.setState({ step: 3, m: [new Float32Array(9).fill(1)], v: [new Float32Array(9).fill(2)] });
+  other.dispose();
+  assert.equal(tf.memory().numTensors, start);
   const adam = new Adam([p], { lr: 1e-3 });
   const g = tf.ones([3, 3]);
   adam.apply([g]);

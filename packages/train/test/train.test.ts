@@ -174,3 +174,14 @@ test('a NaN injected at step 7 stops the run naming the step and keeps the step-
   assert.ok((await read(out, 'checkpoint.safetensors')).equals(stepFiveCheckpoint));
   assert.equal(existsSync(join(out, 'model.safetensors')), false);
 });
+
+test('training leaves no tensors behind, however many steps it runs', async () => {
+  const run = async (steps: number): Promise<number> => {
+    const before = tf.memory().numTensors;
+    await train(quiet({ outDir: join(await tempDir('leak'), 'out'), config: smallConfig({ steps, checkpoint_every: 100 }) }));
+    return tf.memory().numTensors - before;
+  };
+  await run(2); // fills any per-process caches of the model package
+  assert.equal(await run(3), 0);
+  assert.equal(await run(9), 0);
+});
