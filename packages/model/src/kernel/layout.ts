@@ -42,6 +42,7 @@ export interface ThreadSlice {
   DR: number;
   DPRE: number;
   DW: number;
+  DPT: number;
 }
 
 /** Shapes and byte offsets of one call's buffers. */
@@ -98,6 +99,7 @@ export function planLayout(B: number, T: number, N: number, K: number, threads: 
       DR: take(bs * NP),
       DPRE: take(bs * NP),
       DW: take(MP * NP),
+      DPT: take(MP * bs),
     });
     b0 += bs;
   }
@@ -132,6 +134,6 @@ export function writeParams(
   i32[P.DR0] = L.DR0;
   L.slices.forEach((s, k) => {
     const o = THREAD_TABLE + k * THREAD_WORDS;
-    i32.set([s.b0, s.b1, s.R, s.P, s.DR, s.DPRE, s.DW], o);
+    i32.set([s.b0, s.b1, s.R, s.P, s.DR, s.DPRE, s.DW, s.DPT], o);
   });
 }
