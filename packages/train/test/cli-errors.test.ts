@@ -2,7 +2,8 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { train } from '../src/train.js';
+import { UsageError } from '@ring-attractor/common';
+import { train, type TrainOptions } from '../src/train.js';
 import { SMALL_FLAGS, folderContents, runCli, smallConfig, tempDir, tinyDataset } from './helpers.js';
 
 let data: string;
@@ -39,10 +40,6 @@ const CASES: [string, () => string[], RegExp][] = [
   ['config file not JSON', () => ['--data', data, '--out', 'OUT', '--config', join(root, 'bad-json.json')], /^error: config: expected valid JSON/],
   ['unknown backend', () => ['--data', data, '--out', 'OUT', '--backend', 'tpu'], /^error: backend: /],
   ['resume with another model config', () => ['--data', data, '--out', 'OUT', ...SMALL_FLAGS, '--num-neurons', '24', '--resume'], /^error: num_neurons: expected 16 as in the checkpoint/],
-  ['resume with another learning rate', () => ['--data', data, '--out', 'OUT', ...SMALL_FLAGS, '--lr', '0.01', '--resume'], /^error: lr: expected 0\.001 as in the checkpoint/],
-  ['resume on a dataset of another seq_len', () => ['--data', shortData, '--out', 'OUT', ...SMALL_FLAGS, '--resume'], /^error: seq_len: expected 12/],
-  ['resume with fewer steps than done', () => ['--data', data, '--out', 'OUT', ...SMALL_FLAGS, '--steps', '3', '--resume'], /^error: steps: expected >= 5/],
-  ['resume without a checkpoint', () => ['--data', data, '--out', join(root, 'empty'), '--resume'], /^error: resume: /],
 ];
 
 async function pool<T>(items: (() => Promise<T>)[], width: number): Promise<T[]> {
@@ -80,4 +77,30 @@ test('bad input: one line naming the field, exit code 2, outputs untouched', asy
     assert.equal(r.stdout, '', name);
     assert.deepEqual(after, fresh ? {} : before, `${name}: outputs changed`);
   });
+});
+
+/** In-process (the CLI contract is covered above): each must throw a UsageError naming the field and write nothing. */
+const RESUME_CASES: [string, () => Partial<TrainOptions>, RegExp][] = [
+  ['another learning rate', () => ({ config: smallConfig({ lr: 0.01 }) }), /^lr: expected 0\.001 as in the checkpoint/],
+  ['another batch size', () => ({ config: smallConfig({ batch_size: 4 }) }), /^batch_size: expected 8 as in the checkpoint/],
+  ['a dataset of another seq_len', () => ({ dataDir: shortData }), /^seq_len: expected 12/],
+  ['fewer steps than already done', () => ({ config: smallConfig({ steps: 3 }) }), /^steps: expected >= 5/],
+  ['an output folder without a checkpoint', () => ({ outDir: join(root, 'empty-in-process') }), /^resume: /],
+];
+
+test('a resume that would not continue the same run is refused before any write', async () => {
+  const before = await folderContents(trained);
+  for (const [name, over, expected] of RESUME_CASES) {
+    const out = join(root, `resume-${name.replace(/\W+/g, '-')}`);
+    await cp(trained, out, { recursive: true });
+    const opts: TrainOptions = { dataDir: data, outDir: out, config: smallConfig(), backend: 'wasm', resume: true, log: () => {}, progress: false, ...over() };
+    await assert.rejects(train(opts), (err: unknown) => err instanceof UsageError && expected.test(err.message), name);
+    assert.deepEqual(await folderContents(opts.outDir), opts.outDir === out ? before : {}, `${name}: outputs changed`);
+  }
+  // The same options do resume (and, the run being complete, rewrite identical outputs).
+  const out = join(root, 'resume-ok');
+  await cp(trained, out, { recursive: true });
+  await train({ dataDir: data, outDir: out, config: smallConfig({ steps: 5 }), backend: 'wasm', resume: true, log: () => {}, progress: false });
+  const after = await folderContents(out);
+  for (const f of ['model.safetensors', 'checkpoint.safetensors', 'snapshots.arrow', 'eval.json', 'eval_trace.arrow']) assert.equal(after[f], before[f], f);
 });
