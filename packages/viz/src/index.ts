@@ -12,3 +12,4 @@ export { resolveFfmpeg, FfmpegMissingError, type FfmpegBinary, type FfmpegSearch
 export { encodeMovies, ffmpegArgs, type MovieJob } from './movie.js';
 export { renderFramesInOrder } from './framePool.js';
 export { reportHtml, snapshotSliderSpec, INLINE_LIBRARIES } from './report.js';
+export * from './compare/index.js';

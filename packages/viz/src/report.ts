@@ -44,7 +44,8 @@ function scriptJson(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
-function esc(text: string): string {
+/** Escapes text for HTML element content and attribute values. */
+export function esc(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&${{ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": '#39' }[c]};`);
 }
 
@@ -121,8 +122,23 @@ export interface ReportFigure {
 
 /** One self-contained HTML page: vega, vega-lite and vega-embed inlined, every figure interactive. */
 export function reportHtml(run: RunData, figures: ReportFigure[]): string {
-  const libs = INLINE_LIBRARIES.map((l) => `<script data-lib="${l.name}">\n${librarySource(l.name, l.file)}\n</script>`).join('\n');
   const { config, ...runInfo } = run.run;
+  const intro = `<h1>ring-attractor run report</h1>
+<p>Run folder: <code>${esc(run.dir)}</code></p>
+<div class="tables">
+<div><h2>Evaluation (eval.json)</h2>${table(run.evalSummary)}</div>
+<div><h2>Training config (run.json)</h2>${table((config ?? {}) as Record<string, unknown>)}</div>
+<div><h2>Run</h2>${table(runInfo)}</div>
+</div>`;
+  return htmlPage('ring-attractor run report', intro, figures);
+}
+
+/**
+ * The page shell shared by every report: `intro` (trusted HTML) then one section per figure, each
+ * spec in a JSON script element rendered by the inlined vega-embed; nothing is loaded from the network.
+ */
+export function htmlPage(title: string, intro: string, figures: ReportFigure[]): string {
+  const libs = INLINE_LIBRARIES.map((l) => `<script data-lib="${l.name}">\n${librarySource(l.name, l.file)}\n</script>`).join('\n');
   const sections = figures
     .map((f) => `<section><h2>${esc(f.heading)}</h2>${f.note ? `<p>${esc(f.note)}</p>` : ''}<div class="fig" id="fig-${f.id}"></div>` +
       `<script type="application/json" class="vl-spec" data-figure="${f.id}">${scriptJson(f.spec)}</script></section>`)
@@ -131,7 +147,7 @@ export function reportHtml(run: RunData, figures: ReportFigure[]): string {
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<title>ring-attractor run report</title>
+<title>${esc(title)}</title>
 <style>
 body { font-family: 'DejaVu Sans', Verdana, sans-serif; margin: 24px auto; max-width: 1200px; color: #222; }
 table { border-collapse: collapse; margin: 8px 0 16px; font-size: 13px; }
@@ -143,13 +159,7 @@ section { margin: 28px 0; }
 ${libs}
 </head>
 <body>
-<h1>ring-attractor run report</h1>
-<p>Run folder: <code>${esc(run.dir)}</code></p>
-<div class="tables">
-<div><h2>Evaluation (eval.json)</h2>${table(run.evalSummary)}</div>
-<div><h2>Training config (run.json)</h2>${table((config ?? {}) as Record<string, unknown>)}</div>
-<div><h2>Run</h2>${table(runInfo)}</div>
-</div>
+${intro}
 ${sections}
 <script>
 // Images are drawn with smoothing off, so small matrices scaled up keep sharp cells.

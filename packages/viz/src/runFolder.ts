@@ -48,38 +48,40 @@ export interface RunData {
 }
 
 /** Names the stage that should have written a file, so a missing input says how to make it. */
-function trainHint(dir: string): string {
+export function trainHint(dir: string): string {
   const m = /experiments[\\/]([^\\/]+)/.exec(dir);
   const name = m ? m[1] : '<name>';
   return `run the train stage (nx run experiment-${name}:train)`;
 }
 
-function bad(dir: string, file: string, what: string): never {
+/** Throws the one-line error for a bad file of a run folder: which file, what is wrong, which stage makes it. */
+export function badRunFile(dir: string, file: string, what: string): never {
   throw new UsageError(`${file} in ${dir}: ${what} — ${trainHint(dir)}`);
 }
 
 function readBytes(dir: string, file: string): Buffer {
   const path = join(dir, file);
   try {
-    if (!statSync(path).isFile()) bad(dir, file, 'not a file');
+    if (!statSync(path).isFile()) badRunFile(dir, file, 'not a file');
   } catch (err) {
     if (err instanceof UsageError) throw err;
-    bad(dir, file, 'missing');
+    badRunFile(dir, file, 'missing');
   }
   const bytes = readFileSync(path);
-  if (bytes.length === 0) bad(dir, file, 'empty');
+  if (bytes.length === 0) badRunFile(dir, file, 'empty');
   return bytes;
 }
 
-function readJson(dir: string, file: string): Record<string, unknown> {
+/** Reads a JSON object file of a run folder, failing with {@link badRunFile} if missing, truncated or not an object. */
+export function readRunJson(dir: string, file: string): Record<string, unknown> {
   const text = readBytes(dir, file).toString('utf8');
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    bad(dir, file, 'truncated or not JSON');
+    badRunFile(dir, file, 'truncated or not JSON');
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) bad(dir, file, 'expected a JSON object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) badRunFile(dir, file, 'expected a JSON object');
   return value as Record<string, unknown>;
 }
 
@@ -88,18 +90,18 @@ function readTable(dir: string, file: string): Table {
   // An Arrow IPC file starts and ends with the magic ARROW1; a cut-off file loses the footer.
   const magic = 'ARROW1';
   if (bytes.length < 12 || bytes.subarray(0, 6).toString('latin1') !== magic || bytes.subarray(bytes.length - 6).toString('latin1') !== magic) {
-    bad(dir, file, 'truncated or not an Arrow IPC file');
+    badRunFile(dir, file, 'truncated or not an Arrow IPC file');
   }
   try {
     return tableFromIPC(bytes);
   } catch {
-    bad(dir, file, 'truncated or not an Arrow IPC file');
+    badRunFile(dir, file, 'truncated or not an Arrow IPC file');
   }
 }
 
 function column(dir: string, file: string, table: Table, name: string): Vector {
   const col = table.getChild(name);
-  if (!col) bad(dir, file, `column ${name} missing`);
+  if (!col) badRunFile(dir, file, `column ${name} missing`);
   return col;
 }
 
@@ -119,12 +121,12 @@ function listSize(col: Vector): number {
 /** Rows of a FixedSizeList<Float32> column as Float32Array views (copies, so chunks may be freed). */
 function listRows(dir: string, file: string, table: Table, name: string, size: number): Float32Array[] {
   const col = column(dir, file, table, name);
-  if (listSize(col) !== size) bad(dir, file, `column ${name}: expected FixedSizeList[${size}]`);
+  if (listSize(col) !== size) badRunFile(dir, file, `column ${name}: expected FixedSizeList[${size}]`);
   const rows: Float32Array[] = [];
   for (const chunk of col.data) {
     const child = chunk.children[0];
     const values = child?.values;
-    if (!(values instanceof Float32Array)) bad(dir, file, `column ${name}: expected Float32 elements`);
+    if (!(values instanceof Float32Array)) badRunFile(dir, file, `column ${name}: expected Float32 elements`);
     for (let r = 0; r < chunk.length; r++) {
       const start = child.offset + (chunk.offset + r) * size;
       rows.push(values.slice(start, start + size));
@@ -139,14 +141,14 @@ const SNAPSHOT_SCALARS = ['step', 'loss_total', 'loss_angle', 'loss_bump'];
 export function readSnapshots(dir: string): Snapshots {
   const file = 'snapshots.arrow';
   const table = readTable(dir, file);
-  if (table.numRows < 1) bad(dir, file, 'no snapshot rows');
+  if (table.numRows < 1) badRunFile(dir, file, 'no snapshot rows');
   const names = table.schema.fields
     .map((f) => f.name)
     .filter((name) => !SNAPSHOT_SCALARS.includes(name) && listSize(table.getChild(name)!) > 0);
-  if (names.length === 0) bad(dir, file, 'no weight-matrix columns');
+  if (names.length === 0) badRunFile(dir, file, 'no weight-matrix columns');
   const size = listSize(table.getChild(names[0])!);
   const n = Math.round(Math.sqrt(size));
-  if (n * n !== size) bad(dir, file, `column ${names[0]}: list size ${size} is not N*N`);
+  if (n * n !== size) badRunFile(dir, file, `column ${names[0]}: list size ${size} is not N*N`);
   const matrices: Record<string, Float32Array[]> = {};
   for (const name of names) matrices[name] = listRows(dir, file, table, name, size);
   return {
@@ -164,7 +166,7 @@ export function readSnapshots(dir: string): Snapshots {
 export function readMetrics(dir: string): Metrics {
   const file = 'metrics.arrow';
   const table = readTable(dir, file);
-  if (table.numRows < 1) bad(dir, file, 'no metric rows');
+  if (table.numRows < 1) badRunFile(dir, file, 'no metric rows');
   return {
     step: numbers(dir, file, table, 'step'),
     lossTotal: numbers(dir, file, table, 'loss_total'),
@@ -178,7 +180,7 @@ export function readMetrics(dir: string): Metrics {
 export function readEvalTrace(dir: string, n: number): EvalTrace {
   const file = 'eval_trace.arrow';
   const table = readTable(dir, file);
-  if (table.numRows < 3) bad(dir, file, 'fewer than 3 time steps');
+  if (table.numRows < 3) badRunFile(dir, file, 'fewer than 3 time steps');
   return {
     t: numbers(dir, file, table, 't'),
     av: numbers(dir, file, table, 'av'),
@@ -202,7 +204,7 @@ export function readRun(dir: string): RunData {
   const snapshots = readSnapshots(dir);
   const metrics = readMetrics(dir);
   const trace = readEvalTrace(dir, snapshots.n);
-  const evalSummary = readJson(dir, 'eval.json');
-  const run = readJson(dir, 'run.json');
+  const evalSummary = readRunJson(dir, 'eval.json');
+  const run = readRunJson(dir, 'run.json');
   return { dir, run, evalSummary, snapshots, metrics, trace };
 }

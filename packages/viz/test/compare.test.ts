@@ -1,0 +1,311 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { before, describe, it } from 'node:test';
+import sharp from 'sharp';
+import { parse, type DefaultTreeAdapterMap } from 'parse5';
+import { Table, makeVector, tableToIPC } from 'apache-arrow';
+import { UsageError } from '@ring-attractor/common';
+import { compareRuns, COMPARE_FILES } from '../src/compare/compareRuns.js';
+import { experimentColours } from '../src/compare/compareSpec.js';
+import { discoverRuns } from '../src/compare/discover.js';
+import { readRunSummary, runName } from '../src/compare/runSummary.js';
+import { specToPng } from '../src/render.js';
+import { INLINE_LIBRARIES } from '../src/report.js';
+import { buildRunFixture } from './fixture.js';
+import { tempDir } from './helpers.js';
+
+const BIN = fileURLToPath(new URL('../bin/ring-compare.mjs', import.meta.url));
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+function runCompare(args: string[]): { code: number; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
+  return { code: r.status ?? -1, stderr: r.stderr };
+}
+
+/** What each fixture experiment should show; the losses follow loss(s) = a·exp(−s/τ), so the final one is known in closed form. */
+interface Expected {
+  name: string;
+  steps: number;
+  pv: number;
+  argmax: number;
+  ms: number;
+  activation: string;
+  init: string;
+  a: number;
+  tau: number;
+}
+
+const EXPERIMENTS: Expected[] = [
+  { name: 'seed', steps: 40, pv: 7.123456, argmax: 9.87, ms: 12.5, activation: 'gelu', init: 'random', a: 3, tau: 20 },
+  { name: 'relu', steps: 25, pv: 12.5, argmax: 3.25, ms: 8.25, activation: 'relu', init: 'random', a: 2, tau: 10 },
+  { name: 'perfect-init', steps: 60, pv: 1.05, argmax: 2.5, ms: 30.75, activation: 'tanh', init: 'perfect', a: 0.5, tau: 40 },
+];
+
+const lossAt = (e: Expected, s: number): number => Math.fround(e.a * Math.exp(-s / e.tau));
+
+/** A workspace with experiment projects and their train folders (viz's fixture, with per-experiment eval/run/metrics). */
+function buildWorkspace(root: string, experiments: Expected[]): string[] {
+  return experiments.map((e, i) => {
+    const project = join(root, 'pipelines', 'experiments', e.name);
+    mkdirSync(project, { recursive: true });
+    writeFileSync(join(project, 'project.json'), JSON.stringify({ name: `experiment-${e.name}`, tags: ['experiment'], targets: { train: {}, viz: {} } }));
+    const dir = buildRunFixture(join(root, 'artifacts', 'pipelines', 'experiments', e.name, 'train'), { n: 8, snapshots: 2, metricRows: e.steps, traceLength: 4, seed: i + 1 }).dir;
+    const run = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8'));
+    run.config = { ...run.config, activation: e.activation, init: e.init };
+    run.ms_per_step_median = e.ms;
+    writeFileSync(join(dir, 'run.json'), JSON.stringify(run));
+    writeFileSync(join(dir, 'eval.json'), JSON.stringify({ test_count: 64, pv_deg: e.pv, argmax_deg: e.argmax, angle_loss: 0.01, sanity_loss: 0.3, step: e.steps }));
+    const steps = Array.from({ length: e.steps }, (_, k) => k + 1);
+    // One array per column: apache-arrow 21 writes a corrupt body when columns share a buffer.
+    const loss = (): Float32Array => Float32Array.from(steps, (s) => lossAt(e, s));
+    const table = new Table({
+      step: makeVector(Int32Array.from(steps)),
+      loss_total: makeVector(loss()),
+      loss_angle: makeVector(loss()),
+      loss_bump: makeVector(loss()),
+      grad_norm: makeVector(Float32Array.from(steps, () => 1)),
+      ms: makeVector(Float64Array.from(steps, () => e.ms)),
+    });
+    writeFileSync(join(dir, 'metrics.arrow'), tableToIPC(table, 'file'));
+    return dir;
+  });
+}
+
+type Element = DefaultTreeAdapterMap['element'];
+
+function elementsOf(html: string): Element[] {
+  const errors: string[] = [];
+  const doc = parse(html, { onParseError: (e) => errors.push(e.code) });
+  assert.deepEqual(errors, [], 'report.html parses without errors');
+  const out: Element[] = [];
+  const walk = (node: DefaultTreeAdapterMap['parentNode']): void => {
+    for (const child of node.childNodes) {
+      if ('tagName' in child) {
+        out.push(child);
+        walk(child);
+      }
+    }
+  };
+  walk(doc);
+  return out;
+}
+const attr = (el: Element, name: string): string | undefined => el.attrs.find((a) => a.name === name)?.value;
+const textOf = (el: Element): string =>
+  el.childNodes.map((c) => ('value' in c ? c.value : 'tagName' in c ? textOf(c as Element) : '')).join('');
+const children = (el: Element, tag: string): Element[] => el.childNodes.filter((c): c is Element => 'tagName' in c && c.tagName === tag);
+
+describe('ring-compare on three fixture experiments', () => {
+  let root: string;
+  let dirs: string[];
+  let out: string;
+  before(async () => {
+    root = tempDir('compare');
+    dirs = buildWorkspace(join(root, 'ws'), EXPERIMENTS);
+    out = join(root, 'out');
+    await compareRuns({ runs: EXPERIMENTS.map((e, i) => ({ name: e.name, dir: dirs[i] })), outDir: out });
+  });
+
+  it('writes compare.vl.json, compare.png and report.html, nothing else', () => {
+    assert.deepEqual(readdirSync(out).sort(), [...COMPARE_FILES].sort());
+  });
+
+  it('compare.png is a PNG of the spec, wide enough for both panels, and shows every experiment colour', async () => {
+    const png = readFileSync(join(out, 'compare.png'));
+    assert.deepEqual(png.subarray(0, 8), PNG_SIGNATURE);
+    assert.equal(png.subarray(12, 16).toString('latin1'), 'IHDR');
+    const width = png.readUInt32BE(16);
+    const height = png.readUInt32BE(20);
+    assert.ok(width >= 800 && width <= 1300 && height >= 300 && height <= 600, `${width}x${height}`);
+    const spec = JSON.parse(readFileSync(join(out, 'compare.vl.json'), 'utf8'));
+    assert.ok(Buffer.from(await specToPng(spec)).equals(png), 'PNG = rendered compare.vl.json');
+    // Bars are solid fills: each experiment's colour must cover a sizeable area.
+    const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
+    experimentColours(3).forEach((hex, i) => {
+      const [r, g, b] = [1, 3, 5].map((o) => parseInt(hex.slice(o, o + 2), 16));
+      let count = 0;
+      for (let p = 0; p < info.width * info.height; p++) {
+        const o = p * info.channels;
+        if (data[o] === r && data[o + 1] === g && data[o + 2] === b) count++;
+      }
+      assert.ok(count > 500, `${EXPERIMENTS[i].name} (${hex}): ${count} pixels`);
+    });
+  });
+
+  it('the spec holds every loss row and both errors of every experiment, one colour each', () => {
+    const spec = JSON.parse(readFileSync(join(out, 'compare.vl.json'), 'utf8'));
+    const [lossPanel, barPanel] = spec.hconcat;
+    assert.equal(lossPanel.encoding.y.scale.type, 'log');
+    assert.deepEqual(lossPanel.encoding.color.scale.domain, EXPERIMENTS.map((e) => e.name));
+    assert.deepEqual(lossPanel.encoding.color.scale.range, experimentColours(3));
+    for (const e of EXPERIMENTS) {
+      const rows = lossPanel.data.values.filter((v: { experiment: string }) => v.experiment === e.name);
+      assert.equal(rows.length, e.steps, e.name);
+      assert.deepEqual(rows[rows.length - 1], { experiment: e.name, step: e.steps, loss_total: lossAt(e, e.steps) });
+      const bars = barPanel.data.values.filter((v: { experiment: string }) => v.experiment === e.name);
+      assert.deepEqual(bars, [
+        { experiment: e.name, decoder: 'population vector', error_deg: e.pv },
+        { experiment: e.name, decoder: 'argmax', error_deg: e.argmax },
+      ]);
+    }
+  });
+
+  it('report.html: valid, self-contained, embeds the spec, one table row per experiment with its numbers', () => {
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    const els = elementsOf(html);
+    for (const el of els) {
+      for (const a of ['src', 'href']) {
+        const v = attr(el, a);
+        assert.ok(v === undefined || !/^(https?:)?\/\//i.test(v), `<${el.tagName} ${a}=${v}> loads from the network`);
+      }
+    }
+    const scripts = els.filter((e) => e.tagName === 'script');
+    for (const lib of INLINE_LIBRARIES) {
+      const el = scripts.find((s) => attr(s, 'data-lib') === lib.name);
+      assert.ok(el && textOf(el).length > 50_000, `${lib.name} inlined`);
+    }
+    const specs = scripts.filter((s) => attr(s, 'class') === 'vl-spec');
+    assert.equal(specs.length, 1);
+    assert.deepEqual(JSON.parse(textOf(specs[0])), JSON.parse(readFileSync(join(out, 'compare.vl.json'), 'utf8')));
+
+    const table = els.find((e) => e.tagName === 'table' && attr(e, 'class') === 'summary');
+    assert.ok(table, 'summary table');
+    const headings = children(children(children(table, 'thead')[0], 'tr')[0], 'th').map(textOf);
+    assert.deepEqual(headings, ['experiment', 'PV error °', 'argmax error °', 'final loss', 'median ms/step', 'steps', 'activation', 'init', 'run folder']);
+    const rows = children(children(table, 'tbody')[0], 'tr');
+    assert.deepEqual(rows.map((r) => attr(r, 'data-experiment')), EXPERIMENTS.map((e) => e.name));
+    rows.forEach((row, i) => {
+      const e = EXPERIMENTS[i];
+      assert.equal(textOf(children(row, 'th')[0]), e.name);
+      const cells = children(row, 'td');
+      // The exact values, straight from eval.json / run.json / metrics.arrow …
+      const values = cells.slice(0, 7).map((c) => attr(c, 'data-value'));
+      assert.deepEqual(values, [String(e.pv), String(e.argmax), String(lossAt(e, e.steps)), String(e.ms), String(e.steps), e.activation, e.init]);
+      // … and what a reader sees.
+      const shown = cells.map(textOf);
+      assert.deepEqual(shown.slice(0, 7), [e.pv.toFixed(2), e.argmax.toFixed(2), lossAt(e, e.steps).toPrecision(4), e.ms.toFixed(1), String(e.steps), e.activation, e.init]);
+      assert.equal(shown[7], dirs[i]);
+    });
+  });
+
+  it('same inputs give byte-identical outputs', async () => {
+    const again = join(root, 'again');
+    await compareRuns({ runs: EXPERIMENTS.map((e, i) => ({ name: e.name, dir: dirs[i] })), outDir: again });
+    for (const f of COMPARE_FILES) assert.ok(readFileSync(join(out, f)).equals(readFileSync(join(again, f))), f);
+  });
+
+  it('discovery: trained experiment projects only, sorted; leftovers of deleted experiments ignored', () => {
+    const ws = join(root, 'ws');
+    mkdirSync(join(ws, 'artifacts', 'pipelines', 'experiments', 'deleted', 'train'), { recursive: true });
+    mkdirSync(join(ws, 'pipelines', 'experiments', 'untrained'), { recursive: true });
+    writeFileSync(join(ws, 'pipelines', 'experiments', 'untrained', 'project.json'), JSON.stringify({ name: 'experiment-untrained', tags: ['experiment'] }));
+    mkdirSync(join(ws, 'pipelines', 'experiments', 'notes'), { recursive: true });
+    mkdirSync(join(ws, 'artifacts', 'pipelines', 'experiments', 'notes', 'train'), { recursive: true });
+    writeFileSync(join(ws, 'pipelines', 'experiments', 'notes', 'project.json'), JSON.stringify({ name: 'notes', tags: ['docs'] }));
+    const found = discoverRuns(ws);
+    assert.deepEqual(found.runs.map((r) => r.name), ['perfect-init', 'relu', 'seed']);
+    assert.deepEqual(found.runs.map((r) => r.dir), [2, 1, 0].map((i) => dirs[i]));
+    assert.deepEqual(found.untrained, ['untrained']);
+    assert.deepEqual(discoverRuns(join(root, 'out')).runs, []);
+  });
+
+  it('run names are the experiment folder', () => {
+    assert.equal(runName('artifacts/pipelines/experiments/relu/train'), 'relu');
+    assert.equal(runName('artifacts/pipelines/experiments/relu/train/'), 'relu');
+    assert.equal(runName('/some/where/my-run'), 'my-run');
+  });
+});
+
+describe('ring-compare bad input', () => {
+  let root: string;
+  before(() => {
+    root = tempDir('compare-bad');
+  });
+  const fresh = (label: string, experiments = EXPERIMENTS.slice(0, 2)): string[] => buildWorkspace(join(root, label), experiments);
+  const usageError = (dir: string): string => {
+    try {
+      readRunSummary(dir);
+    } catch (err) {
+      assert.ok(err instanceof UsageError, String(err));
+      return err.message;
+    }
+    assert.fail('expected a UsageError');
+  };
+
+  it('each missing or broken input names the file and the train stage', () => {
+    const cases: [string, (dir: string) => void, RegExp][] = [
+      ['noeval', (d) => rmSync(join(d, 'eval.json')), /^eval\.json in .*: missing — run the train stage \(nx run experiment-seed:train\)$/],
+      ['cuteval', (d) => writeFileSync(join(d, 'eval.json'), '{"pv_deg": 3.'), /^eval\.json in .*: truncated or not JSON — run the train stage/],
+      ['nopv', (d) => writeFileSync(join(d, 'eval.json'), '{"argmax_deg": 3}'), /^eval\.json in .*: pv_deg: expected a finite number \(got undefined\) — run the train stage/],
+      ['norun', (d) => rmSync(join(d, 'run.json')), /^run\.json in .*: missing — run the train stage/],
+      ['noinit', (d) => writeFileSync(join(d, 'run.json'), JSON.stringify({ config: { activation: 'gelu' }, steps: 40, ms_per_step_median: 1 })), /^run\.json in .*: config\.init: expected a non-empty string/],
+      ['cutmetrics', (d) => truncateSync(join(d, 'metrics.arrow'), Math.floor(statSync(join(d, 'metrics.arrow')).size / 2)), /^metrics\.arrow in .*: truncated or not an Arrow IPC file — run the train stage/],
+      ['nofolder', (d) => rmSync(d, { recursive: true }), /^--runs: .*: no such folder — run the train stage \(nx run experiment-seed:train\)$/],
+    ];
+    for (const [label, breakIt, re] of cases) {
+      const [dir] = fresh(label, EXPERIMENTS.slice(0, 1));
+      breakIt(dir);
+      assert.match(usageError(dir), re, label);
+    }
+  });
+
+  it('CLI: a broken run exits 2 with one line and writes nothing', () => {
+    const dirs = fresh('cli-broken');
+    rmSync(join(dirs[1], 'metrics.arrow'));
+    const out = join(root, 'cli-broken', 'out');
+    const r = runCompare(['--runs', ...dirs, '--out', out]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /^error: metrics\.arrow in .*relu.*: missing — run the train stage \(nx run experiment-relu:train\)\n$/);
+    assert.equal(existsSync(out), false);
+  });
+
+  it('two runs with one name are refused before anything is read', async () => {
+    const dirs = fresh('dup');
+    const out = join(root, 'dup', 'out');
+    await assert.rejects(
+      compareRuns({ runs: [{ name: 'seed', dir: dirs[0] }, { name: 'seed', dir: dirs[1] }], outDir: out }),
+      (err: unknown) => err instanceof UsageError && /^--runs: expected distinct experiment names \(got "seed" for both .* and .*\)$/.test(err.message),
+    );
+    assert.equal(existsSync(out), false);
+  });
+
+  it('CLI: no runs, both sources, bad flags: exit 2, one line', () => {
+    const dirs = fresh('cli-flags');
+    const empty = join(root, 'empty-ws');
+    mkdirSync(empty);
+    const untrainedWs = join(root, 'untrained-ws');
+    mkdirSync(join(untrainedWs, 'pipelines', 'experiments', 'later'), { recursive: true });
+    writeFileSync(join(untrainedWs, 'pipelines', 'experiments', 'later', 'project.json'), JSON.stringify({ name: 'experiment-later', tags: ['experiment'] }));
+    const out = join(root, 'cli-flags', 'out');
+    const cases: [string[], RegExp][] = [
+      [['--out', out], /^error: --runs: expected at least one train-stage folder \(or --workspace ROOT\) \(got \[\]\)\n$/],
+      [['--workspace', empty, '--out', out], /^error: --workspace: expected at least one trained experiment .*\(got none in ".*empty-ws"\)\n$/],
+      [['--workspace', untrainedWs, '--out', out], /^error: --workspace: expected at least one trained experiment .*\(got none in ".*untrained-ws"; untrained: later — run nx run experiment-<name>:train\)\n$/],
+      [['--runs', dirs[0], '--workspace', empty, '--out', out], /^error: --runs: expected either --runs or --workspace, not both/],
+      [['--runs', dirs[0], '--bogus', '1', '--out', out], /^error: Unknown argument: bogus\n$/],
+    ];
+    for (const [args, re] of cases) {
+      const r = runCompare(args);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, re);
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    }
+    assert.equal(existsSync(out), false);
+  });
+
+  it('CLI --workspace: compares every trained experiment, says which were skipped', () => {
+    const ws = join(root, 'cli-ws');
+    buildWorkspace(ws, EXPERIMENTS.slice(0, 2));
+    mkdirSync(join(ws, 'pipelines', 'experiments', 'later'), { recursive: true });
+    writeFileSync(join(ws, 'pipelines', 'experiments', 'later', 'project.json'), JSON.stringify({ name: 'experiment-later', tags: ['experiment'] }));
+    const out = join(ws, 'artifacts', 'compare');
+    const r = runCompare(['--workspace', ws, '--out', out]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /skipped untrained experiment later\n/);
+    assert.match(r.stderr, /2 experiments \(relu, seed\)/);
+    const rows = elementsOf(readFileSync(join(out, 'report.html'), 'utf8')).filter((e) => e.tagName === 'tr' && attr(e, 'data-experiment'));
+    assert.deepEqual(rows.map((r) => attr(r, 'data-experiment')), ['relu', 'seed']);
+  });
+});
