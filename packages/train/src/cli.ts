@@ -19,7 +19,7 @@ const DESCRIPTIONS: Record<keyof TrainConfig, string> = {
   num_neurons: 'neurons on the ring (N)',
   activation: 'F: tanh, relu or gelu',
   hidden_gain_neurons: 'hidden units of each gain net (H)',
-  init: 'initialisation: random, perfect or debug_perfect',
+  init: 'initialisation: random or perfect',
   action_dim: 'action channels (2 = left/right)',
   alpha: 'leak rate (dt/tau)',
   snapshot_every: 'weight snapshot every this many steps',
@@ -55,8 +55,8 @@ async function main(): Promise<void> {
     .option('out', { type: 'string', describe: 'output folder', demandOption: true })
     .option('config', { type: 'string', describe: 'JSON file of options (snake_case keys); flags override it' })
     .option('backend', { type: 'string', default: 'auto', describe: 'tfjs backend: auto, wasm, cpu, …' })
-    .option('kernel', { type: 'string', describe: "recurrence kernel: fused or tfjs (default: the model's choice for the backend)" })
-    .option('threads', { type: 'string', describe: 'worker threads of the fused kernel' })
+    .option('kernel', { type: 'string', describe: "recurrence kernel: fused or tfjs (default: the model's choice for the backend; on --resume, the checkpoint's)" })
+    .option('threads', { type: 'string', describe: 'worker threads of the fused kernel (default: one per core; on --resume, the checkpoint\'s)' })
     .option('resume', { type: 'boolean', default: false, describe: 'continue from OUT/checkpoint.safetensors' })
     .option('stop-after', { type: 'string', hidden: true, describe: 'debug: exit after this step as if killed' })
     // The pipeline passes model and train sections as flags; a repeated flag means the last one wins.

@@ -140,13 +140,3 @@ export function modelFields(c: TrainConfig): ModelConfigFields {
     seed: c.seed,
   };
 }
-
-/** Keys whose change makes a checkpoint unusable for resuming (the network's shape and dynamics). */
-export const MODEL_KEYS: readonly (keyof TrainConfig)[] = [
-  'num_neurons',
-  'activation',
-  'hidden_gain_neurons',
-  'init',
-  'action_dim',
-  'alpha',
-];
