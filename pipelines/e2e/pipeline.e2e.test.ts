@@ -47,7 +47,8 @@ after(() => removeWorkspace(ws));
 
 test('1. a fresh full run generates the shared dataset once and trains + plots every experiment', () => {
   const run = nx(ws, ['run', 'pipelines:full']);
-  assert.deepEqual(stagesRan(run), ['dataset-tiny:gen', 'experiment-a:train', 'experiment-a:viz', 'experiment-b:train', 'experiment-b:viz']);
+  assert.deepEqual(stagesRan(run), ['dataset-tiny:gen', 'experiment-a:train', 'experiment-a:viz', 'experiment-b:train', 'experiment-b:viz', 'pipelines:compare']);
+  assert.equal(run.ran.filter((t) => t === 'dataset-tiny:gen').length, 1);
   for (const e of ['a', 'b']) {
     assert.ok(existsSync(join(ws, 'artifacts/pipelines/experiments', e, 'train/model.safetensors')));
     assert.ok(existsSync(join(ws, 'artifacts/pipelines/experiments', e, 'viz/report.html')));
@@ -59,7 +60,7 @@ test('2. the second run is all cache hits and restores every file after artifact
   const before = listing();
   const again = nx(ws, ['run', 'pipelines:full']);
   assert.deepEqual(stagesRan(again), []);
-  assert.deepEqual(again.cached.filter((t) => STAGES.test(t)).sort(), ['dataset-tiny:gen', 'experiment-a:train', 'experiment-a:viz', 'experiment-b:train', 'experiment-b:viz']);
+  assert.deepEqual(again.cached.filter((t) => STAGES.test(t)).sort(), ['dataset-tiny:gen', 'experiment-a:train', 'experiment-a:viz', 'experiment-b:train', 'experiment-b:viz', 'pipelines:compare']);
   const model = readFileSync(join(ws, 'artifacts/pipelines/experiments/a/train/model.safetensors'));
   rmSync(join(ws, 'artifacts'), { recursive: true });
   const restored = nx(ws, ['run', 'pipelines:full']);
@@ -68,20 +69,20 @@ test('2. the second run is all cache hits and restores every file after artifact
   assert.ok(model.equals(readFileSync(join(ws, 'artifacts/pipelines/experiments/a/train/model.safetensors'))));
 });
 
-test('3. editing only viz code reruns viz of every experiment; editing one viz section reruns only that viz', () => {
+test('3. editing only viz code reruns viz of every experiment (and the comparison); editing one viz section reruns only that viz', () => {
   appendFileSync(join(ws, 'packages/viz/src/cli.ts'), '\n// an edit to viz code\n');
-  assert.deepEqual(stagesRan(nx(ws, ['run', 'pipelines:full'])), ['experiment-a:viz', 'experiment-b:viz']);
+  assert.deepEqual(stagesRan(nx(ws, ['run', 'pipelines:full'])), ['experiment-a:viz', 'experiment-b:viz', 'pipelines:compare']);
   editJson(join(ws, 'pipelines/experiments/a/config.json'), (c) => {
     c.viz.width = 480;
   });
   assert.deepEqual(stagesRan(nx(ws, ['run', 'pipelines:full'])), ['experiment-a:viz']);
 });
 
-test('4. editing one experiment\'s train section reruns its train and viz and nothing else', () => {
+test('4. editing one experiment\'s train section reruns its train, its viz and the comparison, nothing else', () => {
   editJson(join(ws, 'pipelines/experiments/b/config.json'), (c) => {
     c.train.steps = 4;
   });
-  assert.deepEqual(stagesRan(nx(ws, ['run', 'pipelines:full'])), ['experiment-b:train', 'experiment-b:viz']);
+  assert.deepEqual(stagesRan(nx(ws, ['run', 'pipelines:full'])), ['experiment-b:train', 'experiment-b:viz', 'pipelines:compare']);
 });
 
 test('5. a third experiment added later reuses the cached dataset', () => {
@@ -91,7 +92,7 @@ test('5. a third experiment added later reuses the cached dataset', () => {
   });
   rmSync(join(ws, 'artifacts/pipelines/datasets'), { recursive: true });
   const run = nx(ws, ['run', 'pipelines:full']);
-  assert.deepEqual(stagesRan(run), ['experiment-c:train', 'experiment-c:viz']);
+  assert.deepEqual(stagesRan(run), ['experiment-c:train', 'experiment-c:viz', 'pipelines:compare']);
   assert.ok(run.cached.includes('dataset-tiny:gen'));
   assert.ok(existsSync(join(ws, 'artifacts/pipelines/datasets/tiny/train.arrow')), 'the dataset came back from the cache');
 });
@@ -100,7 +101,7 @@ test('6. ring-experiment sweep creates runnable experiments and compare includes
   const out = runBin(ws, 'pipelines/bin/ring-experiment.mjs', ['sweep', 'a', '--set', 'train.lr=0.001,0.002']);
   assert.match(out, /2 experiments/);
   const run = nx(ws, ['run', 'pipelines:compare']);
-  assert.deepEqual(stagesRan(run).filter((t) => t.endsWith(':train')), ['experiment-a-lr-0p001:train', 'experiment-a-lr-0p002:train']);
+  assert.deepEqual(stagesRan(run), ['experiment-a-lr-0p001:train', 'experiment-a-lr-0p002:train', 'pipelines:compare']);
   const report = readFileSync(join(ws, 'artifacts/compare/report.html'), 'utf8');
   for (const name of ['a', 'b', 'c', 'a-lr-0p001', 'a-lr-0p002']) assert.match(report, new RegExp(`>${name}<`));
   assert.ok(existsSync(join(ws, 'artifacts/compare/compare.png')));
