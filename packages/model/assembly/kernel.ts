@@ -23,8 +23,11 @@ const P_H = 15; // B×T×N history out
 const P_DH = 16; // B×T×N history gradient in
 const P_DA = 17; // B×T×k actions gradient out
 const P_DR0 = 18; // B×N r0 gradient out
-const THREAD_TABLE = 32; // per thread: b0, b1, R (T+1)×Bs×Np, P T×Bs×Mp, dR Bs×Np, dpre Bs×Np, dW Mp×Np, dPᵀ Mp×Bs
-const THREAD_WORDS = 8;
+// Per thread: b0, b1, R (T+1)×Bs×Np, P T×Bs×Mp, dR Bs×Np, dpre Bs×Np, dW Mp×Np, a transpose
+// scratch Np×Bs, then the compacted rows of one action channel: dP_c Bs×Np, R Bs×Np, dR Bs×Np,
+// and their row indices (Bs i32).
+const THREAD_TABLE = 32;
+const THREAD_WORDS = 12;
 
 const ACT_TANH = 0;
 const ACT_RELU = 1;
@@ -745,6 +748,7 @@ export function backward(s: i32): void {
   zero(DW, MP * NP);
   if (BS <= 0) return;
   const R = tu(s, 2), P = tu(s, 3), DR = tu(s, 4), DPRE = tu(s, 5), DPT = tu(s, 7);
+  const CP = tu(s, 8), CR = tu(s, 9), CDR = tu(s, 10), IDX = tu(s, 11);
   const W = pu(P_W), ACTIONS = pu(P_ACTIONS), DH = pu(P_DH), DA = pu(P_DA), DR0 = pu(P_DR0);
   const rowR = <usize>NP << 2, rowP = <usize>MP << 2, segP = <usize>NP << 2;
   const stepR = <usize>BS * rowR, stepP = <usize>BS * rowP;
@@ -804,10 +808,40 @@ export function backward(s: i32): void {
         v128.store(drow + off, add(v128.load(drow + off), v));
       }
     }
-    // dW += dPᵀ·R_t and dR_t += dP·W (dP is Bs×Mp at Pt, row m of Wcat ↔ column m of dP).
-    gemm(MP, NP, BS, Pt, rowP, Rt, rowR, DW, rowR, true);
-    transpose(Pt, rowP, BS, MP, DPT);
-    gemm(BS, NP, MP, DPT, <usize>BS << 2, W, rowR, DR, rowR, true);
+    // dW += dPᵀ·R_t and dR_t += dP·W, channel by channel (dP is Bs×Mp at Pt; row m of Wcat ↔
+    // column m of dP). Channel 0 (J1·dpre) is dense.
+    gemm(NP, NP, BS, Pt, rowP, Rt, rowR, DW, rowR, true);
+    transpose(Pt, rowP, BS, NP, DPT);
+    gemm(BS, NP, NP, DPT, <usize>BS << 2, W, rowR, DR, rowR, true);
+    // An action channel's dP rows vanish wherever its action is 0 (for angular velocity, one side
+    // of every step, and every still step), so only the rows with a nonzero action enter the
+    // products. Exact: the skipped rows contribute exact zeros.
+    for (let c = 1; c <= K; c++) {
+      let cnt = 0;
+      for (let b = 0; b < BS; b++) {
+        if (load<f32>(ACTIONS + ((<usize>((b0 + b) * T + t) * <usize>K + <usize>(c - 1)) << 2)) != 0) {
+          store<i32>(IDX + (<usize>cnt << 2), b);
+          cnt++;
+        }
+      }
+      if (cnt == 0) continue;
+      for (let q = 0; q < cnt; q++) {
+        const b = <usize>load<i32>(IDX + (<usize>q << 2));
+        memory.copy(CP + <usize>q * rowR, Pt + b * rowP + <usize>c * segP, rowR);
+        memory.copy(CR + <usize>q * rowR, Rt + b * rowR, rowR);
+      }
+      const wc = <usize>c * <usize>NP * rowR;
+      gemm(NP, NP, cnt, CP, rowR, CR, rowR, DW + wc, rowR, true);
+      transpose(CP, rowR, cnt, NP, DPT);
+      gemm(cnt, NP, NP, DPT, <usize>cnt << 2, W + wc, rowR, CDR, rowR, false);
+      for (let q = 0; q < cnt; q++) {
+        const drow = DR + <usize>load<i32>(IDX + (<usize>q << 2)) * rowR, crow = CDR + <usize>q * rowR;
+        for (let i = 0; i < NP; i += 4) {
+          const off = <usize>i << 2;
+          v128.store(drow + off, add(v128.load(drow + off), v128.load(crow + off)));
+        }
+      }
+    }
   }
   for (let b = 0; b < BS; b++) {
     memory.copy(DR0 + ((<usize>(b0 + b) * <usize>N) << 2), DR + <usize>b * rowR, <usize>N << 2);

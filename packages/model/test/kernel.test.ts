@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { recurrenceTfjs, type Activation, type RecurrenceConstants, type RecurrenceInputs } from '../src/recurrence.js';
 import { fusedRecurrence, disposeFusedKernel } from '../src/kernel/index.js';
-import { randomInputs, relError } from './kernelHelpers.js';
+import { randomInputs, sparseInputs, relError } from './kernelHelpers.js';
 
 await tf.setBackend('cpu');
 after(() => disposeFusedKernel());
@@ -62,6 +62,18 @@ for (const activation of ACTIVATIONS) {
       tf.dispose(Object.values(inp));
     });
   }
+}
+
+for (const threads of [1, 2]) {
+  test(`sparse actions (zero rows skipped), threads=${threads}: N=37 B=5 T=9 k=3 and N=120 B=6 T=12 k=2 match tfjs`, () => {
+    for (const [inp, c] of [
+      [sparseInputs(5, 9, 37, 3, 91), { ...LIVELY, activation: 'tanh' }],
+      [sparseInputs(6, 12, 120, 2, 93), { ...SPEC, activation: 'gelu' }],
+    ] as const) {
+      compare(inp, c, threads);
+      tf.dispose(Object.values(inp));
+    }
+  });
 }
 
 test('more threads than sequences (B=1, threads=3) still matches', () => {

@@ -12,6 +12,21 @@ export function randomInputs(B: number, T: number, N: number, K: number, seed: n
   }));
 }
 
+/**
+ * Like randomInputs, but the actions are sparse the way angular velocity makes them: about half
+ * of the entries are 0, and at step 0 every action is 0 (exercises the kernel's row skipping).
+ */
+export function sparseInputs(B: number, T: number, N: number, K: number, seed: number): RecurrenceInputs {
+  const dense = randomInputs(B, T, N, K, seed);
+  const actions = tf.tidy(() => {
+    const u = tf.relu(tf.randomUniform([B, T, K], -0.4, 0.4, 'float32', seed + 4));
+    const still = tf.concat([tf.zeros([B, 1, K]), tf.ones([B, T - 1, K])], 1);
+    return tf.mul(u, still) as tf.Tensor3D;
+  });
+  dense.actions.dispose();
+  return { ...dense, actions };
+}
+
 /** ‖a − b‖₂ / ‖b‖₂ over all elements. */
 export function relError(a: tf.Tensor, b: tf.Tensor): number {
   const x = a.dataSync();

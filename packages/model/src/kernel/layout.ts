@@ -26,7 +26,7 @@ export const P = {
   DR0: 18,
 } as const;
 export const THREAD_TABLE = 32;
-export const THREAD_WORDS = 8;
+export const THREAD_WORDS = 12;
 export const MAX_THREADS = 64;
 /** Buffers start after the parameter block and any static data of the module. */
 const HEAP_START = 65536;
@@ -43,6 +43,10 @@ export interface ThreadSlice {
   DPRE: number;
   DW: number;
   DPT: number;
+  CP: number;
+  CR: number;
+  CDR: number;
+  IDX: number;
 }
 
 /** Shapes and byte offsets of one call's buffers. */
@@ -99,7 +103,11 @@ export function planLayout(B: number, T: number, N: number, K: number, threads: 
       DR: take(bs * NP),
       DPRE: take(bs * NP),
       DW: take(MP * NP),
-      DPT: take(MP * bs),
+      DPT: take(NP * bs),
+      CP: take(bs * NP),
+      CR: take(bs * NP),
+      CDR: take(bs * NP),
+      IDX: take(bs),
     });
     b0 += bs;
   }
@@ -134,6 +142,6 @@ export function writeParams(
   i32[P.DR0] = L.DR0;
   L.slices.forEach((s, k) => {
     const o = THREAD_TABLE + k * THREAD_WORDS;
-    i32.set([s.b0, s.b1, s.R, s.P, s.DR, s.DPRE, s.DW, s.DPT], o);
+    i32.set([s.b0, s.b1, s.R, s.P, s.DR, s.DPRE, s.DW, s.DPT, s.CP, s.CR, s.CDR, s.IDX], o);
   });
 }
