@@ -134,3 +134,14 @@ test("runRecurrence dispatches 'fused' to the kernel; defaultKernel keeps the tf
   for (const name of ['wasm', 'cpu', 'tfjs-node']) assert.equal(defaultKernel(name), 'fused');
   tf.dispose([a, b, ...Object.values(inp)]);
 });
+
+test('disposeFusedKernel stops the pool; the next call starts a new one with the same results', () => {
+  const inp = randomInputs(4, 5, 11, 2, 101);
+  const c: RecurrenceConstants = { ...SPEC, activation: 'gelu' };
+  const a = fusedRecurrence(inp, c, { threads: 2 });
+  disposeFusedKernel();
+  const b = fusedRecurrence(inp, c, { threads: 2 });
+  assert.deepEqual(b.dataSync(), a.dataSync());
+  assert.throws(() => fusedRecurrence(inp, c, { threads: 0 }), /threads must be a positive integer/);
+  tf.dispose([a, b, ...Object.values(inp)]);
+});

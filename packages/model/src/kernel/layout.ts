@@ -88,7 +88,7 @@ export function planLayout(B: number, T: number, N: number, K: number, threads: 
   const DH = take(B * T * N);
   const DA = take(B * T * K);
   const DR0 = take(B * N);
-  const S = Math.max(1, Math.min(threads, B));
+  const S = Math.max(1, Math.min(threads, B, MAX_THREADS));
   const slices: ThreadSlice[] = [];
   const base = Math.floor(B / S);
   const extra = B % S;

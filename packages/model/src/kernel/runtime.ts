@@ -84,6 +84,9 @@ function createRuntime(): KernelRuntime & { dispose(): void } {
     memory,
     ensureBytes(bytes: number): void {
       const have = memory.buffer.byteLength;
+      if (bytes > MAX_PAGES * PAGE) {
+        throw new Error(`fused kernel: these shapes need ${(bytes / 2 ** 30).toFixed(2)} GiB of kernel memory (limit 2 GiB); use a smaller batch or sequence length`);
+      }
       if (bytes > have) memory.grow(Math.ceil((bytes - have) / PAGE));
     },
     run(cmd: number, threads: number): void {
