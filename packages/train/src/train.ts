@@ -102,6 +102,14 @@ async function loadCheckpoint(path: string): Promise<TrainState> {
   return decodeCheckpoint(file);
 }
 
+/** Index of the first variable holding a NaN or ±Inf, or −1. */
+function firstNonFinite(vars: readonly tf.Variable[]): number {
+  const ok = tf.tidy(() => tf.stack(vars.map((v) => tf.all(tf.isFinite(v)))));
+  const flags = ok.dataSync();
+  ok.dispose();
+  return flags.findIndex((f) => !f);
+}
+
 /** Test hook: a NaN in the first entry of `v`, as a diverging update would leave it. */
 function injectNan(v: tf.Variable): void {
   const data = Float32Array.from(v.dataSync() as Float32Array);
@@ -132,165 +140,176 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) invalid('threads', `an integer in [1, ${MAX_THREADS}]`, threads);
   if (kernel === 'fused') configureFusedKernel({ threads });
   const model = new LeakyRingAttractor({ ...modelFields(config), kernel });
-  const names = weightMatrixNames(config.action_dim);
-  const N = config.num_neurons;
-  const configJson = JSON.stringify(config);
-  if (resumed) {
-    try {
-      model.setWeights(resumed.params);
-    } catch (err) {
-      model.dispose();
-      invalid('resume', 'a checkpoint of this model configuration', (err as Error).message);
-    }
-  }
-  await mkdir(outDir, { recursive: true });
-
-  const trainSplit: Sequences = await loadSplit(ds, 'train');
-  const B = config.batch_size;
-  const T = ds.seqLen;
-
-  let sanityLoss: number;
-  if (resumed) sanityLoss = resumed.sanityLoss;
-  else {
-    const n = Math.min(B, trainSplit.count);
-    const av = tf.tensor2d(trainSplit.av.subarray(0, n * T), [n, T]);
-    const angle = tf.tensor2d(trainSplit.angle.subarray(0, n * T), [n, T]);
-    sanityLoss = sanityCheck(av, angle);
-    tf.dispose([av, angle]);
-    log(`sanity check (debug_perfect, N=360, gelu, one batch of ${n}): angle loss ${sanityLoss.toFixed(4)}`);
-    if (!(sanityLoss < SANITY_MAX_ANGLE_LOSS)) throw new Error(`sanity check failed: angle loss ${sanityLoss} is not below ${SANITY_MAX_ANGLE_LOSS}`);
-  }
-
-  const named = model.namedTrainableVariables();
-  const paramNames = Object.keys(named);
-  const vars = paramNames.map((n) => named[n]);
-  const adam = new Adam(vars, { lr: config.lr });
-  let sampler: BatchSampler;
-  let metrics: MetricsRow[] = [];
-  let snapshots: SnapshotRow[] = [];
-  let step = 0;
-  if (resumed) {
-    adam.setState(resumed.adam);
-    sampler = BatchSampler.fromState(resumed.sampler);
-    step = resumed.step;
-    // Rows past the checkpoint belong to steps that will be redone.
-    const m = await readOptional(paths.metrics);
-    metrics = m ? metricsFromIpc(m).filter((r) => r.step <= step) : [];
-    const s = await readOptional(paths.snapshots);
-    snapshots = s ? snapshotsFromIpc(s, names).filter((r) => r.step <= step) : [];
-    if (metrics.length !== step) invalid('resume', `metrics.arrow with the ${step} steps of the checkpoint`, metrics.length);
-    log(`resuming at step ${step}`);
-  } else {
-    sampler = new BatchSampler(trainSplit.count, B, config.seed);
-  }
-
-  const weightsOf = (): Record<string, Float32Array> => {
-    const w = model.getWeights();
-    return Object.fromEntries(names.map((n) => [n, w[n].data]));
-  };
-  // Row 0: the untrained weights, with the losses the first step measures on the first batch.
-  let initialWeights = step === 0 ? weightsOf() : undefined;
-
-  const writeCheckpoint = async (): Promise<void> => {
-    await writeFileAtomic(paths.metrics, metricsToIpc(metrics));
-    await writeFileAtomic(paths.snapshots, snapshotsToIpc(snapshots, names, N, configJson));
-    const params: Record<string, NamedTensor> = {};
-    for (const n of paramNames) params[n] = { shape: [...named[n].shape], data: Float32Array.from(named[n].dataSync() as Float32Array) };
-    const file = encodeCheckpoint({ step, config, seqLen: T, datasetSha256: trainSha, params, adam: adam.getState(), sampler: sampler.getState(), sanityLoss, kernel, threads });
-    await saveSafetensors(paths.checkpoint, file.tensors, file.metadata);
-  };
-
-  const startStep = step;
-  const progress = opts.progress === false ? undefined : createProgress(config.steps - startStep, 'train');
+  let adam: Adam | undefined;
   try {
-    while (step < config.steps) {
-      const s = step + 1;
-      const t0 = performance.now();
-      const batch = sampler.gather(trainSplit, sampler.next());
-      if (opts.injectNanAtStep === s) injectNan(named.Wo);
-      let parts: tf.Scalar[] = [];
-      const { losses, norm, grads } = tf.tidy(() => {
-        const av = tf.tensor2d(batch.av, [B, T]);
-        const angle = tf.tensor2d(batch.angle, [B, T]);
-        const r0 = initialBump(Float32Array.from({ length: B }, (_, b) => batch.angle[b * T]), N);
-        const { value, grads } = tf.variableGrads(() => {
-          const { output, bump } = model.forward(av, r0);
-          const l = totalLoss(output, bump, angle, config.bump_weight);
-          parts = [tf.keep(l.angle), tf.keep(l.bump)];
-          return l.total;
-        }, vars);
-        const g = vars.map((v) => grads[v.name]);
-        return { losses: tf.stack([value, ...parts]), norm: globalNorm(g), grads: g };
-      });
-      const [lossTotal, lossAngle, lossBump] = losses.dataSync();
-      const gradNorm = norm.dataSync()[0];
-      tf.dispose([losses, norm, ...parts]);
-      if (!Number.isFinite(lossTotal) || !Number.isFinite(lossAngle) || !Number.isFinite(lossBump)) {
-        tf.dispose(grads);
-        throw new Error(`non-finite loss at step ${s}`);
-      }
-      if (!Number.isFinite(gradNorm)) {
-        tf.dispose(grads);
-        throw new Error(`non-finite gradient at step ${s}`);
-      }
-      const clipped = clipGradients(grads, gradNorm, config.clip);
-      adam.apply(clipped);
-      tf.dispose([...grads, ...clipped]);
-      step = s;
-      const ms = performance.now() - t0;
-      metrics.push({ step, loss_total: lossTotal, loss_angle: lossAngle, loss_bump: lossBump, grad_norm: gradNorm, ms });
-      if (initialWeights) {
-        snapshots.push({ step: 0, loss_total: lossTotal, loss_angle: lossAngle, loss_bump: lossBump, weights: initialWeights });
-        initialWeights = undefined;
-      }
-      if (step % config.snapshot_every === 0 || step === config.steps) {
-        snapshots.push({ step, loss_total: lossTotal, loss_angle: lossAngle, loss_bump: lossBump, weights: weightsOf() });
-      }
-      progress?.update(step - startStep, { step, loss: lossTotal.toFixed(4), 'ms/step': ms.toFixed(0) });
-      if (step % config.checkpoint_every === 0) await writeCheckpoint();
-      if (opts.stopAfter === step && step < config.steps) {
-        progress?.stop();
-        log(`stopped after step ${step} (--stop-after)`);
-        return { step, stopped: true, outDir };
-      }
-    }
-    progress?.stop();
-    if (step % config.checkpoint_every !== 0 || step === startStep) await writeCheckpoint();
-
-    const last = metrics[metrics.length - 1];
-    await saveModel(paths.model, model, {
-      step: String(step),
-      loss_total: String(f32(last.loss_total)),
-      loss_angle: String(f32(last.loss_angle)),
-      loss_bump: String(f32(last.loss_bump)),
-      dataset_sha256: trainSha,
-    });
-
-    const testSplit = await loadSplit(ds, 'test');
-    const test = evaluateSplit(model, testSplit, Math.max(B, 256));
-    await writeFileAtomic(paths.eval, `${JSON.stringify({ ...test, sanity_loss: sanityLoss, step }, null, 2)}\n`);
-    const trace = evalTrace(model, ds.config.max_av, config.seed);
-    await writeFileAtomic(paths.evalTrace, evalTraceToIpc(trace, N, configJson));
-
-    const stepMs = metrics.map((r) => r.ms);
-    const run = {
-      config,
-      dataset: { dir: resolve(ds.dir), sha256: { 'train.arrow': trainSha, 'test.arrow': ds.manifest.files['test.arrow'].sha256 }, seq_len: T },
-      backend,
-      kernel,
-      threads,
-      steps: step,
-      train_seconds: stepMs.reduce((a, b) => a + b, 0) / 1000,
-      ms_per_step_median: median(stepMs),
-    };
-    await writeFileAtomic(paths.run, `${JSON.stringify(run, null, 2)}\n`);
-    log(`test: pv ${test.pv_deg.toFixed(2)}°, argmax ${test.argmax_deg.toFixed(2)}°, angle loss ${test.angle_loss.toFixed(4)} (${test.test_count} sequences)`);
-    return { step, stopped: false, outDir };
+    return await trainModel();
   } finally {
-    progress?.stop();
-    adam.dispose();
+    adam?.dispose();
     model.dispose();
     // Its worker threads would keep the process (or a test runner) alive.
     if (kernel === 'fused') disposeFusedKernel();
+  }
+
+  async function trainModel(): Promise<TrainResult> {
+    const names = weightMatrixNames(config.action_dim);
+    const N = config.num_neurons;
+    const configJson = JSON.stringify(config);
+    if (resumed) {
+      try {
+        model.setWeights(resumed.params);
+      } catch (err) {
+        invalid('resume', 'a checkpoint of this model configuration', (err as Error).message);
+      }
+    }
+    await mkdir(outDir, { recursive: true });
+
+    const trainSplit: Sequences = await loadSplit(ds, 'train');
+    const B = config.batch_size;
+    const T = ds.seqLen;
+
+    let sanityLoss: number;
+    if (resumed) sanityLoss = resumed.sanityLoss;
+    else {
+      const n = Math.min(B, trainSplit.count);
+      const av = tf.tensor2d(trainSplit.av.subarray(0, n * T), [n, T]);
+      const angle = tf.tensor2d(trainSplit.angle.subarray(0, n * T), [n, T]);
+      sanityLoss = sanityCheck(av, angle);
+      tf.dispose([av, angle]);
+      log(`sanity check (debug_perfect, N=360, gelu, one batch of ${n}): angle loss ${sanityLoss.toFixed(4)}`);
+      if (!(sanityLoss < SANITY_MAX_ANGLE_LOSS)) throw new Error(`sanity check failed: angle loss ${sanityLoss} is not below ${SANITY_MAX_ANGLE_LOSS}`);
+    }
+
+    const named = model.namedTrainableVariables();
+    const paramNames = Object.keys(named);
+    const vars = paramNames.map((n) => named[n]);
+    const optimizer = new Adam(vars, { lr: config.lr });
+    adam = optimizer;
+    let sampler: BatchSampler;
+    let metrics: MetricsRow[] = [];
+    let snapshots: SnapshotRow[] = [];
+    let step = 0;
+    if (resumed) {
+      optimizer.setState(resumed.adam);
+      sampler = BatchSampler.fromState(resumed.sampler);
+      step = resumed.step;
+      // Rows past the checkpoint belong to steps that will be redone.
+      const m = await readOptional(paths.metrics);
+      metrics = m ? metricsFromIpc(m).filter((r) => r.step <= step) : [];
+      const s = await readOptional(paths.snapshots);
+      snapshots = s ? snapshotsFromIpc(s, names).filter((r) => r.step <= step) : [];
+      if (metrics.length !== step) invalid('resume', `metrics.arrow with the ${step} steps of the checkpoint`, metrics.length);
+      log(`resuming at step ${step}`);
+    } else {
+      sampler = new BatchSampler(trainSplit.count, B, config.seed);
+    }
+
+    const weightsOf = (): Record<string, Float32Array> => {
+      const w = model.getWeights();
+      return Object.fromEntries(names.map((n) => [n, w[n].data]));
+    };
+    // Row 0: the untrained weights, with the losses the first step measures on the first batch.
+    let initialWeights = step === 0 ? weightsOf() : undefined;
+
+    const writeCheckpoint = async (): Promise<void> => {
+      await writeFileAtomic(paths.metrics, metricsToIpc(metrics));
+      await writeFileAtomic(paths.snapshots, snapshotsToIpc(snapshots, names, N, configJson));
+      const params: Record<string, NamedTensor> = {};
+      for (const n of paramNames) params[n] = { shape: [...named[n].shape], data: Float32Array.from(named[n].dataSync() as Float32Array) };
+      const file = encodeCheckpoint({ step, config, seqLen: T, datasetSha256: trainSha, params, adam: optimizer.getState(), sampler: sampler.getState(), sanityLoss, kernel, threads });
+      await saveSafetensors(paths.checkpoint, file.tensors, file.metadata);
+    };
+
+    const startStep = step;
+    const progress = opts.progress === false ? undefined : createProgress(config.steps - startStep, 'train');
+    try {
+      while (step < config.steps) {
+        const s = step + 1;
+        const t0 = performance.now();
+        const batch = sampler.gather(trainSplit, sampler.next());
+        if (opts.injectNanAtStep === s) injectNan(named.Wo);
+        let parts: tf.Scalar[] = [];
+        const { losses, norm, grads } = tf.tidy(() => {
+          const av = tf.tensor2d(batch.av, [B, T]);
+          const angle = tf.tensor2d(batch.angle, [B, T]);
+          const r0 = initialBump(Float32Array.from({ length: B }, (_, b) => batch.angle[b * T]), N);
+          const { value, grads } = tf.variableGrads(() => {
+            const { output, bump } = model.forward(av, r0);
+            const l = totalLoss(output, bump, angle, config.bump_weight);
+            parts = [tf.keep(l.angle), tf.keep(l.bump)];
+            return l.total;
+          }, vars);
+          const g = vars.map((v) => grads[v.name]);
+          return { losses: tf.stack([value, ...parts]), norm: globalNorm(g), grads: g };
+        });
+        const [lossTotal, lossAngle, lossBump] = losses.dataSync();
+        const gradNorm = norm.dataSync()[0];
+        tf.dispose([losses, norm, ...parts]);
+        if (!Number.isFinite(lossTotal) || !Number.isFinite(lossAngle) || !Number.isFinite(lossBump)) {
+          tf.dispose(grads);
+          throw new Error(`non-finite loss at step ${s}`);
+        }
+        if (!Number.isFinite(gradNorm)) {
+          tf.dispose(grads);
+          throw new Error(`non-finite gradient at step ${s}`);
+        }
+        const clipped = clipGradients(grads, gradNorm, config.clip);
+        optimizer.apply(clipped);
+        tf.dispose([...grads, ...clipped]);
+        // The loss alone is not enough: a kernel may map a NaN weight to finite activity.
+        const bad = firstNonFinite(vars);
+        if (bad >= 0) throw new Error(`non-finite parameter ${paramNames[bad]} at step ${s}`);
+        step = s;
+        const ms = performance.now() - t0;
+        metrics.push({ step, loss_total: lossTotal, loss_angle: lossAngle, loss_bump: lossBump, grad_norm: gradNorm, ms });
+        if (initialWeights) {
+          snapshots.push({ step: 0, loss_total: lossTotal, loss_angle: lossAngle, loss_bump: lossBump, weights: initialWeights });
+          initialWeights = undefined;
+        }
+        if (step % config.snapshot_every === 0 || step === config.steps) {
+          snapshots.push({ step, loss_total: lossTotal, loss_angle: lossAngle, loss_bump: lossBump, weights: weightsOf() });
+        }
+        progress?.update(step - startStep, { step, loss: lossTotal.toFixed(4), 'ms/step': ms.toFixed(0) });
+        if (step % config.checkpoint_every === 0) await writeCheckpoint();
+        if (opts.stopAfter === step && step < config.steps) {
+          progress?.stop();
+          log(`stopped after step ${step} (--stop-after)`);
+          return { step, stopped: true, outDir };
+        }
+      }
+      progress?.stop();
+      if (step % config.checkpoint_every !== 0 || step === startStep) await writeCheckpoint();
+
+      const last = metrics[metrics.length - 1];
+      await saveModel(paths.model, model, {
+        step: String(step),
+        loss_total: String(f32(last.loss_total)),
+        loss_angle: String(f32(last.loss_angle)),
+        loss_bump: String(f32(last.loss_bump)),
+        dataset_sha256: trainSha,
+      });
+
+      const testSplit = await loadSplit(ds, 'test');
+      const test = evaluateSplit(model, testSplit, Math.max(B, 256));
+      await writeFileAtomic(paths.eval, `${JSON.stringify({ ...test, sanity_loss: sanityLoss, step }, null, 2)}\n`);
+      const trace = evalTrace(model, ds.config.max_av, config.seed);
+      await writeFileAtomic(paths.evalTrace, evalTraceToIpc(trace, N, configJson));
+
+      const stepMs = metrics.map((r) => r.ms);
+      const run = {
+        config,
+        dataset: { dir: resolve(ds.dir), sha256: { 'train.arrow': trainSha, 'test.arrow': ds.manifest.files['test.arrow'].sha256 }, seq_len: T },
+        backend,
+        kernel,
+        threads,
+        steps: step,
+        train_seconds: stepMs.reduce((a, b) => a + b, 0) / 1000,
+        ms_per_step_median: median(stepMs),
+      };
+      await writeFileAtomic(paths.run, `${JSON.stringify(run, null, 2)}\n`);
+      log(`test: pv ${test.pv_deg.toFixed(2)}°, argmax ${test.argmax_deg.toFixed(2)}°, angle loss ${test.angle_loss.toFixed(4)} (${test.test_count} sequences)`);
+      return { step, stopped: false, outDir };
+    } finally {
+      progress?.stop();
+    }
   }
 }
