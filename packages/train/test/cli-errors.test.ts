@@ -1,10 +1,12 @@
-import { test, before } from 'node:test';
+import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError } from '@ring-attractor/common';
 import { train, type TrainOptions } from '../src/train.js';
-import { SMALL_FLAGS, folderContents, runCli, smallConfig, tempDir, tinyDataset } from './helpers.js';
+import { SMALL_FLAGS, folderContents, removeTempDirs, runCli, smallConfig, tempDir, tinyDataset } from './helpers.js';
+
+after(removeTempDirs);
 
 let data: string;
 let shortData: string;

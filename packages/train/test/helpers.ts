@@ -1,6 +1,6 @@
 /** Shared fixtures: tiny datasets made with datagen, a child-process runner for the CLI, folder snapshots. */
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,9 +9,18 @@ import { resolveConfig, type TrainConfig } from '../src/config.js';
 
 const BIN = fileURLToPath(new URL('../bin/ring-train.mjs', import.meta.url));
 
-/** A fresh temp folder. */
+const created: string[] = [];
+
+/** A fresh temp folder, removed by {@link removeTempDirs}. */
 export async function tempDir(label: string): Promise<string> {
-  return mkdtemp(join(tmpdir(), `ring-train-${label}-`));
+  const dir = await mkdtemp(join(tmpdir(), `ring-train-${label}-`));
+  created.push(dir);
+  return dir;
+}
+
+/** Removes every folder {@link tempDir} made in this process. */
+export async function removeTempDirs(): Promise<void> {
+  await Promise.all(created.splice(0).map((d) => rm(d, { recursive: true, force: true })));
 }
 
 /** A small dataset folder (96 train, 16 test sequences of length T). */

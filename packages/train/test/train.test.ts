@@ -1,4 +1,4 @@
-import { test, before } from 'node:test';
+import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -9,7 +9,9 @@ import { circularError, decodePopulationVector, initialBump, loadModel, loadSafe
 import * as tf from '@tensorflow/tfjs-core';
 import { train, type TrainOptions } from '../src/train.js';
 import { CONFIG_METADATA_KEY, metricsFromIpc } from '../src/arrow.js';
-import { SMALL_FLAGS, runCli, smallConfig, tempDir, tinyDataset } from './helpers.js';
+import { SMALL_FLAGS, removeTempDirs, runCli, smallConfig, tempDir, tinyDataset } from './helpers.js';
+
+after(removeTempDirs);
 
 let data: string;
 let outA: string;
