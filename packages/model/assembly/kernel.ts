@@ -12,6 +12,7 @@ const P_K = 3;
 const P_NP = 4;
 const P_MP = 5;
 const P_ACT = 6;
+const P_SPARSE = 7; // 1: action gradients only where the action is nonzero (see forward)
 const P_J0 = 8;
 const P_J1 = 9;
 const P_ALPHA = 10;
@@ -692,14 +693,51 @@ function transpose(src: usize, lds: usize, rows: i32, cols: i32, dst: usize): vo
   memory.fill(p, 0, <usize>floats << 2);
 }
 
+/** Writes the indices (within the slice) of the rows whose action ch at step t is nonzero to idx; returns their count. */
+function nonzeroRows(actions: usize, b0: i32, BS: i32, T: i32, K: i32, t: i32, ch: i32, idx: usize): i32 {
+  let cnt = 0;
+  for (let b = 0; b < BS; b++) {
+    if (load<f32>(actions + ((<usize>((b0 + b) * T + t) * <usize>K + <usize>ch) << 2)) != 0) {
+      store<i32>(idx + (<usize>cnt << 2), b);
+      cnt++;
+    }
+  }
+  return cnt;
+}
+
+/**
+ * dst = J0·Σr + J1·P_o + Σ_c a_c·P_c for one row. With sparse, channels whose action is 0 are
+ * skipped (their P_c was not computed); the forward and the backward's recomputation share this
+ * so both see bit-identical values.
+ */
+@inline function preActivation(dst: usize, rrow: usize, prow: usize, arow: usize, NP: i32, K: i32, segP: usize, J0: f32, j1: v128, sparse: bool): void {
+  const base = vs(J0 * rowSum(rrow, NP));
+  for (let i = 0; i < NP; i += 4) {
+    const off = <usize>i << 2;
+    v128.store(dst + off, madd(base, j1, v128.load(prow + off)));
+  }
+  for (let c = 0; c < K; c++) {
+    const a = load<f32>(arow + (<usize>c << 2));
+    if (sparse && a == 0) continue;
+    const av = vs(a), pc = prow + <usize>(c + 1) * segP;
+    for (let i = 0; i < NP; i += 4) {
+      const off = <usize>i << 2;
+      v128.store(dst + off, madd(v128.load(dst + off), av, v128.load(pc + off)));
+    }
+  }
+}
+
 /** Runs all T steps for slice s: fills R (the states) and P (the per-step products) and the history. */
 export function forward(s: i32): void {
   const B = pi(P_B), T = pi(P_T), N = pi(P_N), K = pi(P_K), NP = pi(P_NP), MP = pi(P_MP), act = pi(P_ACT);
+  const sparse = pi(P_SPARSE) != 0;
   const J0 = pf(P_J0), J1 = pf(P_J1), alpha = pf(P_ALPHA);
   const b0 = <i32>tu(s, 0), b1 = <i32>tu(s, 1);
   const BS = b1 - b0;
   if (BS <= 0) return;
-  const R = tu(s, 2), P = tu(s, 3), RT = tu(s, 5), SCR = tu(s, 4); // dpre and dR scratch are free during the forward
+  // The backward's scratch is free during the forward: dpre holds Rᵀ, dR the pre-activations,
+  // the dPᵀ scratch a gathered Rᵀ, the compacted dP rows the gathered products.
+  const R = tu(s, 2), P = tu(s, 3), RT = tu(s, 5), SCR = tu(s, 4), CRT = tu(s, 7), CP = tu(s, 8), IDX = tu(s, 11);
   const WT = pu(P_WT), ACTIONS = pu(P_ACTIONS), R0 = pu(P_R0), H = pu(P_H);
   const rowR = <usize>NP << 2, rowP = <usize>MP << 2, segP = <usize>NP << 2;
   const stepR = <usize>BS * rowR, stepP = <usize>BS * rowP;
@@ -712,21 +750,39 @@ export function forward(s: i32): void {
   for (let t = 0; t < T; t++) {
     const Rt = R + <usize>t * stepR, Rn = Rt + stepR, Pt = P + <usize>t * stepP;
     transpose(Rt, rowR, BS, N, RT);
-    gemm(BS, MP, N, RT, <usize>BS << 2, WT, rowP, Pt, rowP, false);
+    if (!sparse) {
+      gemm(BS, MP, N, RT, <usize>BS << 2, WT, rowP, Pt, rowP, false);
+    } else {
+      // Wo·r for every row; Wa[c]·r only for the rows whose action c is nonzero (their P rows
+      // are gathered, multiplied and scattered back; the other rows' P_c is never read).
+      gemm(BS, NP, N, RT, <usize>BS << 2, WT, rowP, Pt, rowP, false);
+      for (let c = 1; c <= K; c++) {
+        const cnt = nonzeroRows(ACTIONS, b0, BS, T, K, t, c - 1, IDX);
+        if (cnt == 0) continue;
+        const wtc = WT + <usize>c * segP, ptc = Pt + <usize>c * segP;
+        if (cnt == BS) {
+          gemm(BS, NP, N, RT, <usize>BS << 2, wtc, rowP, ptc, rowP, false);
+          continue;
+        }
+        // Gathered columns of RT (N × BS) form the transposed A panel (N × cnt) of those rows.
+        for (let k = 0; k < N; k++) {
+          const src = RT + <usize>k * (<usize>BS << 2), dst = CRT + <usize>k * (<usize>cnt << 2);
+          for (let q = 0; q < cnt; q++) {
+            store<f32>(dst + (<usize>q << 2), load<f32>(src + (<usize>load<i32>(IDX + (<usize>q << 2)) << 2)));
+          }
+        }
+        gemm(cnt, NP, N, CRT, <usize>cnt << 2, wtc, rowP, CP, rowR, false);
+        for (let q = 0; q < cnt; q++) {
+          memory.copy(ptc + <usize>load<i32>(IDX + (<usize>q << 2)) * rowP, CP + <usize>q * rowR, rowR);
+        }
+      }
+    }
     for (let b = 0; b < BS; b++) {
       const rrow = Rt + <usize>b * rowR, nrow = Rn + <usize>b * rowR, prow = Pt + <usize>b * rowP;
       const arow = ACTIONS + ((<usize>((b0 + b) * T + t) * <usize>K) << 2);
       const hrow = H + ((<usize>((b0 + b) * T + t) * <usize>N) << 2);
       const srow = SCR + <usize>b * rowR;
-      const base = vs(J0 * rowSum(rrow, NP));
-      for (let i = 0; i < NP; i += 4) {
-        const off = <usize>i << 2;
-        let pre = madd(base, j1, v128.load(prow + off));
-        for (let c = 0; c < K; c++) {
-          pre = madd(pre, v128.load32_splat(arow + (<usize>c << 2)), v128.load(prow + <usize>(c + 1) * segP + off));
-        }
-        v128.store(srow + off, pre);
-      }
+      preActivation(srow, rrow, prow, arow, NP, K, segP, J0, j1, sparse);
       activateRow(srow, NP, act);
       for (let i = 0; i < NP; i += 4) {
         const off = <usize>i << 2;
@@ -747,6 +803,7 @@ export function forward(s: i32): void {
 /** Backward through time for slice s; needs the R and P left by forward(s) for the same inputs. */
 export function backward(s: i32): void {
   const T = pi(P_T), N = pi(P_N), K = pi(P_K), NP = pi(P_NP), MP = pi(P_MP), act = pi(P_ACT);
+  const sparse = pi(P_SPARSE) != 0;
   const J0 = pf(P_J0), J1 = pf(P_J1), alpha = pf(P_ALPHA);
   const b0 = <i32>tu(s, 0), b1 = <i32>tu(s, 1);
   const BS = b1 - b0;
@@ -769,15 +826,7 @@ export function backward(s: i32): void {
       const arow = ACTIONS + ((<usize>((b0 + b) * T + t) * <usize>K) << 2);
       const dhrow = DH + ((<usize>((b0 + b) * T + t) * <usize>N) << 2);
       const darow = DA + ((<usize>((b0 + b) * T + t) * <usize>K) << 2);
-      const base = vs(J0 * rowSum(rrow, NP));
-      for (let i = 0; i < NP; i += 4) {
-        const off = <usize>i << 2;
-        let pre = madd(base, j1, v128.load(prow + off));
-        for (let c = 0; c < K; c++) {
-          pre = madd(pre, v128.load32_splat(arow + (<usize>c << 2)), v128.load(prow + <usize>(c + 1) * segP + off));
-        }
-        v128.store(dprow + off, pre);
-      }
+      preActivation(dprow, rrow, prow, arow, NP, K, segP, J0, j1, sparse);
       activateGradRow(dprow, NP, act);
       let dsum = vs(0);
       for (let i = 0; i < NP; i += 4) {
@@ -792,6 +841,10 @@ export function backward(s: i32): void {
       }
       // dactions[c] = Σ_i dpre_i · (W_c r)_i, then P is overwritten by dP in place.
       for (let c = 0; c < K; c++) {
+        if (sparse && load<f32>(arow + (<usize>c << 2)) == 0) {
+          store<f32>(darow + (<usize>c << 2), 0);
+          continue;
+        }
         const pc = prow + <usize>(c + 1) * segP;
         let acc = vs(0);
         for (let i = 0; i < NP; i += 4) acc = madd(acc, v128.load(dprow + (<usize>i << 2)), v128.load(pc + (<usize>i << 2)));
@@ -823,13 +876,7 @@ export function backward(s: i32): void {
     // of every step, and every still step), so only the rows with a nonzero action enter the
     // products. Exact: the skipped rows contribute exact zeros.
     for (let c = 1; c <= K; c++) {
-      let cnt = 0;
-      for (let b = 0; b < BS; b++) {
-        if (load<f32>(ACTIONS + ((<usize>((b0 + b) * T + t) * <usize>K + <usize>(c - 1)) << 2)) != 0) {
-          store<i32>(IDX + (<usize>cnt << 2), b);
-          cnt++;
-        }
-      }
+      const cnt = nonzeroRows(ACTIONS, b0, BS, T, K, t, c - 1, IDX);
       if (cnt == 0) continue;
       for (let q = 0; q < cnt; q++) {
         const b = <usize>load<i32>(IDX + (<usize>q << 2));

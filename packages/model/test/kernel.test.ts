@@ -8,7 +8,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { recurrenceTfjs, type Activation, type RecurrenceConstants, type RecurrenceInputs } from '../src/recurrence.js';
 import { fusedRecurrence, disposeFusedKernel } from '../src/kernel/index.js';
-import { randomInputs, sparseInputs, relError } from './kernelHelpers.js';
+import { randomInputs, sparseInputs, patternInputs, relError } from './kernelHelpers.js';
+import type { FusedOptions } from '../src/kernel/index.js';
 
 await tf.setBackend('cpu');
 after(() => disposeFusedKernel());
@@ -31,9 +32,18 @@ function valueAndGrads(run: Recurrence, inp: RecurrenceInputs, seed: number): tf
 
 const NAMES = ['history', 'dactions', 'dr0', 'dWo', 'dWa'];
 
-function compare(inp: RecurrenceInputs, c: RecurrenceConstants, threads: number): void {
+function compare(inp: RecurrenceInputs, c: RecurrenceConstants, threads: number, opts: FusedOptions = {}): void {
   const ref = valueAndGrads((x) => recurrenceTfjs(x, c), inp, 5);
-  const got = valueAndGrads((x) => fusedRecurrence(x, c, { threads }), inp, 5);
+  const got = valueAndGrads((x) => fusedRecurrence(x, c, { ...opts, threads }), inp, 5);
+  if (opts.actionGrads === 'nonzero') {
+    // d(actions) is promised only where the action is nonzero, and exactly 0 elsewhere.
+    const a = inp.actions.dataSync();
+    const dA = got[1].dataSync();
+    for (let i = 0; i < a.length; i++) if (a[i] === 0) assert.equal(dA[i], 0, `dactions[${i}] at a zero action`);
+    const masked = tf.mul(ref[1], tf.notEqual(inp.actions, 0));
+    ref[1].dispose();
+    ref[1] = masked;
+  }
   ref.forEach((r, i) => {
     assert.deepEqual(got[i].shape, r.shape, NAMES[i]);
     // A dead network would make the comparison vacuous.
@@ -75,6 +85,42 @@ for (const threads of [1, 2]) {
     }
   });
 }
+
+for (const threads of [1, 2]) {
+  for (const actionGrads of ['all', 'nonzero'] as const) {
+    test(`mixed action patterns (both channels / none / alternating / av-like), actionGrads=${actionGrads}, threads=${threads}: match tfjs`, () => {
+      for (const [inp, c] of [
+        [patternInputs(8, 9, 37, 3, 111), { ...LIVELY, activation: 'tanh' }],
+        [patternInputs(9, 12, 120, 2, 113), { ...SPEC, activation: 'gelu' }],
+        [patternInputs(7, 10, 30, 2, 117), { ...LIVELY, activation: 'relu' }],
+      ] as const) {
+        compare(inp, c, threads, { actionGrads });
+        tf.dispose(Object.values(inp));
+      }
+    });
+  }
+  test(`actionGrads=nonzero with dense and with angular-velocity-sparse actions, threads=${threads}: match tfjs`, () => {
+    for (const [inp, c] of [
+      [randomInputs(5, 9, 37, 3, 121), { ...LIVELY, activation: 'gelu' }],
+      [sparseInputs(6, 12, 120, 2, 123), { ...SPEC, activation: 'gelu' }],
+    ] as const) {
+      compare(inp, c, threads, { actionGrads: 'nonzero' });
+      tf.dispose(Object.values(inp));
+    }
+  });
+}
+
+test('actionGrads=nonzero leaves the forward bit-identical to the default', () => {
+  const inp = patternInputs(6, 8, 21, 2, 131);
+  const c: RecurrenceConstants = { ...SPEC, activation: 'gelu' };
+  // Sparse first, on fresh memory: no products of an earlier dense call can stand in for its own.
+  disposeFusedKernel();
+  const b = fusedRecurrence(inp, c, { threads: 2, actionGrads: 'nonzero' });
+  const a = fusedRecurrence(inp, c, { threads: 2 });
+  assert.deepEqual(b.dataSync(), a.dataSync());
+  assert.throws(() => fusedRecurrence(inp, c, { actionGrads: 'some' as 'all' }), /actionGrads must be/);
+  tf.dispose([a, b, ...Object.values(inp)]);
+});
 
 test('more threads than sequences (B=1, threads=3) still matches', () => {
   const inp = randomInputs(1, 7, 9, 2, 31);

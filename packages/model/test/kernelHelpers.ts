@@ -27,6 +27,32 @@ export function sparseInputs(B: number, T: number, N: number, K: number, seed: n
   return { ...dense, actions };
 }
 
+/**
+ * Actions in mixed sparse/dense patterns, by row b mod 4: both (all) channels nonzero at every
+ * step; all zero; one channel at a time, alternating with t; angular-velocity-like (still on
+ * about half the steps, otherwise exactly one random channel).
+ */
+export function patternInputs(B: number, T: number, N: number, K: number, seed: number): RecurrenceInputs {
+  const dense = randomInputs(B, T, N, K, seed);
+  const u = tf.randomUniform([B, T, K], 0.05, 0.4, 'float32', seed + 5);
+  const level = u.dataSync();
+  const coin = tf.randomUniform([B, T], 0, 1, 'float32', seed + 6);
+  const pick = coin.dataSync();
+  const a = new Float32Array(B * T * K);
+  for (let b = 0; b < B; b++) {
+    for (let t = 0; t < T; t++) {
+      for (let c = 0; c < K; c++) {
+        const i = (b * T + t) * K + c;
+        const p = pick[b * T + t];
+        const on = [true, false, t % K === c, p < 0.5 && Math.floor(p * 2 * K) === c][b % 4];
+        a[i] = on ? level[i] : 0;
+      }
+    }
+  }
+  tf.dispose([dense.actions, u, coin]);
+  return { ...dense, actions: tf.tensor3d(a, [B, T, K]) };
+}
+
 /** ‖a − b‖₂ / ‖b‖₂ over all elements. */
 export function relError(a: tf.Tensor, b: tf.Tensor): number {
   const x = a.dataSync();

@@ -11,6 +11,15 @@ import { CMD_BACKWARD, CMD_FORWARD, defaultThreads, disposeRuntime, getRuntime }
 export interface FusedOptions {
   /** Threads splitting the batch (default: one per core); 1 runs in-process. */
   threads?: number;
+  /**
+   * Which entries of d(actions) the backward returns. 'all' (default): every entry, exactly.
+   * 'nonzero': only where the action is nonzero, 0 elsewhere; the forward then multiplies
+   * Wa[c] only into the rows whose action c is nonzero (on angular-velocity data at most one
+   * channel per step, none on still steps), about halving its work. Every other gradient is
+   * unchanged. Exact for the model's gated actions gain(x)·x of rectified data x: where x = 0
+   * the gain net's gradient is multiplied by x = 0 and x itself needs none.
+   */
+  actionGrads?: 'all' | 'nonzero';
 }
 
 let configuredThreads: number | null = null;
@@ -59,6 +68,7 @@ function runForward(
   dims: [number, number, number, number],
   c: RecurrenceConstants,
   threads: number,
+  sparse: boolean,
   id: number,
 ): Layout {
   const [B, T, K, N] = dims;
@@ -66,7 +76,7 @@ function runForward(
   const L = planLayout(B, T, N, K, threads);
   rt.ensureBytes(L.bytes);
   const buf = rt.memory.buffer;
-  writeParams(buf, L, c);
+  writeParams(buf, L, c, sparse);
   const f32 = new Float32Array(buf);
   f32.set(data.actions, L.ACTIONS >> 2);
   f32.set(data.r0, L.R0 >> 2);
@@ -132,6 +142,11 @@ export function fusedRecurrence(
   if (!Number.isInteger(threads) || threads < 1) {
     throw new Error(`fusedRecurrence: threads must be a positive integer (got ${threads})`);
   }
+  const actionGrads = opts.actionGrads ?? 'all';
+  if (actionGrads !== 'all' && actionGrads !== 'nonzero') {
+    throw new Error(`fusedRecurrence: actionGrads must be 'all' or 'nonzero' (got ${String(actionGrads)})`);
+  }
+  const sparse = actionGrads === 'nonzero';
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [actions, r0, Wo, Wa] = args.slice(0, 4) as tf.Tensor[];
     const save = args[4] as tf.GradSaveFunc;
@@ -143,6 +158,7 @@ export function fusedRecurrence(
       dims,
       c,
       threads,
+      sparse,
       id,
     );
     const f32 = new Float32Array(getRuntime().memory.buffer);
@@ -152,7 +168,7 @@ export function fusedRecurrence(
       let layout = L;
       if (resident?.id !== id) {
         const [sa, sr, so, sw] = saved.map(read);
-        layout = runForward({ actions: sa, r0: sr, Wo: so, Wa: sw }, dims, c, threads, id);
+        layout = runForward({ actions: sa, r0: sr, Wo: so, Wa: sw }, dims, c, threads, sparse, id);
       }
       const [dA, dr0, dWo, dWa] = runBackward(layout, read(dy));
       return [tf.tensor3d(dA, [B, T, K]), tf.tensor2d(dr0, [B, N]), tf.tensor2d(dWo, [N, N]), tf.tensor3d(dWa, [K, N, N])];

@@ -13,6 +13,7 @@ export const P = {
   NP: 4,
   MP: 5,
   ACT: 6,
+  SPARSE: 7,
   J0: 8,
   J1: 9,
   ALPHA: 10,
@@ -114,11 +115,12 @@ export function planLayout(B: number, T: number, N: number, K: number, threads: 
   return { B, T, N, K, NP, MP, W, WT, ACTIONS, R0, H, DH, DA, DR0, slices, bytes: at };
 }
 
-/** Writes shapes, constants and offsets into the parameter block the kernel reads. */
+/** Writes shapes, constants, offsets and the action-gradient mode (sparse: see FusedOptions) into the parameter block the kernel reads. */
 export function writeParams(
   mem: ArrayBuffer | SharedArrayBuffer,
   L: Layout,
   c: { J0: number; J1: number; alpha: number; activation: Activation },
+  sparse = false,
 ): void {
   const i32 = new Int32Array(mem, PARAMS_BYTE, THREAD_TABLE + MAX_THREADS * THREAD_WORDS);
   const f32 = new Float32Array(mem, PARAMS_BYTE, THREAD_TABLE);
@@ -129,6 +131,7 @@ export function writeParams(
   i32[P.NP] = L.NP;
   i32[P.MP] = L.MP;
   i32[P.ACT] = ACTIVATION_CODE[c.activation];
+  i32[P.SPARSE] = sparse ? 1 : 0;
   f32[P.J0] = c.J0;
   f32[P.J1] = c.J1;
   f32[P.ALPHA] = c.alpha;

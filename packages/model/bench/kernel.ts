@@ -1,0 +1,106 @@
+/**
+ * The fused recurrence alone at the seed's size (B=128, N=120, T=120, k=2, gelu) on the tfjs wasm
+ * backend: forward + backward of Σ history·G, with angular-velocity actions (SPEC §1: 10% still
+ * lead-in, then half the steps still, one side active otherwise) and with dense actions.
+ * Reports medians of the whole op and of the time spent inside the kernel's wasm (the rest is
+ * copying between tfjs and the kernel's memory).
+ * Usage: node --import tsx bench/kernel.ts [rounds]   (threads: one per core)
+ * Last line: `kernel av_ms=<median> av_nonzero_ms=<median> dense_ms=<median>`.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { selectBackend, avToActions, initialBump, fusedRecurrence, disposeFusedKernel } from '../src/index.js';
+import { getRuntime } from '../src/kernel/runtime.js';
+
+const B = 128;
+const N = 120;
+const T = 120;
+const K = 2;
+const MAX_AV = 0.1 * Math.PI;
+const ROUNDS = Number(process.argv[2] ?? 8);
+
+function avBatch(seed: number): tf.Tensor2D {
+  let s = seed >>> 0;
+  const rand = (): number => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+  const av = new Float32Array(B * T);
+  for (let b = 0; b < B; b++) {
+    for (let t = 0; t < T; t++) av[b * T + t] = t >= T / 10 && rand() < 0.5 ? (2 * rand() - 1) * MAX_AV : 0;
+  }
+  return tf.tensor2d(av, [B, T]);
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+await selectBackend('wasm', () => {});
+// Time spent inside the kernel (forward and backward commands), wrapped around the runtime.
+const rt = getRuntime();
+const run = rt.run.bind(rt);
+let inWasm = 0;
+rt.run = (cmd: number, threads: number): void => {
+  const t0 = performance.now();
+  run(cmd, threads);
+  inWasm += performance.now() - t0;
+};
+
+const shared = tf.tidy(() => ({
+  r0: initialBump(Array.from({ length: B }, (_, b) => (b * 2 * Math.PI) / B), N),
+  Wo: tf.randomNormal([N, N], 0, 1 / Math.sqrt(N), 'float32', 2) as tf.Tensor2D,
+  Wa: tf.randomNormal([K, N, N], 0, 1 / Math.sqrt(N), 'float32', 3) as tf.Tensor3D,
+  G: tf.randomNormal([B, T, N], 0, 1, 'float32', 4) as tf.Tensor3D,
+}));
+// Effective actions as the model makes them: rectified av times a gain (softplus-like, ~0.7).
+const variants = {
+  av: tf.tidy(() => tf.mul(avToActions(avBatch(1), K), 0.7) as tf.Tensor3D),
+  dense: tf.randomUniform([B, T, K], 0, 0.3, 'float32', 1) as tf.Tensor3D,
+};
+const c = { J0: -0.1, J1: 0.1, alpha: 0.15, activation: 'gelu' as const };
+const fwdBwd = (actionGrads: 'all' | 'nonzero'): ((xs: tf.Tensor[]) => tf.Tensor[]) =>
+  tf.grads((a: tf.Tensor, r: tf.Tensor, o: tf.Tensor, w: tf.Tensor) =>
+    tf.sum(
+      tf.mul(
+        fusedRecurrence({ actions: a as tf.Tensor3D, r0: r as tf.Tensor2D, Wo: o as tf.Tensor2D, Wa: w as tf.Tensor3D }, c, { actionGrads }),
+        shared.G,
+      ),
+    ),
+  );
+const runs = {
+  av: { actions: variants.av, grad: fwdBwd('all') },
+  avNonzero: { actions: variants.av, grad: fwdBwd('nonzero') },
+  dense: { actions: variants.dense, grad: fwdBwd('all') },
+};
+type Run = keyof typeof runs;
+const names = Object.keys(runs) as Run[];
+// CPU time of the whole process (all threads) is far less sensitive to a shared machine's load.
+const ms: Record<string, number[]> = {};
+for (const name of names) for (const suffix of ['', 'Wasm', 'Cpu']) ms[name + suffix] = [];
+for (let i = 0; i < ROUNDS + 2; i++) {
+  for (const name of names) {
+    inWasm = 0;
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    const g = runs[name].grad([runs[name].actions, shared.r0, shared.Wo, shared.Wa]);
+    g.forEach((x) => x.dataSync());
+    const dt = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    tf.dispose(g);
+    if (i >= 2) {
+      ms[name].push(dt);
+      ms[`${name}Wasm`].push(inWasm);
+      ms[`${name}Cpu`].push((cpu.user + cpu.system) / 1000);
+    }
+  }
+}
+for (const name of names) {
+  console.log(
+    `${name.padEnd(9)} forward+backward: median ${median(ms[name]).toFixed(1)} ms (in wasm ${median(ms[`${name}Wasm`]).toFixed(1)} ms; cpu ${median(ms[`${name}Cpu`]).toFixed(1)} ms) over ${ROUNDS}: ${ms[name].map((x) => x.toFixed(0)).join(' ')}`,
+  );
+}
+tf.dispose([...Object.values(shared), ...Object.values(variants)]);
+disposeFusedKernel();
+console.log(`kernel av_ms=${median(ms.av).toFixed(1)} av_nonzero_ms=${median(ms.avNonzero).toFixed(1)} dense_ms=${median(ms.dense).toFixed(1)}`);
