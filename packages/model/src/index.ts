@@ -8,7 +8,8 @@ export { weightMatrixNames, actionMatrixName, gainNetPrefix, parameterShapes } f
 export { initialWeights, type Weights, type WeightTensor } from './init.js';
 export { initialBump, preferredAngles, cosineMatrix } from './geometry.js';
 export { cosineOutput } from './readout.js';
-export { angleLoss, bumpLoss, totalLoss, populationVector, type Losses } from './losses.js';
+export { angleLoss, bumpLoss, totalLoss, trainingLoss, populationVector, type Losses } from './losses.js';
+export { ringReadout, type RingReadout } from './ringReadout.js';
 export { decodePopulationVector, decodeArgmax, circularError } from './decode.js';
 export { sanityCheck, SANITY_MAX_ANGLE_LOSS } from './sanity.js';
 export { selectBackend, BACKEND_ORDER, type BackendName, type BackendChoice } from './backend.js';

@@ -1,6 +1,7 @@
 /** Training losses of SPEC §3, as differentiable scalars. */
 import * as tf from '@tensorflow/tfjs-core';
 import { cosSinBasis } from './geometry.js';
+import { ringReadout } from './ringReadout.js';
 
 /** Population-vector components (x, y) = Σ_k out_k (cos φ_k, sin φ_k); output B×T×N → two B×T tensors. */
 export function populationVector(output: tf.Tensor3D): { x: tf.Tensor2D; y: tf.Tensor2D } {
@@ -44,6 +45,28 @@ export function totalLoss(output: tf.Tensor3D, bump: tf.Tensor3D, angle: tf.Tens
   return tf.tidy(() => {
     const a = angleLoss(output, angle);
     const b = bumpLoss(bump);
+    return { total: tf.add(a, tf.mul(b, bumpWeight)) as tf.Scalar, angle: a, bump: b };
+  });
+}
+
+/**
+ * The losses of `totalLoss(cosineOutput(bump), bump, …)`, for training: same values and gradients,
+ * computed from X = Σ r_i cos φ_i, Y = Σ r_i sin φ_i and Σ|r_i| instead of the cosine output.
+ *
+ * Why it is the same function: d_j = X cos φ_j + Y sin φ_j = ρ cos(φ_j − ψ), so max_j d_j ≥ ρ cos(π/N) > 0
+ * for ρ = √(X²+Y²) > 0, and the population vector of out = d / max d is (N/2)(X, Y) / max d; the
+ * decoded angle is atan2(Y, X) and (cos θ̂, sin θ̂) = (X, Y)/ρ. The loss does not depend on max d at
+ * all, so no gradient flows through the max (tfjs' Max gradient was most of a training step).
+ */
+export function trainingLoss(bump: tf.Tensor3D, angle: tf.Tensor2D, bumpWeight = 0.2): Losses {
+  return tf.tidy(() => {
+    const { x, y, amplitude } = ringReadout(bump);
+    const rho = tf.sqrt(tf.add(tf.square(x), tf.square(y)));
+    const dc = tf.sub(tf.div(x, rho), tf.cos(angle));
+    const ds = tf.sub(tf.div(y, rho), tf.sin(angle));
+    const a = tf.mean(tf.add(tf.square(dc), tf.square(ds))) as tf.Scalar;
+    const first = tf.slice(amplitude, [0, 0], [-1, 1]);
+    const b = tf.mean(tf.square(tf.sub(amplitude, first))) as tf.Scalar;
     return { total: tf.add(a, tf.mul(b, bumpWeight)) as tf.Scalar, angle: a, bump: b };
   });
 }

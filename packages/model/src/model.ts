@@ -103,8 +103,22 @@ export class LeakyRingAttractor {
     return tf.tidy(() => this.forwardActions(avToActions(av, this.config.actionDim), r0));
   }
 
+  /** The bump history alone (B×T×N) from av (B×T): what `trainingLoss` needs, without the cosine output's cost. */
+  forwardBump(av: tf.Tensor2D, r0?: tf.Tensor2D): tf.Tensor3D {
+    this.assertLive();
+    if (av.rank !== 2) throw new Error(`forwardBump: av must be B×T (got shape [${av.shape.join(', ')}])`);
+    return tf.tidy(() => this.bumpFromActions(avToActions(av, this.config.actionDim), r0));
+  }
+
   /** Forward from raw rectified action signals (B×T×k); each channel is gated by its gain net (gain 1 in debug_perfect). */
   forwardActions(actions: tf.Tensor3D, r0?: tf.Tensor2D): ForwardResult {
+    return tf.tidy(() => {
+      const bump = this.bumpFromActions(actions, r0);
+      return { output: cosineOutput(bump), bump };
+    });
+  }
+
+  private bumpFromActions(actions: tf.Tensor3D, r0?: tf.Tensor2D): tf.Tensor3D {
     this.assertLive();
     const { numNeurons: N, actionDim: k } = this.config;
     if (actions.rank !== 3 || actions.shape[2] !== k) throw new Error(`forwardActions: actions must be B×T×${k} (got shape [${actions.shape.join(', ')}])`);
@@ -114,12 +128,11 @@ export class LeakyRingAttractor {
     }
     return tf.tidy(() => {
       const start = r0 ?? initialBump(new Array<number>(B).fill(Math.PI), N);
-      const bump = runRecurrence(
+      return runRecurrence(
         { actions: this.effectiveActions(actions), r0: start, Wo: this.variable('Wo') as tf.Tensor2D, Wa: this.actionMatrices() },
         { J0: this.config.J0, J1: this.config.J1, alpha: this.config.alpha, activation: this.config.activation },
         this.config.kernel,
       );
-      return { output: cosineOutput(bump), bump };
     });
   }
 

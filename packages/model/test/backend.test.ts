@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { stripVTControlCharacters as stripAnsi } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { UsageError } from '@ring-attractor/common';
 import { selectBackend } from '../src/index.js';
@@ -58,6 +59,13 @@ test('wasm finds its binaries when run from another working directory', () => {
   const core = pathToFileURL(require.resolve('@tensorflow/tfjs-core')).href;
   const script = `const m = await import(${JSON.stringify(index)}); const name = await m.selectBackend('wasm');
     const tf = await import(${JSON.stringify(core)}); console.log(name, tf.getBackend(), tf.add(tf.scalar(2), tf.scalar(3)).dataSync()[0]);`;
-  const out = execFileSync(process.execPath, ['--import', tsx, '--input-type=module', '-e', script], { cwd: tmpdir(), encoding: 'utf8' });
-  assert.equal(out.trim(), 'wasm wasm 5');
+  // nx sets FORCE_COLOR, which makes the child's console.log colour the number (and beats NO_COLOR).
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+  delete env.FORCE_COLOR;
+  const out = execFileSync(process.execPath, ['--import', tsx, '--input-type=module', '-e', script], {
+    cwd: tmpdir(),
+    encoding: 'utf8',
+    env,
+  });
+  assert.equal(stripAnsi(out).trim(), 'wasm wasm 5');
 });

@@ -19,7 +19,7 @@ import {
   saveModel,
   saveSafetensors,
   selectBackend,
-  totalLoss,
+  trainingLoss,
   weightMatrixNames,
   configureFusedKernel,
   defaultKernel,
@@ -233,8 +233,8 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
           const angle = tf.tensor2d(batch.angle, [B, T]);
           const r0 = initialBump(Float32Array.from({ length: B }, (_, b) => batch.angle[b * T]), N);
           const { value, grads } = tf.variableGrads(() => {
-            const { output, bump } = model.forward(av, r0);
-            const l = totalLoss(output, bump, angle, config.bump_weight);
+            // totalLoss's values and gradients, without computing (and differentiating) the cosine output.
+            const l = trainingLoss(model.forwardBump(av, r0), angle, config.bump_weight);
             parts = [tf.keep(l.angle), tf.keep(l.bump)];
             return l.total;
           }, vars);
