@@ -60,6 +60,8 @@ const ACT_RELU = 1;
   return f32x4.mul(a, b);
 }
 @inline function madd(acc: v128, a: v128, b: v128): v128 {
+  // Built twice: with relaxed SIMD this is one fused multiply-add where the CPU has FMA.
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, acc);
   return f32x4.add(acc, f32x4.mul(a, b));
 }
 @inline function hsum(v: v128): f32 {
@@ -67,9 +69,12 @@ const ACT_RELU = 1;
     f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3))
   );
 }
-/** Zeroes lanes with |x| < 1e-30: denormals are very slow in the GEMMs and carry no signal. */
+/**
+ * Zeroes lanes with |x| < 1e-30: denormals are very slow in the GEMMs and carry no signal.
+ * NaN compares false and passes through, so a diverged model stays visibly diverged.
+ */
 @inline function flush(x: v128): v128 {
-  return v128.and(x, f32x4.ge(f32x4.abs(x), vs(1e-30)));
+  return v128.andnot(x, f32x4.lt(f32x4.abs(x), vs(1e-30)));
 }
 /** All-ones in lanes l with l < n (n may exceed 4). */
 @inline function laneMask(n: i32): v128 {
@@ -647,26 +652,22 @@ function activateGradRow(p: usize, n: i32, act: i32): void {
   v128.store(c, c0);
 }
 
-function gemmRows(R: i32, K: i32, cols: i32, a: usize, aks: usize, b: usize, ldb: usize, c: usize, ldc: usize, acc: bool): void {
+function gemm(rows: i32, cols: i32, K: i32, a: usize, aks: usize, b: usize, ldb: usize, c: usize, ldc: usize, acc: bool): void {
+  // Column strips outside, row blocks inside: one strip of B (K×8) stays in L1 while every row
+  // block of A passes over it (row-major order re-streamed all of B from L2 per row block).
   let col = 0;
   for (; col + 8 <= cols; col += 8) {
     const bc = b + (<usize>col << 2), cc = c + (<usize>col << 2);
-    if (R == 4) kern4x8(K, a, aks, bc, ldb, cc, ldc, acc);
-    else if (R == 2) kern2x8(K, a, aks, bc, ldb, cc, ldc, acc);
-    else kern1x8(K, a, aks, bc, ldb, cc, ldc, acc);
+    let r = 0;
+    for (; r + 4 <= rows; r += 4) kern4x8(K, a + (<usize>r << 2), aks, bc, ldb, cc + <usize>r * ldc, ldc, acc);
+    for (; r + 2 <= rows; r += 2) kern2x8(K, a + (<usize>r << 2), aks, bc, ldb, cc + <usize>r * ldc, ldc, acc);
+    for (; r < rows; r++) kern1x8(K, a + (<usize>r << 2), aks, bc, ldb, cc + <usize>r * ldc, ldc, acc);
   }
   if (col < cols) {
-    for (let rr = 0; rr < R; rr++) {
-      kern1x4(K, a + (<usize>rr << 2), aks, b + (<usize>col << 2), ldb, c + <usize>rr * ldc + (<usize>col << 2), acc);
+    for (let r = 0; r < rows; r++) {
+      kern1x4(K, a + (<usize>r << 2), aks, b + (<usize>col << 2), ldb, c + <usize>r * ldc + (<usize>col << 2), acc);
     }
   }
-}
-
-function gemm(rows: i32, cols: i32, K: i32, a: usize, aks: usize, b: usize, ldb: usize, c: usize, ldc: usize, acc: bool): void {
-  let r = 0;
-  for (; r + 4 <= rows; r += 4) gemmRows(4, K, cols, a + (<usize>r << 2), aks, b, ldb, c + <usize>r * ldc, ldc, acc);
-  for (; r + 2 <= rows; r += 2) gemmRows(2, K, cols, a + (<usize>r << 2), aks, b, ldb, c + <usize>r * ldc, ldc, acc);
-  for (; r < rows; r++) gemmRows(1, K, cols, a + (<usize>r << 2), aks, b, ldb, c + <usize>r * ldc, ldc, acc);
 }
 
 /** dst (cols×rows) = srcᵀ for src rows×cols with row stride lds bytes. */

@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend, avToActions, initialBump, fusedRecurrence, disposeFusedKernel } from '../src/index.js';
-import { getRuntime } from '../src/kernel/runtime.js';
+import { getRuntime, setKernelVariant, kernelVariant, type KernelVariant } from '../src/kernel/runtime.js';
 
 const B = 128;
 const N = 120;
@@ -39,14 +39,18 @@ function median(xs: number[]): number {
 
 await selectBackend('wasm', () => {});
 // Time spent inside the kernel (forward and backward commands), wrapped around the runtime.
-const rt = getRuntime();
-const run = rt.run.bind(rt);
 let inWasm = 0;
-rt.run = (cmd: number, threads: number): void => {
-  const t0 = performance.now();
-  run(cmd, threads);
-  inWasm += performance.now() - t0;
-};
+function startRuntime(v: KernelVariant): void {
+  disposeFusedKernel();
+  setKernelVariant(v);
+  const rt = getRuntime();
+  const run = rt.run.bind(rt);
+  rt.run = (cmd: number, threads: number): void => {
+    const t0 = performance.now();
+    run(cmd, threads);
+    inWasm += performance.now() - t0;
+  };
+}
 
 const shared = tf.tidy(() => ({
   r0: initialBump(Array.from({ length: B }, (_, b) => (b * 2 * Math.PI) / B), N),
@@ -75,32 +79,40 @@ const runs = {
   dense: { actions: variants.dense, grad: fwdBwd('all') },
 };
 type Run = keyof typeof runs;
-const names = Object.keys(runs) as Run[];
+const VARIANTS: KernelVariant[] = ['plain', 'fma'];
+const names = VARIANTS.flatMap((v) => (Object.keys(runs) as Run[]).map((r) => `${v}:${r}`));
 // CPU time of the whole process (all threads) is far less sensitive to a shared machine's load.
 const ms: Record<string, number[]> = {};
 for (const name of names) for (const suffix of ['', 'Wasm', 'Cpu']) ms[name + suffix] = [];
-for (let i = 0; i < ROUNDS + 2; i++) {
-  for (const name of names) {
-    inWasm = 0;
-    const cpu0 = process.cpuUsage();
-    const t0 = performance.now();
-    const g = runs[name].grad([runs[name].actions, shared.r0, shared.Wo, shared.Wa]);
-    g.forEach((x) => x.dataSync());
-    const dt = performance.now() - t0;
-    const cpu = process.cpuUsage(cpu0);
-    tf.dispose(g);
-    if (i >= 2) {
-      ms[name].push(dt);
-      ms[`${name}Wasm`].push(inWasm);
-      ms[`${name}Cpu`].push((cpu.user + cpu.system) / 1000);
+// Each round runs every variant once per build; a build's runtime is restarted (and warmed) per round.
+for (let i = 0; i < ROUNDS; i++) {
+  for (const v of VARIANTS) {
+    startRuntime(v);
+    if (kernelVariant() !== v) throw new Error(`the ${v} build did not load`);
+    const order = Object.keys(runs) as Run[];
+    for (const [pass, name] of [...order.map((r) => [0, r] as const), ...order.map((r) => [1, r] as const)]) {
+      inWasm = 0;
+      const cpu0 = process.cpuUsage();
+      const t0 = performance.now();
+      const g = runs[name].grad([runs[name].actions, shared.r0, shared.Wo, shared.Wa]);
+      g.forEach((x) => x.dataSync());
+      const dt = performance.now() - t0;
+      const cpu = process.cpuUsage(cpu0);
+      tf.dispose(g);
+      const key = `${v}:${name}`;
+      if (pass === 0) continue; // the first pass warms the new runtime up
+      ms[key].push(dt);
+      ms[`${key}Wasm`].push(inWasm);
+      ms[`${key}Cpu`].push((cpu.user + cpu.system) / 1000);
     }
   }
 }
 for (const name of names) {
   console.log(
-    `${name.padEnd(9)} forward+backward: median ${median(ms[name]).toFixed(1)} ms (in wasm ${median(ms[`${name}Wasm`]).toFixed(1)} ms; cpu ${median(ms[`${name}Cpu`]).toFixed(1)} ms) over ${ROUNDS}: ${ms[name].map((x) => x.toFixed(0)).join(' ')}`,
+    `${name.padEnd(15)} forward+backward: median ${median(ms[name]).toFixed(1)} ms (in wasm ${median(ms[`${name}Wasm`]).toFixed(1)} ms; cpu ${median(ms[`${name}Cpu`]).toFixed(1)} ms) over ${ROUNDS}: ${ms[name].map((x) => x.toFixed(0)).join(' ')}`,
   );
 }
 tf.dispose([...Object.values(shared), ...Object.values(variants)]);
 disposeFusedKernel();
-console.log(`kernel av_ms=${median(ms.av).toFixed(1)} av_nonzero_ms=${median(ms.avNonzero).toFixed(1)} dense_ms=${median(ms.dense).toFixed(1)}`);
+const m = (k: string): string => median(ms[k]).toFixed(1);
+console.log(`kernel fma:av_ms=${m('fma:av')} fma:av_nonzero_ms=${m('fma:avNonzero')} fma:dense_ms=${m('fma:dense')} plain:av_ms=${m('plain:av')} plain:av_nonzero_ms=${m('plain:avNonzero')} plain:dense_ms=${m('plain:dense')}`);

@@ -10,6 +10,7 @@ import { recurrenceTfjs, type Activation, type RecurrenceConstants, type Recurre
 import { fusedRecurrence, disposeFusedKernel } from '../src/kernel/index.js';
 import { randomInputs, sparseInputs, patternInputs, relError } from './kernelHelpers.js';
 import type { FusedOptions } from '../src/kernel/index.js';
+import { kernelVariant, setKernelVariant } from '../src/kernel/runtime.js';
 
 await tf.setBackend('cpu');
 after(() => disposeFusedKernel());
@@ -190,4 +191,42 @@ test('disposeFusedKernel stops the pool; the next call starts a new one with the
   assert.deepEqual(b.dataSync(), a.dataSync());
   assert.throws(() => fusedRecurrence(inp, c, { threads: 0 }), /threads must be a positive integer/);
   tf.dispose([a, b, ...Object.values(inp)]);
+});
+
+test("the plain-SIMD build (used where the engine lacks relaxed SIMD) matches tfjs too; Node 20+ runs the FMA build", () => {
+  const inp = randomInputs(3, 4, 10, 2, 141);
+  const c: RecurrenceConstants = { ...SPEC, activation: 'gelu' };
+  fusedRecurrence(inp, c).dispose();
+  assert.equal(kernelVariant(), 'fma');
+  tf.dispose(Object.values(inp));
+  disposeFusedKernel();
+  setKernelVariant('plain');
+  try {
+    for (const threads of [1, 2]) {
+      for (const [make, activation] of [
+        [() => randomInputs(5, 9, 37, 3, 143), 'tanh'],
+        [() => patternInputs(9, 12, 120, 2, 147), 'gelu'],
+      ] as const) {
+        const x = make();
+        compare(x, { ...LIVELY, activation }, threads);
+        compare(x, { ...LIVELY, activation }, threads, { actionGrads: 'nonzero' });
+        tf.dispose(Object.values(x));
+      }
+    }
+    assert.equal(kernelVariant(), 'plain');
+  } finally {
+    disposeFusedKernel();
+    setKernelVariant('fma');
+  }
+});
+
+test('a NaN weight gives NaN history and gradients, as in the tfjs graph (never silently finite)', () => {
+  const inp = randomInputs(4, 5, 12, 2, 151);
+  const w = Float32Array.from(inp.Wo.dataSync());
+  w[3 * 12 + 5] = NaN;
+  const nan = tf.tensor2d(w, [12, 12]);
+  const c: RecurrenceConstants = { ...SPEC, activation: 'gelu' };
+  const got = valueAndGrads((x) => fusedRecurrence(x, c, { threads: 2 }), { ...inp, Wo: nan }, 7);
+  got.forEach((t, i) => assert.ok(t.dataSync().some(Number.isNaN), `${NAMES[i]} has no NaN`));
+  tf.dispose([nan, ...got, ...Object.values(inp)]);
 });

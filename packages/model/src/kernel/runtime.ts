@@ -7,6 +7,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
+import v8 from 'node:v8';
 import { MAX_THREADS } from './layout.js';
 
 // @types/node 20 does not declare WebAssembly; this is the part of it we use.
@@ -22,7 +23,9 @@ interface WasmApi {
 }
 const Wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
-const WASM_URL = new URL('../../build/kernel.wasm', import.meta.url);
+// Two builds of assembly/kernel.ts: plain SIMD, and relaxed SIMD whose multiply-adds are fused
+// (one instruction instead of two in the GEMMs' inner loops) on CPUs with FMA.
+const WASM_URL = { plain: new URL('../../build/kernel.wasm', import.meta.url), fma: new URL('../../build/kernel-fma.wasm', import.meta.url) };
 const WORKER_URL = new URL('./worker.mjs', import.meta.url);
 const PAGE = 65536;
 const INITIAL_PAGES = 2;
@@ -52,12 +55,45 @@ export function defaultThreads(): number {
   return Math.max(1, Math.min(MAX_THREADS, availableParallelism()));
 }
 
-function loadModule(): WasmModule {
-  const path = fileURLToPath(WASM_URL);
+/** Which build of the kernel runs: 'fma' where the engine accepts relaxed SIMD, else 'plain'. */
+export type KernelVariant = 'fma' | 'plain';
+
+let wanted: KernelVariant = 'fma';
+let loaded: KernelVariant | null = null;
+
+/** Chooses the kernel build for runtimes created from now on ('fma' falls back to 'plain'). */
+export function setKernelVariant(v: KernelVariant): void {
+  wanted = v;
+}
+
+/** The build the current runtime runs (null before first use). */
+export function kernelVariant(): KernelVariant | null {
+  return runtime ? loaded : null;
+}
+
+function compile(v: KernelVariant): WasmModule {
+  const path = fileURLToPath(WASM_URL[v]);
   if (!existsSync(path)) {
     throw new Error(`fused kernel: ${path} is missing; build it with \`npx nx run model:build\``);
   }
   return new Wasm.Module(readFileSync(path));
+}
+
+function loadModule(): WasmModule {
+  if (wanted === 'fma') {
+    // Node 20's V8 (11.3) has relaxed SIMD behind a flag (on by default from V8 11.4); V8 reads
+    // it when validating a module, so turning it on here is enough. Any failure: plain build.
+    try {
+      v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+      const m = compile('fma');
+      loaded = 'fma';
+      return m;
+    } catch {
+      // fall through to the plain build
+    }
+  }
+  loaded = 'plain';
+  return compile('plain');
 }
 
 function createRuntime(): KernelRuntime & { dispose(): void } {
