@@ -36,6 +36,26 @@ export function configureFusedKernel(opts: FusedOptions): void {
 let resident: { id: number; layout: Layout } | null = null;
 let nextId = 1;
 
+interface WasmBackendHeap {
+  typedArrayFromHeap(t: { shape: number[]; dtype: string; dataId: object }): Float32Array;
+}
+
+/** The tfjs wasm backend when it is the active one (its tensors can be read in place), else null. */
+function heapView(): WasmBackendHeap | null {
+  if (tf.getBackend() !== 'wasm') return null;
+  const b = tf.backend() as unknown as Partial<WasmBackendHeap>;
+  return typeof b.typedArrayFromHeap === 'function' ? (b as WasmBackendHeap) : null;
+}
+
+/**
+ * A tensor's values: on the wasm backend a view of its heap, saving a copy of e.g. the B×T×N
+ * cotangent (the caller copies it into the kernel before tfjs runs anything else), else dataSync.
+ */
+function read(t: tf.Tensor): Float32Array {
+  const heap = heapView();
+  return heap ? heap.typedArrayFromHeap(t) : (t.dataSync() as Float32Array);
+}
+
 function checkShapes(inputs: RecurrenceInputs): [number, number, number, number] {
   const { actions, r0, Wo, Wa } = inputs;
   const [B, T, K] = actions.shape;
@@ -152,7 +172,6 @@ export function fusedRecurrence(
     const save = args[4] as tf.GradSaveFunc;
     save([actions, r0, Wo, Wa]);
     const id = nextId++;
-    const read = (t: tf.Tensor): Float32Array => t.dataSync() as Float32Array;
     const L = runForward(
       { actions: read(actions), r0: read(r0), Wo: read(Wo), Wa: read(Wa) },
       dims,
@@ -162,7 +181,9 @@ export function fusedRecurrence(
       id,
     );
     const f32 = new Float32Array(getRuntime().memory.buffer);
-    const value = tf.tensor3d(f32.slice(L.H >> 2, (L.H >> 2) + B * T * N), [B, T, N]);
+    const history = f32.subarray(L.H >> 2, (L.H >> 2) + B * T * N);
+    // The wasm backend copies new tensors into its heap at once; others may keep the array.
+    const value = tf.tensor3d(heapView() ? history : history.slice(), [B, T, N]);
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
       // Another forward may have replaced this call's saved states: recompute them first.
       let layout = L;
