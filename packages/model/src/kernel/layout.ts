@@ -27,7 +27,7 @@ export const P = {
   DR0: 18,
 } as const;
 export const THREAD_TABLE = 32;
-export const THREAD_WORDS = 12;
+export const THREAD_WORDS = 13;
 export const MAX_THREADS = 64;
 /** Buffers start after the parameter block and any static data of the module. */
 const HEAP_START = 65536;
@@ -48,6 +48,8 @@ export interface ThreadSlice {
   CR: number;
   CDR: number;
   IDX: number;
+  /** F′(pre) of every step, saved by the forward for the backward. */
+  FD: number;
 }
 
 /** Shapes and byte offsets of one call's buffers. */
@@ -109,6 +111,7 @@ export function planLayout(B: number, T: number, N: number, K: number, threads: 
       CR: take(bs * NP),
       CDR: take(bs * NP),
       IDX: take(bs),
+      FD: take(T * bs * NP),
     });
     b0 += bs;
   }
@@ -145,6 +148,6 @@ export function writeParams(
   i32[P.DR0] = L.DR0;
   L.slices.forEach((s, k) => {
     const o = THREAD_TABLE + k * THREAD_WORDS;
-    i32.set([s.b0, s.b1, s.R, s.P, s.DR, s.DPRE, s.DW, s.DPT, s.CP, s.CR, s.CDR, s.IDX], o);
+    i32.set([s.b0, s.b1, s.R, s.P, s.DR, s.DPRE, s.DW, s.DPT, s.CP, s.CR, s.CDR, s.IDX, s.FD], o);
   });
 }
