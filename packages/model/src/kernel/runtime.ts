@@ -82,14 +82,16 @@ function compile(v: KernelVariant): WasmModule {
 function loadModule(): WasmModule {
   if (wanted === 'fma') {
     // Node 20's V8 (11.3) has relaxed SIMD behind a flag (on by default from V8 11.4); V8 reads
-    // it when validating a module, so turning it on here is enough. Any failure: plain build.
-    try {
-      v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
-      const m = compile('fma');
-      loaded = 'fma';
-      return m;
-    } catch {
-      // fall through to the plain build
+    // it when validating a module, so turning it on just before is enough. Any failure: plain.
+    for (const enable of [false, true]) {
+      try {
+        if (enable) v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+        const m = compile('fma');
+        loaded = 'fma';
+        return m;
+      } catch {
+        // try the flag, then fall through to the plain build
+      }
     }
   }
   loaded = 'plain';
