@@ -1,11 +1,13 @@
 /**
  * The fused recurrence alone at the seed's size (B=128, N=120, T=120, k=2, gelu) on the tfjs wasm
- * backend: forward + backward of Σ history·G, with angular-velocity actions (SPEC §1: 10% still
- * lead-in, then half the steps still, one side active otherwise) and with dense actions.
- * Reports medians of the whole op and of the time spent inside the kernel's wasm (the rest is
- * copying between tfjs and the kernel's memory).
+ * backend: forward + backward of Σ history·G with angular-velocity actions (SPEC §1: 10% still
+ * lead-in, then half the steps still, one side active otherwise) under actionGrads 'all' and
+ * 'nonzero', and with dense actions; each for the FMA and the plain-SIMD build, interleaved
+ * (every round restarts the runtime per build and warms it up first).
+ * Reports medians of the whole call (which includes the sum·G and its gradient in tfjs), of the
+ * time inside the kernel's wasm, and of the process's CPU time (steadier on a shared machine).
  * Usage: node --import tsx bench/kernel.ts [rounds]   (threads: one per core)
- * Last line: `kernel av_ms=<median> av_nonzero_ms=<median> dense_ms=<median>`.
+ * Last line: `kernel fma:av_ms=<median> fma:av_nonzero_ms=… fma:dense_ms=… plain:…`.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend, avToActions, initialBump, fusedRecurrence, disposeFusedKernel } from '../src/index.js';
