@@ -9,6 +9,13 @@ import { initialWeights, type Weights } from './init.js';
 import { actionMatrixName, gainNetPrefix, parameterShapes } from './names.js';
 import { cosineOutput } from './readout.js';
 import { runRecurrence } from './recurrence.js';
+import type { FusedOptions } from './kernel/fused.js';
+
+/**
+ * Actions made from av are gain(x)·x of rectified x, so where x = 0 no gradient flows through them:
+ * the fused kernel may then skip Wa[c]·r for rows whose action c is 0 (about half the forward).
+ */
+const FROM_AV: FusedOptions = { actionGrads: 'nonzero' };
 
 /** What a forward pass returns: the cosine output and the bump history, both B×T×N. */
 export type ForwardResult = {
@@ -100,14 +107,17 @@ export class LeakyRingAttractor {
   forward(av: tf.Tensor2D, r0?: tf.Tensor2D): ForwardResult {
     this.assertLive();
     if (av.rank !== 2) throw new Error(`forward: av must be B×T (got shape [${av.shape.join(', ')}])`);
-    return tf.tidy(() => this.forwardActions(avToActions(av, this.config.actionDim), r0));
+    return tf.tidy(() => {
+      const bump = this.bumpFromActions(avToActions(av, this.config.actionDim), r0, FROM_AV);
+      return { output: cosineOutput(bump), bump };
+    });
   }
 
   /** The bump history alone (B×T×N) from av (B×T): what `trainingLoss` needs, without the cosine output's cost. */
   forwardBump(av: tf.Tensor2D, r0?: tf.Tensor2D): tf.Tensor3D {
     this.assertLive();
     if (av.rank !== 2) throw new Error(`forwardBump: av must be B×T (got shape [${av.shape.join(', ')}])`);
-    return tf.tidy(() => this.bumpFromActions(avToActions(av, this.config.actionDim), r0));
+    return tf.tidy(() => this.bumpFromActions(avToActions(av, this.config.actionDim), r0, FROM_AV));
   }
 
   /** Forward from raw rectified action signals (B×T×k); each channel is gated by its gain net (gain 1 in debug_perfect). */
@@ -118,7 +128,7 @@ export class LeakyRingAttractor {
     });
   }
 
-  private bumpFromActions(actions: tf.Tensor3D, r0?: tf.Tensor2D): tf.Tensor3D {
+  private bumpFromActions(actions: tf.Tensor3D, r0?: tf.Tensor2D, fused: FusedOptions = {}): tf.Tensor3D {
     this.assertLive();
     const { numNeurons: N, actionDim: k } = this.config;
     if (actions.rank !== 3 || actions.shape[2] !== k) throw new Error(`forwardActions: actions must be B×T×${k} (got shape [${actions.shape.join(', ')}])`);
@@ -132,6 +142,7 @@ export class LeakyRingAttractor {
         { actions: this.effectiveActions(actions), r0: start, Wo: this.variable('Wo') as tf.Tensor2D, Wa: this.actionMatrices() },
         { J0: this.config.J0, J1: this.config.J1, alpha: this.config.alpha, activation: this.config.activation },
         this.config.kernel,
+        fused,
       );
     });
   }

@@ -10,7 +10,7 @@
  * Returns the bump history B×T×N (the state after each step).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { fusedRecurrence } from './kernel/fused.js';
+import { fusedRecurrence, type FusedOptions } from './kernel/fused.js';
 
 export type Activation = 'tanh' | 'relu' | 'gelu';
 
@@ -73,12 +73,12 @@ export function recurrenceTfjs(inputs: RecurrenceInputs, c: RecurrenceConstants)
  * The one place the forward pass picks its recurrence implementation; both kernels share the
  * contract above, so adding one is one case here.
  */
-export function runRecurrence(inputs: RecurrenceInputs, c: RecurrenceConstants, kernel: KernelName): tf.Tensor3D {
+export function runRecurrence(inputs: RecurrenceInputs, c: RecurrenceConstants, kernel: KernelName, fused: FusedOptions = {}): tf.Tensor3D {
   switch (kernel) {
     case 'tfjs':
       return recurrenceTfjs(inputs, c);
     case 'fused':
-      return fusedRecurrence(inputs, c);
+      return fusedRecurrence(inputs, c, fused);
     default:
       throw new Error(`unknown recurrence kernel ${JSON.stringify(kernel)} (expected 'tfjs' or 'fused')`);
   }
