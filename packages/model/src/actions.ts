@@ -23,16 +23,21 @@ export function actionChannelSide(channel: number, actionDim: number): -1 | 1 {
 export function avToActions(av: tf.Tensor2D, actionDim: number, maxAv: number = DEFAULT_MAX_AV): tf.Tensor3D {
   if (!Number.isInteger(actionDim) || actionDim < 2) throw new Error(`avToActions: actionDim must be an integer >= 2 (got ${actionDim})`);
   if (!(maxAv > 0)) throw new Error(`avToActions: maxAv must be positive (got ${maxAv})`);
+  const levels = { [-1]: Math.ceil(actionDim / 2), [1]: Math.floor(actionDim / 2) } as Record<number, number>;
+  const sides = new Float32Array(actionDim);
+  const offsets = new Float32Array(actionDim);
+  const caps = new Float32Array(actionDim);
+  for (let c = 0; c < actionDim; c++) {
+    const side = actionChannelSide(c, actionDim);
+    const m = Math.floor(c / 2);
+    const width = maxAv / levels[side];
+    sides[c] = side;
+    offsets[c] = m * width;
+    caps[c] = m < levels[side] - 1 ? width : Infinity;
+  }
+  // All channels in one broadcast over a new last axis (a per-channel stack costs a Pack per call).
   return tf.tidy(() => {
-    const levels = { [-1]: Math.ceil(actionDim / 2), [1]: Math.floor(actionDim / 2) } as Record<number, number>;
-    const channels: tf.Tensor2D[] = [];
-    for (let c = 0; c < actionDim; c++) {
-      const side = actionChannelSide(c, actionDim);
-      const m = Math.floor(c / 2);
-      const width = maxAv / levels[side];
-      const above = tf.relu(tf.sub(tf.mul(av, side), m * width));
-      channels.push((m < levels[side] - 1 ? tf.minimum(above, width) : above) as tf.Tensor2D);
-    }
-    return tf.stack(channels, 2) as tf.Tensor3D;
+    const above = tf.relu(tf.sub(tf.mul(tf.expandDims(av, 2), tf.tensor1d(sides)), tf.tensor1d(offsets)));
+    return tf.minimum(above, tf.tensor1d(caps)) as tf.Tensor3D;
   });
 }

@@ -3,7 +3,7 @@ import './gradients.js';
 import * as tf from '@tensorflow/tfjs-core';
 import { avToActions } from './actions.js';
 import { resolveConfig, type ModelConfig, type ModelConfigInput } from './config.js';
-import { gatedAction, type GainNetParams } from './gainNet.js';
+import { gatedActions, type GainNetParams } from './gainNet.js';
 import { initialBump } from './geometry.js';
 import { initialWeights, type Weights } from './init.js';
 import { actionMatrixName, gainNetPrefix, parameterShapes } from './names.js';
@@ -157,8 +157,8 @@ export class LeakyRingAttractor {
 
   private effectiveActions(actions: tf.Tensor3D): tf.Tensor3D {
     if (this.config.initialization === 'debug_perfect') return actions;
-    const channels = tf.unstack(actions, 2).map((x, c) => gatedAction(x, this.gainNet(c)));
-    return tf.stack(channels, 2) as tf.Tensor3D;
+    const nets = Array.from({ length: this.config.actionDim }, (_, c) => this.gainNet(c));
+    return gatedActions(actions, nets) as tf.Tensor3D;
   }
 
   private actionMatrices(): tf.Tensor3D {
