@@ -1,7 +1,7 @@
 /** `ring-experiment new|sweep`: scaffolds experiment projects so users never hand-write project.json. */
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { runMain, UsageError } from '@ring-attractor/common';
+import { runMain, UsageError, yargsFail } from '@ring-attractor/common';
 import { checkName, loadExperiment, writeExperiment } from './scaffold.js';
 import { expandSweep, parseAxis } from './sweep.js';
 import type { ExperimentConfig } from './experiment-config.js';
@@ -65,9 +65,7 @@ async function main(): Promise<void> {
     )
     .demandCommand(1, 'name a command: new or sweep')
     .strict()
-    .fail((msg, err) => {
-      throw err ?? new UsageError(msg);
-    })
+    .fail(yargsFail)
     .help()
     .parseAsync();
 }

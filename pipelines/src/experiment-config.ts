@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { UsageError, invalid } from '@ring-attractor/common';
+import { invalid, readJsonObject } from '@ring-attractor/common';
 
 /** An experiment's config.json: the dataset it trains on and the options of each stage. */
 export interface ExperimentConfig {
@@ -13,14 +12,7 @@ const SECTIONS = ['dataset', 'model', 'train', 'viz'] as const;
 
 /** Reads and checks the shape of an experiment config; the stage CLIs validate each option. */
 export function readExperimentConfig(path: string): ExperimentConfig {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (err) {
-    throw new UsageError(`${path}: cannot read experiment config (${(err as Error).message})`);
-  }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) invalid(path, 'a JSON object');
-  const obj = raw as Record<string, unknown>;
+  const obj = readJsonObject(path, path);
   for (const key of Object.keys(obj)) {
     if (!(SECTIONS as readonly string[]).includes(key)) invalid(`${path}: ${key}`, `one of ${SECTIONS.join(', ')}`, key);
   }

@@ -1,8 +1,7 @@
 /** `ring-datagen`: generates a SPEC §1 dataset folder (train.arrow, test.arrow, manifest.json). */
-import { readFileSync } from 'node:fs';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { UsageError, createProgress, invalid, runMain, type Progress } from '@ring-attractor/common';
+import { UsageError, createProgress, invalid, runMain, type Progress, readJsonObject, yargsFail } from '@ring-attractor/common';
 import { resolveDatagenConfig } from './config.js';
 
 /** Flag name → config key; every flag is parsed as a string here and validated by resolveDatagenConfig. */
@@ -21,16 +20,6 @@ function toNumberIfNumeric(text: string): number | string {
   return text.trim() !== '' && Number.isFinite(n) ? n : text;
 }
 
-function readConfigFile(path: string): Record<string, unknown> {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (err) {
-    throw new UsageError(`config: expected a readable JSON file (got ${JSON.stringify(path)}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message.split('\n')[0]})`);
-  }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) invalid('config', 'a JSON object', raw);
-  return raw as Record<string, unknown>;
-}
 
 async function main(): Promise<void> {
   const argv = await yargs(hideBin(process.argv))
@@ -54,7 +43,7 @@ async function main(): Promise<void> {
     })
     .parseAsync();
 
-  const partial: Record<string, unknown> = argv.config ? readConfigFile(argv.config) : {};
+  const partial: Record<string, unknown> = argv.config ? readJsonObject(argv.config, 'config') : {};
   for (const [flag, key] of Object.entries(NUMERIC_FLAGS)) {
     const v = argv[flag];
     if (v !== undefined) partial[key] = toNumberIfNumeric(String(v));

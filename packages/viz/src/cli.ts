@@ -1,20 +1,12 @@
 /** `ring-viz`: renders a train-stage output folder into figures, movies and an HTML report. */
-import { readFileSync } from 'node:fs';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { runMain, UsageError, invalid } from '@ring-attractor/common';
+import { runMain, UsageError, invalid, readJsonObject, yargsFail } from '@ring-attractor/common';
 import { resolveVizConfig, parseFormats } from './vizConfig.js';
 
 /** Reads --config: a viz section itself, or a whole experiment config (its `viz` section is used). */
 function readConfigFile(path: string): Record<string, unknown> {
-  let value: unknown;
-  try {
-    value = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (err) {
-    invalid('--config', 'a readable JSON file', `${path}: ${(err as Error).message}`);
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) invalid('--config', 'a JSON object', path);
-  const obj = value as Record<string, unknown>;
+  const obj = readJsonObject(path);
   if ('viz' in obj && typeof obj.viz === 'object' && obj.viz !== null) return obj.viz as Record<string, unknown>;
   return obj;
 }
@@ -36,9 +28,7 @@ async function main(): Promise<void> {
     .strict()
     .help()
     .version(false)
-    .fail((msg, err) => {
-      throw err ?? new UsageError(msg.split('\n')[0]);
-    })
+    .fail(yargsFail)
     .parseAsync();
 
   const fromFile = argv.config ? readConfigFile(argv.config) : {};

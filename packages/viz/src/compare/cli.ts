@@ -3,10 +3,9 @@
  * (each a train-stage folder; its name is the experiment folder, i.e. the parent of `train`) or
  * from `--workspace ROOT` (every trained experiment project of that workspace, sorted by name).
  */
-import { readFileSync } from 'node:fs';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { runMain, UsageError, invalid } from '@ring-attractor/common';
+import { runMain, UsageError, invalid, readJsonObject, yargsFail } from '@ring-attractor/common';
 import { discoverRuns, type RunRef } from './discover.js';
 import { runName } from './runSummary.js';
 
@@ -14,14 +13,7 @@ const CONFIG_KEYS = ['runs', 'workspace', 'out', 'width'];
 
 /** Reads --config: a JSON object with any of runs, workspace, out, width (unknown keys rejected). */
 function readConfigFile(path: string): Record<string, unknown> {
-  let value: unknown;
-  try {
-    value = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (err) {
-    invalid('--config', 'a readable JSON file', `${path}: ${(err as Error).message}`);
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) invalid('--config', 'a JSON object', path);
-  const obj = value as Record<string, unknown>;
+  const obj = readJsonObject(path);
   for (const key of Object.keys(obj)) if (!CONFIG_KEYS.includes(key)) invalid(`compare.${key}`, `one of ${CONFIG_KEYS.join(', ')} (unknown key)`, key);
   if (obj.runs !== undefined && !(Array.isArray(obj.runs) && obj.runs.every((r) => typeof r === 'string'))) invalid('compare.runs', 'an array of folder paths', obj.runs);
   for (const key of ['workspace', 'out'] as const) if (obj[key] !== undefined && typeof obj[key] !== 'string') invalid(`compare.${key}`, 'a folder path', obj[key]);
@@ -45,9 +37,7 @@ async function main(): Promise<void> {
     .strict()
     .help()
     .version(false)
-    .fail((msg, err) => {
-      throw err ?? new UsageError(msg.split('\n')[0]);
-    })
+    .fail(yargsFail)
     .parseAsync();
 
   const file = argv.config ? readConfigFile(argv.config) : {};
