@@ -1,0 +1,28 @@
+#!/usr/bin/env node
+// Compiles the fused kernel (assembly/kernel.ts) into build/kernel.wasm (SIMD) and
+// build/kernel-fma.wasm (SIMD + relaxed-SIMD fused multiply-adds). The one definition of the
+// build: the nx `build` target runs it, and the runtime runs it when a fresh clone has no build yet.
+import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import asc from 'assemblyscript/asc';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const common = ['--enable', 'simd', '--enable', 'threads', '--runtime', 'stub', '--importMemory', '--sharedMemory',
+  '--initialMemory', '2', '--maximumMemory', '32768', '--noAssert', '--use', 'abort=', '-O3'];
+const variants = { 'kernel.wasm': [], 'kernel-fma.wasm': ['--enable', 'relaxed-simd'] };
+
+mkdirSync(join(root, 'build'), { recursive: true });
+for (const [name, extra] of Object.entries(variants)) {
+  const out = join(root, 'build', name);
+  // Written under a temp name and renamed, so a concurrent reader never sees half a module.
+  const tmp = `${out}.${process.pid}.tmp`;
+  const { error, stderr } = await asc.main([join(root, 'assembly', 'kernel.ts'), ...common, ...extra, '-o', tmp], {});
+  if (error) {
+    rmSync(tmp, { force: true });
+    process.stderr.write(stderr.toString());
+    throw error;
+  }
+  renameSync(tmp, out);
+}
+process.stderr.write(`fused kernel built: ${join(root, 'build')}\n`);
