@@ -715,3 +715,74 @@ export function backward(s: i32): void {
     memory.copy(DR0 + ((<usize>(b0 + b) * <usize>N) << 2), DR + <usize>b * rowR, <usize>N << 2);
   }
 }
+
+// ---- Ring readout (the training loss's per-step sums), run on the main thread only ----------------
+// cs holds cos φ_i then sin φ_i as 2N f64. Sums and products are in f64, as the JS version they replace.
+
+@inline function widen(p: usize): v128 {
+  return f64x2.promote_low_f32x4(v128.load64_zero(p));
+}
+
+/** For each of `rows` rows of N f32 at r: X = Σ r_i cos φ_i, Y = Σ r_i sin φ_i, A = Σ |r_i|, as f32 planes 0, 1, 2 of out (3×rows). */
+export function readoutForward(r: usize, rows: i32, N: i32, cs: usize, out: usize): void {
+  const sn = cs + (<usize>N << 3);
+  for (let row = 0; row < rows; row++) {
+    const o = r + ((<usize>row * <usize>N) << 2);
+    let x0 = f64x2.splat(0), y0 = f64x2.splat(0), a0 = f64x2.splat(0);
+    let x1 = f64x2.splat(0), y1 = f64x2.splat(0), a1 = f64x2.splat(0);
+    let i = 0;
+    for (; i + 4 <= N; i += 4) {
+      const u = widen(o + (<usize>i << 2)), v = widen(o + (<usize>(i + 2) << 2));
+      const ci = cs + (<usize>i << 3), si = sn + (<usize>i << 3);
+      x0 = f64x2.add(x0, f64x2.mul(u, v128.load(ci)));
+      y0 = f64x2.add(y0, f64x2.mul(u, v128.load(si)));
+      a0 = f64x2.add(a0, f64x2.abs(u));
+      x1 = f64x2.add(x1, f64x2.mul(v, v128.load(ci + 16)));
+      y1 = f64x2.add(y1, f64x2.mul(v, v128.load(si + 16)));
+      a1 = f64x2.add(a1, f64x2.abs(v));
+    }
+    x0 = f64x2.add(x0, x1);
+    y0 = f64x2.add(y0, y1);
+    a0 = f64x2.add(a0, a1);
+    let x = f64x2.extract_lane(x0, 0) + f64x2.extract_lane(x0, 1);
+    let y = f64x2.extract_lane(y0, 0) + f64x2.extract_lane(y0, 1);
+    let a = f64x2.extract_lane(a0, 0) + f64x2.extract_lane(a0, 1);
+    for (; i < N; i++) {
+      const u = <f64>load<f32>(o + (<usize>i << 2));
+      x += u * load<f64>(cs + (<usize>i << 3));
+      y += u * load<f64>(sn + (<usize>i << 3));
+      a += Math.abs(u);
+    }
+    store<f32>(out + (<usize>row << 2), <f32>x);
+    store<f32>(out + ((<usize>(rows + row)) << 2), <f32>y);
+    store<f32>(out + ((<usize>(2 * rows + row)) << 2), <f32>a);
+  }
+}
+
+/** dr_i = dX·cos φ_i + dY·sin φ_i + dA·sign(r_i) (sign(0) = 0, as PyTorch) for every row; dy is 3×rows f32, dr rows×N f32. */
+export function readoutBackward(r: usize, dy: usize, rows: i32, N: i32, cs: usize, dr: usize): void {
+  const sn = cs + (<usize>N << 3);
+  const zero = f64x2.splat(0), one = f64x2.splat(1);
+  for (let row = 0; row < rows; row++) {
+    const o = (<usize>row * <usize>N) << 2;
+    const dx = <f64>load<f32>(dy + (<usize>row << 2));
+    const dys = <f64>load<f32>(dy + ((<usize>(rows + row)) << 2));
+    const da = <f64>load<f32>(dy + ((<usize>(2 * rows + row)) << 2));
+    const vdx = f64x2.splat(dx), vdy = f64x2.splat(dys), vda = f64x2.splat(da);
+    let i = 0;
+    for (; i + 2 <= N; i += 2) {
+      const u = widen(r + o + (<usize>i << 2));
+      const sign = f64x2.sub(v128.and(f64x2.gt(u, zero), one), v128.and(f64x2.lt(u, zero), one));
+      const g = f64x2.add(
+        f64x2.add(f64x2.mul(vdx, v128.load(cs + (<usize>i << 3))), f64x2.mul(vdy, v128.load(sn + (<usize>i << 3)))),
+        f64x2.mul(vda, sign),
+      );
+      v128.store64_lane(dr + o + (<usize>i << 2), f32x4.demote_f64x2_zero(g), 0);
+    }
+    for (; i < N; i++) {
+      const u = load<f32>(r + o + (<usize>i << 2));
+      const sign: f64 = u > 0 ? 1 : u < 0 ? -1 : 0;
+      store<f32>(dr + o + (<usize>i << 2), <f32>(dx * load<f64>(cs + (<usize>i << 3)) + dys * load<f64>(sn + (<usize>i << 3)) + da * sign));
+    }
+  }
+}

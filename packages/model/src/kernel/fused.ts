@@ -41,7 +41,7 @@ interface WasmBackendHeap {
 }
 
 /** The tfjs wasm backend when it is the active one (its tensors can be read in place), else null. */
-function heapView(): WasmBackendHeap | null {
+export function heapView(): WasmBackendHeap | null {
   if (tf.getBackend() !== 'wasm') return null;
   const b = tf.backend() as unknown as Partial<WasmBackendHeap>;
   return typeof b.typedArrayFromHeap === 'function' ? (b as WasmBackendHeap) : null;
@@ -51,7 +51,7 @@ function heapView(): WasmBackendHeap | null {
  * A tensor's values: on the wasm backend a view of its heap, saving a copy of e.g. the B×T×N
  * cotangent (the caller copies it into the kernel before tfjs runs anything else), else dataSync.
  */
-function read(t: tf.Tensor): Float32Array {
+export function read(t: tf.Tensor): Float32Array {
   const heap = heapView();
   return heap ? heap.typedArrayFromHeap(t) : (t.dataSync() as Float32Array);
 }
@@ -203,6 +203,11 @@ export function fusedRecurrence(
 export function disposeFusedKernel(): void {
   disposeRuntime();
   resident = null;
+}
+
+/** First byte of kernel memory that the resident forward's buffers do not use (free for one-shot work). */
+export function kernelScratchStart(): number {
+  return resident ? resident.layout.bytes : 65536;
 }
 
 /** Bytes of the kernel's wasm memory (0 before first use); grows only when shapes grow. */

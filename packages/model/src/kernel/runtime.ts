@@ -36,14 +36,22 @@ export const CMD_FORWARD = 1;
 export const CMD_BACKWARD = 2;
 const CMD_EXIT = 3;
 
-interface KernelExports {
+interface KernelExports extends ReadoutExports {
   forward(s: number): void;
   backward(s: number): void;
+}
+
+/** The kernel's single-threaded ring readout (assembly/kernel.ts); pointers are byte offsets into its memory. */
+export interface ReadoutExports {
+  readoutForward(r: number, rows: number, N: number, cs: number, out: number): void;
+  readoutBackward(r: number, dy: number, rows: number, N: number, cs: number, dr: number): void;
 }
 
 /** Shared state of the process-wide kernel. */
 export interface KernelRuntime {
   memory: WasmMemory;
+  /** The main thread's instance, for functions that run on one thread only. */
+  main: ReadoutExports;
   run(cmd: number, threads: number): void;
   ensureBytes(bytes: number): void;
 }
@@ -120,6 +128,7 @@ function createRuntime(): KernelRuntime & { dispose(): void } {
 
   return {
     memory,
+    main,
     ensureBytes(bytes: number): void {
       const have = memory.buffer.byteLength;
       if (bytes > MAX_PAGES * PAGE) {
