@@ -1,7 +1,7 @@
 /** Training losses of SPEC §3, as differentiable scalars. */
 import * as tf from '@tensorflow/tfjs-core';
 import { cosSinBasis } from './geometry.js';
-import { ringReadout } from './ringReadout.js';
+import { trainingLossVector } from './trainingLossOp.js';
 
 /** Population-vector components (x, y) = Σ_k out_k (cos φ_k, sin φ_k); output B×T×N → two B×T tensors. */
 export function populationVector(output: tf.Tensor3D): { x: tf.Tensor2D; y: tf.Tensor2D } {
@@ -57,16 +57,16 @@ export function totalLoss(output: tf.Tensor3D, bump: tf.Tensor3D, angle: tf.Tens
  * for ρ = √(X²+Y²) > 0, and the population vector of out = d / max d is (N/2)(X, Y) / max d; the
  * decoded angle is atan2(Y, X) and (cos θ̂, sin θ̂) = (X, Y)/ρ. The loss does not depend on max d at
  * all, so no gradient flows through the max (tfjs' Max gradient was most of a training step).
+ * The sums X, Y, Σ|r| and the losses on them run as one op (trainingLossOp.ts, in float64).
  */
 export function trainingLoss(bump: tf.Tensor3D, angle: tf.Tensor2D, bumpWeight = 0.2): Losses {
+  if (bump.rank !== 3) throw new Error(`trainingLoss: bump must be B×T×N (got shape [${bump.shape.join(', ')}])`);
+  if (bump.dtype !== 'float32') throw new Error(`trainingLoss: bump must be float32 (got ${bump.dtype})`);
+  const [B, T] = bump.shape;
+  if (angle.rank !== 2 || angle.shape[0] !== B || angle.shape[1] !== T) throw new Error(`trainingLoss: angle must be ${B}×${T} (got shape [${angle.shape.join(', ')}])`);
   return tf.tidy(() => {
-    const { x, y, amplitude } = ringReadout(bump);
-    const rho = tf.sqrt(tf.add(tf.square(x), tf.square(y)));
-    const dc = tf.sub(tf.div(x, rho), tf.cos(angle));
-    const ds = tf.sub(tf.div(y, rho), tf.sin(angle));
-    const a = tf.mean(tf.add(tf.square(dc), tf.square(ds))) as tf.Scalar;
-    const first = tf.slice(amplitude, [0, 0], [-1, 1]);
-    const b = tf.mean(tf.square(tf.sub(amplitude, first))) as tf.Scalar;
-    return { total: tf.add(a, tf.mul(b, bumpWeight)) as tf.Scalar, angle: a, bump: b };
+    const v = trainingLossVector(bump, angle, bumpWeight);
+    const pick = (k: number): tf.Scalar => tf.reshape(tf.slice(v, [k], [1]), []) as tf.Scalar;
+    return { total: pick(0), angle: pick(1), bump: pick(2) };
   });
 }

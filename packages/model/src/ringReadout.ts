@@ -6,9 +6,9 @@
  * fused kernel's wasm (one forward, one backward; kernel/readout.ts) replace all of it.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { preferredAngles } from './geometry.js';
 import { read } from './kernel/fused.js';
 import { kernelReadoutBackward, kernelReadoutForward } from './kernel/readout.js';
+import { readoutBasis } from './trainingLossOp.js';
 
 /** Per (b, t): X = Σ_i r_i cos φ_i, Y = Σ_i r_i sin φ_i, amplitude = Σ_i |r_i|; each B×T. */
 export type RingReadout = {
@@ -16,17 +16,6 @@ export type RingReadout = {
   y: tf.Tensor2D;
   amplitude: tf.Tensor2D;
 };
-
-/** cos φ_i then sin φ_i of the ring's preferred angles (2N), in float64: the sums are accumulated in float64. */
-function basis(N: number): Float64Array {
-  const phi = preferredAngles(N);
-  const out = new Float64Array(2 * N);
-  phi.forEach((p, i) => {
-    out[i] = Math.cos(p);
-    out[N + i] = Math.sin(p);
-  });
-  return out;
-}
 
 /** The op itself: bump B×T×N → 3×B×T (X, Y, amplitude stacked), differentiable through customGrad. */
 const stackedReadout = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
@@ -36,7 +25,7 @@ const stackedReadout = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) 
   save([bump]);
   const [B, T, N] = bump.shape;
   const rows = B * T;
-  const cs = basis(N);
+  const cs = readoutBasis(N);
   const value = tf.tensor3d(kernelReadoutForward(read(bump), rows, N, cs), [3, B, T]);
   const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
     return [tf.tensor3d(kernelReadoutBackward(read(saved[0]), read(dy), rows, N, cs), [B, T, N])];

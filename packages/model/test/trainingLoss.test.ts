@@ -1,5 +1,5 @@
 /**
- * trainingLoss (via ringReadout) against totalLoss(cosineOutput(bump), …), the function it replaces in
+ * trainingLoss (one op over the ring readout) against totalLoss(cosineOutput(bump), …), the function it replaces in
  * training: on random models of every activation, on every golden vector file, and the op's own
  * gradient against float64 finite differences.
  */
@@ -13,6 +13,7 @@ import {
   initialBump,
   parameterName,
   ringReadout,
+  cosineOutput,
   totalLoss,
   trainingLoss,
   type Activation,
@@ -238,4 +239,23 @@ test('ringReadout rejects a bump that is not B×T×N float32', () => {
   const t = tf.zeros([2, 3]);
   assert.throws(() => ringReadout(t as unknown as tf.Tensor3D), /^Error: ringReadout: bump must be B×T×N \(got shape \[2, 3\]\)/);
   t.dispose();
+});
+
+test('trainingLoss: the angle and bump losses alone have the gradients of totalLoss’s (each output of the op carries its own)', () => {
+  const [B, T, N] = [3, 5, 12];
+  const bump = tf.tidy(() => tf.add(tf.randomUniform([B, T, N], -0.2, 1, 'float32', 21), 0) as tf.Tensor3D);
+  const angle = tf.randomUniform([B, T], 0, 2 * Math.PI, 'float32', 22) as tf.Tensor2D;
+  const before = tf.memory().numTensors;
+  for (const part of ['angle', 'bump', 'total'] as const) {
+    for (const w of [0.2, 3]) {
+      const got = tf.grad((b: tf.Tensor) => trainingLoss(b as tf.Tensor3D, angle, w)[part])(bump);
+      const want = tf.grad((b: tf.Tensor) => totalLoss(cosineOutput(b as tf.Tensor3D), b as tf.Tensor3D, angle, w)[part])(bump);
+      const scale = maxAbs(want.dataSync());
+      assert.ok(scale > 0, `${part}: gradient is not all zero`);
+      close(`${part} (w ${w}) gradient`, got.dataSync(), want.dataSync(), 1e-4, 1e-5 * scale);
+      tf.dispose([got, want]);
+    }
+  }
+  assert.equal(tf.memory().numTensors, before, 'no tensors leak');
+  tf.dispose([bump, angle]);
 });
