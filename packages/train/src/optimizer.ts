@@ -1,5 +1,5 @@
 /**
- * PyTorch's Adam and clip_grad_norm_, in tfjs ops.
+ * PyTorch's Adam and clip_grad_norm_ (Adam's update on host arrays, see the class).
  *
  * Why not tf.train.adam: it keeps β^t as running float32 products in variables, which a checkpoint
  * cannot restore to the same bits, so a resumed run would drift from an uninterrupted one. Here the
@@ -23,7 +23,12 @@ export interface AdamState {
   v: Float32Array[];
 }
 
-/** Adam over a fixed list of variables; moments live in tfjs variables of the same shapes. */
+/**
+ * Adam over a fixed list of variables. The moments live in host Float32Arrays and the update runs
+ * elementwise in JS: for these few small tensors, one read and one write per parameter beat a dozen
+ * tfjs kernels each. Every operation is rounded to float32 (Math.fround), as torch's float32 ops
+ * (and the tfjs ops this replaced) round them, constants included.
+ */
 export class Adam {
   readonly lr: number;
   readonly beta1: number;
@@ -31,8 +36,8 @@ export class Adam {
   readonly eps: number;
   /** Number of updates applied so far (torch's `state['step']`). */
   step = 0;
-  private readonly m: tf.Variable[];
-  private readonly v: tf.Variable[];
+  private readonly m: Float32Array[];
+  private readonly v: Float32Array[];
 
   /** Creates zero moments for `params`. */
   constructor(
@@ -43,59 +48,78 @@ export class Adam {
     this.beta1 = opts.beta1 ?? 0.9;
     this.beta2 = opts.beta2 ?? 0.999;
     this.eps = opts.eps ?? 1e-8;
-    // tidy frees the zeros the variables were copied from; variables themselves survive it.
-    this.m = tf.tidy(() => params.map((p) => tf.variable(tf.zerosLike(p), false)));
-    this.v = tf.tidy(() => params.map((p) => tf.variable(tf.zerosLike(p), false)));
+    this.m = params.map((p) => new Float32Array(p.size));
+    this.v = params.map((p) => new Float32Array(p.size));
   }
 
-  /** One update with `grads[i]` the gradient of `params[i]`. */
-  apply(grads: readonly tf.Tensor[]): void {
+  /** One update with `grads[i]` the gradient of `params[i]`, each first multiplied by `scale` (clipping; 1 leaves it alone). */
+  apply(grads: readonly tf.Tensor[], scale = 1): void {
+    if (grads.length !== this.params.length) throw new Error(`Adam: ${grads.length} gradients for ${this.params.length} parameters`);
     this.step += 1;
-    const bc1 = 1 - Math.pow(this.beta1, this.step);
-    const bc2 = 1 - Math.pow(this.beta2, this.step);
-    const stepSize = this.lr / bc1;
-    const bc2Sqrt = Math.sqrt(bc2);
-    tf.tidy(() => {
-      this.params.forEach((p, i) => {
-        const g = grads[i];
-        const m = tf.add(tf.mul(this.m[i], this.beta1), tf.mul(g, 1 - this.beta1));
-        const v = tf.add(tf.mul(this.v[i], this.beta2), tf.mul(tf.mul(g, g), 1 - this.beta2));
-        const denom = tf.add(tf.div(tf.sqrt(v), bc2Sqrt), this.eps);
-        this.m[i].assign(m);
-        this.v[i].assign(v);
-        p.assign(tf.sub(p, tf.mul(tf.div(m, denom), stepSize)));
-      });
+    const f = Math.fround;
+    const b1 = f(this.beta1), c1 = f(1 - this.beta1);
+    const b2 = f(this.beta2), c2 = f(1 - this.beta2);
+    const bc2Sqrt = f(Math.sqrt(1 - Math.pow(this.beta2, this.step)));
+    const stepSize = f(this.lr / (1 - Math.pow(this.beta1, this.step)));
+    const eps = f(this.eps);
+    const s = f(scale);
+    this.params.forEach((param, i) => {
+      const g = grads[i].dataSync() as Float32Array;
+      const p = Float32Array.from(param.dataSync() as Float32Array);
+      const m = this.m[i];
+      const v = this.v[i];
+      for (let k = 0; k < p.length; k++) {
+        const gk = scale === 1 ? g[k] : f(g[k] * s);
+        m[k] = f(f(m[k] * b1) + f(gk * c1));
+        v[k] = f(f(v[k] * b2) + f(f(gk * gk) * c2));
+        const denom = f(f(f(Math.sqrt(v[k])) / bc2Sqrt) + eps);
+        p[k] = f(p[k] - f(f(m[k] / denom) * stepSize));
+      }
+      tf.tidy(() => param.assign(tf.tensor(p, param.shape, 'float32')));
     });
   }
 
   /** Copies the state out (moments as float32 arrays in parameter order). */
   getState(): AdamState {
-    return {
-      step: this.step,
-      m: this.m.map((t) => t.dataSync() as Float32Array).map((a) => Float32Array.from(a)),
-      v: this.v.map((t) => t.dataSync() as Float32Array).map((a) => Float32Array.from(a)),
-    };
+    return { step: this.step, m: this.m.map((a) => Float32Array.from(a)), v: this.v.map((a) => Float32Array.from(a)) };
   }
 
   /** Restores a state saved by {@link getState}. */
   setState(state: AdamState): void {
     if (state.m.length !== this.m.length || state.v.length !== this.v.length) throw new Error('Adam state: wrong number of moments');
-    this.step = state.step;
-    tf.tidy(() => {
-      state.m.forEach((a, i) => this.m[i].assign(tf.tensor(a, this.m[i].shape, 'float32')));
-      state.v.forEach((a, i) => this.v[i].assign(tf.tensor(a, this.v[i].shape, 'float32')));
+    state.m.forEach((a, i) => {
+      if (a.length !== this.m[i].length) throw new Error(`Adam state: moment ${i} has ${a.length} values, expected ${this.m[i].length}`);
     });
+    state.v.forEach((a, i) => {
+      if (a.length !== this.v[i].length) throw new Error(`Adam state: moment ${i} has ${a.length} values, expected ${this.v[i].length}`);
+    });
+    this.step = state.step;
+    state.m.forEach((a, i) => this.m[i].set(a));
+    state.v.forEach((a, i) => this.v[i].set(a));
   }
 
-  /** Frees the moment variables. */
-  dispose(): void {
-    for (const t of [...this.m, ...this.v]) t.dispose();
-  }
+  /** Nothing to free any more (the moments are host arrays); kept so callers need not change. */
+  dispose(): void {}
 }
 
 /** Global L2 norm of all gradients, as torch computes it: the norm of the per-tensor norms. */
 export function globalNorm(grads: readonly tf.Tensor[]): tf.Scalar {
   return tf.tidy(() => tf.sqrt(tf.sum(tf.square(tf.stack(grads.map((g) => tf.sqrt(tf.sum(tf.square(g))))))))) as tf.Scalar;
+}
+
+/**
+ * The same global L2 norm from the gradients' host copies, in float64 (one read per tensor instead of
+ * ~3 kernels each); what the train loop uses.
+ */
+export function globalNormHost(grads: readonly tf.Tensor[]): number {
+  let sum = 0;
+  for (const g of grads) {
+    const a = g.dataSync() as Float32Array;
+    let s = 0;
+    for (let k = 0; k < a.length; k++) s += a[k] * a[k];
+    sum += s;
+  }
+  return Math.sqrt(sum);
 }
 
 /** torch's clip factor: `min(1, clip / (norm + 1e-6))`; 1 means the gradients are left alone. */

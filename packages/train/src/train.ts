@@ -31,7 +31,7 @@ import { metricsFromIpc, metricsToIpc, snapshotsFromIpc, snapshotsToIpc, evalTra
 import { checkResumable, decodeCheckpoint, encodeCheckpoint, type NamedTensor, type TrainState } from './checkpoint.js';
 import { modelFields, type TrainConfig } from './config.js';
 import { evalTrace, evaluateSplit } from './evaluate.js';
-import { Adam, clipGradients, globalNorm } from './optimizer.js';
+import { Adam, clipFactor, globalNormHost } from './optimizer.js';
 
 /** Everything a run needs besides the config. */
 export interface TrainOptions {
@@ -104,10 +104,8 @@ async function loadCheckpoint(path: string): Promise<TrainState> {
 
 /** Index of the first variable holding a NaN or ±Inf, or −1. */
 function firstNonFinite(vars: readonly tf.Variable[]): number {
-  const ok = tf.tidy(() => tf.stack(vars.map((v) => tf.all(tf.isFinite(v)))));
-  const flags = ok.dataSync();
-  ok.dispose();
-  return flags.findIndex((f) => !f);
+  // Host reads of these few small tensors cost less than an isFinite/all kernel pair each.
+  return vars.findIndex((v) => !(v.dataSync() as Float32Array).every(Number.isFinite));
 }
 
 /** Test hook: a NaN in the first entry of `v`, as a diverging update would leave it. */
@@ -228,7 +226,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         const batch = sampler.gather(trainSplit, sampler.next());
         if (opts.injectNanAtStep === s) injectNan(named.Wo);
         let parts: tf.Scalar[] = [];
-        const { losses, norm, grads } = tf.tidy(() => {
+        const { losses, grads } = tf.tidy(() => {
           const av = tf.tensor2d(batch.av, [B, T]);
           const angle = tf.tensor2d(batch.angle, [B, T]);
           const r0 = initialBump(Float32Array.from({ length: B }, (_, b) => batch.angle[b * T]), N);
@@ -239,11 +237,11 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
             return l.total;
           }, vars);
           const g = vars.map((v) => grads[v.name]);
-          return { losses: tf.stack([value, ...parts]), norm: globalNorm(g), grads: g };
+          return { losses: tf.stack([value, ...parts]), grads: g };
         });
         const [lossTotal, lossAngle, lossBump] = losses.dataSync();
-        const gradNorm = norm.dataSync()[0];
-        tf.dispose([losses, norm, ...parts]);
+        const gradNorm = globalNormHost(grads);
+        tf.dispose([losses, ...parts]);
         if (!Number.isFinite(lossTotal) || !Number.isFinite(lossAngle) || !Number.isFinite(lossBump)) {
           tf.dispose(grads);
           throw new Error(`non-finite loss at step ${s}`);
@@ -252,9 +250,9 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
           tf.dispose(grads);
           throw new Error(`non-finite gradient at step ${s}`);
         }
-        const clipped = clipGradients(grads, gradNorm, config.clip);
-        optimizer.apply(clipped);
-        tf.dispose([...grads, ...clipped]);
+        // Clipping is Adam's scale argument: the scaled gradients never become tensors.
+        optimizer.apply(grads, clipFactor(gradNorm, config.clip));
+        tf.dispose(grads);
         // The loss alone is not enough: a kernel may map a NaN weight to finite activity.
         const bad = firstNonFinite(vars);
         if (bad >= 0) throw new Error(`non-finite parameter ${paramNames[bad]} at step ${s}`);

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { Adam, clipFactor, clipGradients, globalNorm } from '../src/optimizer.js';
+import { Adam, clipFactor, clipGradients, globalNorm, globalNormHost } from '../src/optimizer.js';
 
 await tf.setBackend('cpu');
 
@@ -94,4 +94,25 @@ test('global norm and clipping match clip_grad_norm_', () => {
   const kept = clipGradients([g1, g2], 0.5, 1);
   assert.equal(kept[0], g1, 'below the threshold the gradients are passed through untouched');
   for (const t of [g1, g2, norm, ...clipped]) t.dispose();
+});
+
+test('Adam with a clip scale equals Adam on the clipped gradients, bit for bit; globalNormHost is the global norm', () => {
+  const gs = Array.from({ length: 5 }, (_, i) => tf.tensor2d([[3 * Math.sin(i + 1), Math.cos(3 * i)], [0.7 * i, -2]]));
+  const a = tf.variable(tf.tensor2d([[1, 2], [3, 4]]));
+  const b = tf.variable(tf.tensor2d([[1, 2], [3, 4]]));
+  const adamA = new Adam([a], { lr: 1e-2 });
+  const adamB = new Adam([b], { lr: 1e-2 });
+  for (const g of gs) {
+    const norm = globalNormHost([g]);
+    const want = Math.sqrt(Array.from(g.dataSync()).reduce((s, x) => s + x * x, 0));
+    assert.ok(Math.abs(norm - want) <= 1e-12 * want, `norm ${norm} vs ${want}`);
+    assert.ok(clipFactor(norm, 1) < 1, 'the test clips');
+    adamA.apply([g], clipFactor(norm, 1));
+    const clipped = clipGradients([g], norm, 1);
+    adamB.apply(clipped);
+    tf.dispose(clipped);
+  }
+  assert.deepEqual(Buffer.from(a.dataSync().buffer), Buffer.from(b.dataSync().buffer));
+  assert.notDeepEqual(Array.from(a.dataSync()), [1, 2, 3, 4]);
+  for (const t of [...gs, a, b]) t.dispose();
 });
