@@ -3,9 +3,10 @@
  * `config`, and validation that names the offending field.
  */
 import { invalid } from '@ring-attractor/common';
+// Types only: resolving a config must not load tfjs, so bad flags fail fast.
+import type { Activation, Initialization, ModelConfig } from '@ring-attractor/model';
 
-export type Activation = 'tanh' | 'relu' | 'gelu';
-export type Initialization = 'random' | 'perfect' | 'debug_perfect';
+export type { Activation, Initialization };
 
 /** Every option that changes the trained weights; written verbatim as run.json's `config`. */
 export interface TrainConfig {
@@ -117,16 +118,8 @@ export function resolveConfig(file: unknown, flags: Partial<Record<keyof TrainCo
   return out as unknown as TrainConfig;
 }
 
-/** The model package's constructor config for a train config. */
-export interface ModelConfigFields {
-  numNeurons: number;
-  activation: Activation;
-  hiddenGainNeurons: number;
-  alpha: number;
-  initialization: Initialization;
-  actionDim: number;
-  seed: number;
-}
+/** The model package's constructor config for a train config (the fixed constants and the kernel are the model's own). */
+export type ModelConfigFields = Omit<ModelConfig, 'J0' | 'J1' | 'kernel'>;
 
 /** The model-relevant part of a train config, in the model package's camelCase. */
 export function modelFields(c: TrainConfig): ModelConfigFields {
