@@ -1,7 +1,7 @@
 /**
  * The fused recurrence alone at the seed's size (B=128, N=120, T=120, k=2, gelu) on the tfjs wasm
- * backend: forward + backward of Σ history·G with angular-velocity actions (SPEC §1: 10% still
- * lead-in, then half the steps still, one side active otherwise) under actionGrads 'all' and
+ * backend: forward + backward of Σ history·G with angular-velocity actions (SPEC §1 data from datagen:
+ * 10% still lead-in, then 20/50/80% of the rest still, one side active otherwise) under actionGrads 'all' and
  * 'nonzero', and with dense actions; each for the FMA and the plain-SIMD build, interleaved
  * (every round restarts the runtime per build and warms it up first).
  * Reports medians of the whole call (which includes the sum·G and its gradient in tfjs), of the
@@ -10,6 +10,7 @@
  * Last line: `kernel fma:av_ms=<median> fma:av_nonzero_ms=… fma:dense_ms=… plain:…`.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { DEFAULT_DATAGEN_CONFIG, generateSequences } from '@ring-attractor/datagen';
 import { selectBackend, avToActions, initialBump, fusedRecurrence, disposeFusedKernel } from '../src/index.js';
 import { getRuntime, setKernelVariant, kernelVariant, type KernelVariant } from '../src/kernel/runtime.js';
 
@@ -17,20 +18,11 @@ const B = 128;
 const N = 120;
 const T = 120;
 const K = 2;
-const MAX_AV = 0.1 * Math.PI;
 const ROUNDS = Number(process.argv[2] ?? 8);
 
+/** B angular-velocity sequences of SPEC §1 data (datagen's generator, the seed's defaults). */
 function avBatch(seed: number): tf.Tensor2D {
-  let s = seed >>> 0;
-  const rand = (): number => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-  const av = new Float32Array(B * T);
-  for (let b = 0; b < B; b++) {
-    for (let t = 0; t < T; t++) av[b * T + t] = t >= T / 10 && rand() < 0.5 ? (2 * rand() - 1) * MAX_AV : 0;
-  }
-  return tf.tensor2d(av, [B, T]);
+  return tf.tensor2d(generateSequences({ ...DEFAULT_DATAGEN_CONFIG, seq_len: T }, B, seed).av, [B, T]);
 }
 
 function median(xs: number[]): number {

@@ -8,6 +8,7 @@
  * Last line: `train-step fused_ms=<median> tfjs_ms=<median> speedup=<tfjs/fused>`.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { DEFAULT_DATAGEN_CONFIG, generateSequences } from '@ring-attractor/datagen';
 import { LeakyRingAttractor, selectBackend, trainingLoss, initialBump, fusedRecurrence, disposeFusedKernel, type KernelName } from '../src/index.js';
 
 const B = 128;
@@ -17,29 +18,12 @@ const K = 2;
 const CLIP = 1.0;
 const WARMUP = { fused: 2, tfjs: 1 };
 const ROUNDS = 5; // each round: 3 fused steps, 1 tfjs step
-const MAX_AV = 0.1 * Math.PI;
 
-/** A batch in the shape of SPEC §1: half the steps still, the rest Uniform(±max_av); angles integrate av. */
+/** B sequences of SPEC §1 data (datagen's generator, the seed's defaults) with the bump at each start angle. */
 function batch(seed: number): { av: tf.Tensor2D; angle: tf.Tensor2D; r0: tf.Tensor2D } {
-  let s = seed >>> 0;
-  const rand = (): number => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-  const av = new Float32Array(B * T);
-  const angle = new Float32Array(B * T);
-  const theta0: number[] = [];
-  for (let b = 0; b < B; b++) {
-    let th = rand() * 2 * Math.PI;
-    theta0.push(th);
-    for (let t = 0; t < T; t++) {
-      angle[b * T + t] = th;
-      const v = t >= T / 10 && rand() < 0.5 ? (2 * rand() - 1) * MAX_AV : 0;
-      av[b * T + t] = v;
-      th = (((th + v) % (2 * Math.PI)) + 2 * Math.PI) % (2 * Math.PI);
-    }
-  }
-  return { av: tf.tensor2d(av, [B, T]), angle: tf.tensor2d(angle, [B, T]), r0: initialBump(theta0, N) };
+  const seqs = generateSequences({ ...DEFAULT_DATAGEN_CONFIG, seq_len: T }, B, seed);
+  const theta0 = Array.from({ length: B }, (_, b) => seqs.angle[b * T]);
+  return { av: tf.tensor2d(seqs.av, [B, T]), angle: tf.tensor2d(seqs.angle, [B, T]), r0: initialBump(theta0, N) };
 }
 
 /** One full training step; returns its loss. */

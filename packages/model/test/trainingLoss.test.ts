@@ -7,6 +7,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DEFAULT_DATAGEN_CONFIG, generateSequences } from '@ring-attractor/datagen';
 import {
   LeakyRingAttractor,
   disposeFusedKernel,
@@ -63,27 +64,11 @@ function lossesAndGrads(
   });
 }
 
-/** A batch in the shape of SPEC §1 (still and moving steps, integrated angles), from a small LCG. */
+/** B sequences of T steps of SPEC §1 data (datagen's generator, default shape), with the bump at each start angle. */
 function randomBatch(B: number, T: number, N: number, seed: number): { av: tf.Tensor2D; angle: tf.Tensor2D; r0: tf.Tensor2D } {
-  let s = seed >>> 0;
-  const rand = (): number => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-  const av = new Float32Array(B * T);
-  const angle = new Float32Array(B * T);
-  const theta0: number[] = [];
-  for (let b = 0; b < B; b++) {
-    let th = rand() * 2 * Math.PI;
-    theta0.push(th);
-    for (let t = 0; t < T; t++) {
-      angle[b * T + t] = th;
-      const v = rand() < 0.5 ? (2 * rand() - 1) * 0.1 * Math.PI : 0;
-      av[b * T + t] = v;
-      th = (((th + v) % (2 * Math.PI)) + 2 * Math.PI) % (2 * Math.PI);
-    }
-  }
-  return { av: tf.tensor2d(av, [B, T]), angle: tf.tensor2d(angle, [B, T]), r0: initialBump(theta0, N) };
+  const seqs = generateSequences({ ...DEFAULT_DATAGEN_CONFIG, seq_len: T }, B, seed);
+  const theta0 = Array.from({ length: B }, (_, b) => seqs.angle[b * T]);
+  return { av: tf.tensor2d(seqs.av, [B, T]), angle: tf.tensor2d(seqs.angle, [B, T]), r0: initialBump(theta0, N) };
 }
 
 const LOSS_NAMES = ['total', 'angle', 'bump'];
