@@ -50,7 +50,10 @@ export function esc(text: string): string {
 }
 
 function table(obj: Record<string, unknown>): string {
-  const rows = Object.entries(obj).map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v))}</td></tr>`);
+  // Nested objects (run.json's dataset: dir + sha256s) become nested tables, so no row is one long line.
+  const cell = (v: unknown): string =>
+    typeof v === 'object' && v !== null && !Array.isArray(v) ? table(v as Record<string, unknown>) : esc(Array.isArray(v) ? v.join(', ') : String(v));
+  const rows = Object.entries(obj).map(([k, v]) => `<tr><th>${esc(k)}</th><td>${cell(v)}</td></tr>`);
   return `<table>${rows.join('')}</table>`;
 }
 
@@ -151,6 +154,8 @@ export function htmlPage(title: string, intro: string, figures: ReportFigure[]):
 <style>
 body { font-family: 'DejaVu Sans', Verdana, sans-serif; margin: 24px auto; max-width: 1200px; color: #222; }
 table { border-collapse: collapse; margin: 8px 0 16px; font-size: 13px; }
+td table { margin: 0; }
+td { overflow-wrap: anywhere; }
 th, td { border: 1px solid #ddd; padding: 3px 8px; text-align: left; vertical-align: top; }
 th { background: #f4f4f4; font-weight: 600; }
 section { margin: 28px 0; }
