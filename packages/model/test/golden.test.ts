@@ -8,39 +8,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import {
-  LeakyRingAttractor,
-  decodePopulationVector,
-  parameterName,
-  totalLoss,
-  type KernelName,
-  type Weights,
-} from '../src/index.js';
+import { decodePopulationVector, parameterName, totalLoss, type KernelName } from '../src/index.js';
+import { GOLDEN_DIR, GRAD_RTOL, OUT_ATOL, OUT_RTOL, goldenFiles, goldenModel, readGolden, toTensor } from './golden.js';
 import { maxAbs, tf, useWasm, worstRatio } from './helpers.js';
 
 /** Both recurrence kernels must reproduce the reference. */
 const KERNELS: KernelName[] = ['tfjs', 'fused'];
-
-const DIR = join(import.meta.dirname, 'fixtures', 'golden');
-
-interface Json { shape: number[]; data: number[] }
-interface Golden {
-  config: { num_neurons: number; activation: 'tanh' | 'relu' | 'gelu'; initialization: 'random' | 'perfect' | 'debug_perfect'; hidden_gain_neurons: number; alpha: number; J0: number; J1: number; bump_loss_weight: number };
-  params: Record<string, Json>;
-  inputs: { av: Json; angle: Json; r_init: Json | null };
-  outputs: { output: Json; bump: Json; decoded_pv: Json; loss_main: number; loss_bump: number; loss_total: number };
-  grads: Record<string, Json>;
-}
-
-const OUT_RTOL = 1e-4;
-const OUT_ATOL = 1e-5;
-const GRAD_RTOL = 1e-3;
-
-function toTensor(j: Json): tf.Tensor {
-  return tf.tensor(j.data, j.shape, 'float32');
-}
 
 function closeEnough(what: string, actual: ArrayLike<number>, expected: ArrayLike<number>, rtol: number, atol: number): void {
   const { ratio, index } = worstRatio(actual, expected, rtol, atol);
@@ -58,31 +31,19 @@ function angleDiffs(actual: ArrayLike<number>, expected: ArrayLike<number>): Flo
 }
 
 await useWasm();
-const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
+const files = goldenFiles();
 
 test('golden fixtures are present', () => {
-  assert.ok(files.length >= 4, `expected the reference's golden files in ${DIR}, found ${files.length}`);
+  assert.ok(files.length >= 4, `expected the reference's golden files in ${GOLDEN_DIR}, found ${files.length}`);
 });
 
 for (const kernel of KERNELS) {
   for (const file of files) {
     test(`golden ${file} (kernel ${kernel})`, () => {
-      const g = JSON.parse(readFileSync(join(DIR, file), 'utf8')) as Golden;
-      const model = new LeakyRingAttractor({
-        numNeurons: g.config.num_neurons,
-        activation: g.config.activation,
-        initialization: g.config.initialization,
-        hiddenGainNeurons: g.config.hidden_gain_neurons,
-        alpha: g.config.alpha,
-        J0: g.config.J0,
-        J1: g.config.J1,
-        kernel,
-      });
+      const g = readGolden(file);
+      const model = goldenModel(g, kernel);
       const before = tf.memory().numTensors;
       try {
-        const weights: Weights = {};
-        for (const [name, p] of Object.entries(g.params)) weights[name] = { shape: p.shape, data: Float32Array.from(p.data) };
-        model.setWeights(weights);
         tf.tidy(() => {
           const av = toTensor(g.inputs.av) as tf.Tensor2D;
           const angle = toTensor(g.inputs.angle) as tf.Tensor2D;

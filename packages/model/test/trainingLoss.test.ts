@@ -5,8 +5,6 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { DEFAULT_DATAGEN_CONFIG, generateSequences } from '@ring-attractor/datagen';
 import {
   LeakyRingAttractor,
@@ -20,14 +18,12 @@ import {
   type Activation,
   type KernelName,
   type Losses,
-  type Weights,
 } from '../src/index.js';
+import { GOLDEN_DIR, GRAD_RTOL, OUT_ATOL, OUT_RTOL, goldenFiles, goldenModel, readGolden, toTensor } from './golden.js';
 import { maxAbs, tf, useWasm, worstRatio } from './helpers.js';
 
 await useWasm();
 after(() => disposeFusedKernel());
-
-const DIR = join(import.meta.dirname, 'fixtures', 'golden');
 
 function close(what: string, actual: ArrayLike<number>, expected: ArrayLike<number>, rtol: number, atol: number): void {
   const { ratio, index } = worstRatio(actual, expected, rtol, atol);
@@ -104,45 +100,18 @@ for (const activation of ['tanh', 'relu', 'gelu'] as Activation[]) {
   }
 }
 
-interface Json { shape: number[]; data: number[] }
-interface Golden {
-  config: { num_neurons: number; activation: Activation; initialization: 'random' | 'perfect' | 'debug_perfect'; hidden_gain_neurons: number; alpha: number; J0: number; J1: number; bump_loss_weight: number };
-  params: Record<string, Json>;
-  inputs: { av: Json; angle: Json; r_init: Json | null };
-  outputs: { loss_main: number; loss_bump: number; loss_total: number };
-  grads: Record<string, Json>;
-}
-
-// The golden test's tolerances (test/golden.test.ts).
-const OUT_RTOL = 1e-4;
-const OUT_ATOL = 1e-5;
-const GRAD_RTOL = 1e-3;
-
-const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
-test('golden fixtures are present', () => assert.ok(files.length >= 4, `found ${files.length} in ${DIR}`));
+const files = goldenFiles();
+test('golden fixtures are present', () => assert.ok(files.length >= 4, `found ${files.length} in ${GOLDEN_DIR}`));
 
 for (const file of files) {
   test(`trainingLoss reproduces the golden losses and gradients: ${file}`, () => {
-    const g = JSON.parse(readFileSync(join(DIR, file), 'utf8')) as Golden;
+    const g = readGolden(file);
     const before = tf.memory().numTensors;
-    const model = new LeakyRingAttractor({
-      numNeurons: g.config.num_neurons,
-      activation: g.config.activation,
-      initialization: g.config.initialization,
-      hiddenGainNeurons: g.config.hidden_gain_neurons,
-      alpha: g.config.alpha,
-      J0: g.config.J0,
-      J1: g.config.J1,
-      kernel: 'tfjs',
-    });
-    const toTensor = (j: Json): tf.Tensor => tf.tensor(j.data, j.shape, 'float32');
+    const model = goldenModel(g, 'tfjs');
     const av = toTensor(g.inputs.av) as tf.Tensor2D;
     const angle = toTensor(g.inputs.angle) as tf.Tensor2D;
     const r0 = g.inputs.r_init === null ? undefined : (toTensor(g.inputs.r_init) as tf.Tensor2D);
     try {
-      const weights: Weights = {};
-      for (const [name, p] of Object.entries(g.params)) weights[name] = { shape: p.shape, data: Float32Array.from(p.data) };
-      model.setWeights(weights);
       const got = lossesAndGrads(model, av, angle, r0, g.config.bump_loss_weight, 'training');
       const want = [g.outputs.loss_total, g.outputs.loss_main, g.outputs.loss_bump];
       for (let i = 0; i < 3; i++) close(`${LOSS_NAMES[i]} loss`, [got.losses[i]], [want[i]], OUT_RTOL, OUT_ATOL);
