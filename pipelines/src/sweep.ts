@@ -1,48 +1,39 @@
+/** Sweeps: one experiment per combination of `--set section.key=v1,v2` values, named after the values. */
 import { invalid } from '@ring-attractor/common';
-import type { ExperimentConfig } from './experiment-config.js';
+import { checkName, parseSweepAxis, type SweepAxis } from '@ring-attractor/config';
+import type { ExperimentFile } from './scaffold.js';
 
-/** One `--set section.key=v1,v2` option of a sweep. */
-export interface SweepAxis {
-  section: 'model' | 'train' | 'viz';
-  key: string;
-  values: Array<string | number | boolean>;
-}
+export { parseSweepAxis, type SweepAxis };
 
-const SECTIONS = ['model', 'train', 'viz'];
-
-function parseValue(text: string): string | number | boolean {
-  if (text === 'true' || text === 'false') return text === 'true';
-  const n = Number(text);
-  return text.trim() !== '' && Number.isFinite(n) ? n : text;
-}
-
-/** Parses `train.lr=1e-3,3e-3` into a {@link SweepAxis}. */
-export function parseAxis(spec: string): SweepAxis {
-  const m = /^([a-z]+)\.([a-z0-9_]+)=(.+)$/.exec(spec);
-  if (!m) invalid('--set', 'section.key=value[,value…], e.g. train.lr=1e-3,3e-3', spec);
-  const [, section, key, list] = m;
-  if (!SECTIONS.includes(section)) invalid('--set', `a section among ${SECTIONS.join(', ')}`, section);
-  const values = list.split(',').map((v) => v.trim());
-  if (values.some((v) => v === '')) invalid('--set', 'non-empty values', spec);
-  return { section: section as SweepAxis['section'], key, values: values.map(parseValue) };
-}
-
-/** A value as it may appear in a project name: `0.003` → `0p003`, `1e-3` → `1e-3`. */
-function nameValue(v: string | number | boolean): string {
+/** A value as it may appear in a project name: `0.003` → `0p003`, `1e-3` → `1e-3`, `[mp4, gif]` → `mp4-gif`, `[]` → `none`. */
+export function nameValue(v: unknown): string {
+  if (Array.isArray(v)) return v.length === 0 ? 'none' : v.map(nameValue).join('-');
   return String(v).toLowerCase().replace(/\./g, 'p').replace(/[^a-z0-9-]+/g, '');
 }
 
-/** Every combination of the axes applied to `base`, each with a name derived from `baseName`. */
-export function expandSweep(baseName: string, base: ExperimentConfig, axes: SweepAxis[]): Array<{ name: string; config: ExperimentConfig }> {
-  let combos: Array<{ name: string; config: ExperimentConfig }> = [{ name: baseName, config: structuredClone(base) }];
+/**
+ * Every combination of the axes applied to `base`, each named after `baseName` and its values.
+ * Names are checked, and two combinations that would share a name are refused, before anything is written.
+ */
+export function expandSweep(baseName: string, base: ExperimentFile, axes: SweepAxis[]): Array<{ name: string; config: ExperimentFile }> {
+  let combos: Array<{ name: string; config: ExperimentFile }> = [{ name: baseName, config: structuredClone(base) }];
   for (const axis of axes) {
     combos = combos.flatMap(({ name, config }) =>
       axis.values.map((value) => {
         const next = structuredClone(config);
-        next[axis.section] = { ...next[axis.section], [axis.key]: value };
+        const section = (next[axis.section] ?? {}) as Record<string, unknown>;
+        next[axis.section] = { ...section, [axis.key]: value };
         return { name: `${name}-${axis.key.replace(/_/g, '-')}-${nameValue(value)}`, config: next };
       }),
     );
+  }
+  const seen = new Map<string, string>();
+  for (const { name, config } of combos) {
+    checkName('sweep experiment name', name);
+    const values = JSON.stringify(axes.map((a) => (config[a.section] as Record<string, unknown>)[a.key]));
+    const other = seen.get(name);
+    if (other !== undefined) invalid('--set', `values that give distinct experiment names (${other} and ${values} both give ${JSON.stringify(name)})`, values);
+    seen.set(name, values);
   }
   return combos;
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { rename, rm, writeFile } from 'node:fs/promises';
+import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /** A temp path in the same folder as `path`, so the final rename is atomic on one filesystem. */
@@ -8,16 +8,46 @@ export function tempPathFor(path: string): string {
   return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
 }
 
-/** Writes `data` to `path` through a temp file and a rename: readers never see half a file. */
+/** Flushes a file's bytes to the disk, so a rename after it never publishes an empty or partial file after a power cut. */
+async function syncFile(path: string): Promise<void> {
+  const fh = await open(path, 'r+');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Flushes a folder's entries (the rename itself); not every platform can open a folder, which is then skipped. */
+async function syncDir(dir: string): Promise<void> {
+  let fh;
+  try {
+    fh = await open(dir, 'r');
+    await fh.sync();
+  } catch {
+    // EISDIR/EPERM on platforms that cannot fsync a folder: the rename is still atomic there.
+  } finally {
+    await fh?.close();
+  }
+}
+
+/** Writes `data` to `path` through a temp file, fsync and a rename: readers never see half a file, even after a crash. */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
   const tmp = tempPathFor(path);
   try {
-    await writeFile(tmp, data);
+    const fh = await open(tmp, 'w');
+    try {
+      await fh.writeFile(data);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
     await rename(tmp, path);
   } catch (err) {
     await rm(tmp, { force: true });
     throw err;
   }
+  await syncDir(dirname(path));
 }
 
 /** A write stream to a temp file that becomes `path` only on `commit()`; `abort()` removes it. */
@@ -42,7 +72,9 @@ export function createAtomicWriteStream(path: string): AtomicStream {
     async commit() {
       if (!stream.writableEnded) stream.end();
       await closed;
+      await syncFile(tmpPath);
       await rename(tmpPath, path);
+      await syncDir(dirname(path));
     },
     async abort() {
       stream.destroy();

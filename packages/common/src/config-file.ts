@@ -14,7 +14,7 @@ export function readJsonObject(path: string, field = '--config'): Record<string,
   return value as Record<string, unknown>;
 }
 
-/** A yargs `.fail()` handler: its own validation messages become one-line usage errors (exit 2). */
+/** A yargs `.fail()` handler: its own validation messages (some span lines) become one-line usage errors (exit 2). */
 export function yargsFail(msg: string | undefined, err: Error | undefined): never {
-  throw err ?? new UsageError((msg ?? 'invalid arguments').split('\n')[0]);
+  throw err ?? new UsageError((msg ?? 'invalid arguments').split('\n').map((l) => l.trim()).filter(Boolean).join(' '));
 }

@@ -2,3 +2,4 @@ export { writeFileAtomic, createAtomicWriteStream, tempPathFor, type AtomicStrea
 export { UsageError, invalid, runMain } from './errors.js';
 export { createProgress, type Progress } from './progress.js';
 export { readJsonObject, yargsFail } from './config-file.js';
+export { packageVersion } from './version.js';

@@ -54,7 +54,7 @@ const shared = tf.tidy(() => ({
 }));
 // Effective actions as the model makes them: rectified av times a gain (softplus-like, ~0.7).
 const variants = {
-  av: tf.tidy(() => tf.mul(avToActions(avBatch(1), K), 0.7) as tf.Tensor3D),
+  av: tf.tidy(() => tf.mul(avToActions(avBatch(1), K, 0.1 * Math.PI), 0.7) as tf.Tensor3D),
   dense: tf.randomUniform([B, T, K], 0, 0.3, 'float32', 1) as tf.Tensor3D,
 };
 const c = { J0: -0.1, J1: 0.1, alpha: 0.15, activation: 'gelu' as const };

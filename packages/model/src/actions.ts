@@ -10,9 +10,6 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-/** The seed's default maximum angular velocity (SPEC §1), which sets the thermometer's slices. */
-export const DEFAULT_MAX_AV = 0.1 * Math.PI;
-
 /** −1 if action channel c encodes left turns (negative av), +1 for right turns. */
 export function actionChannelSide(channel: number, actionDim: number): -1 | 1 {
   if (channel < 0 || channel >= actionDim) throw new Error(`action channel ${channel} out of range for actionDim ${actionDim}`);
@@ -20,7 +17,7 @@ export function actionChannelSide(channel: number, actionDim: number): -1 | 1 {
 }
 
 /** Encodes av (B×T) as k rectified channels (B×T×k); see the module comment for the code. */
-export function avToActions(av: tf.Tensor2D, actionDim: number, maxAv: number = DEFAULT_MAX_AV): tf.Tensor3D {
+export function avToActions(av: tf.Tensor2D, actionDim: number, maxAv: number): tf.Tensor3D {
   if (!Number.isInteger(actionDim) || actionDim < 2) throw new Error(`avToActions: actionDim must be an integer >= 2 (got ${actionDim})`);
   if (!(maxAv > 0)) throw new Error(`avToActions: maxAv must be positive (got ${maxAv})`);
   const levels = { [-1]: Math.ceil(actionDim / 2), [1]: Math.floor(actionDim / 2) } as Record<number, number>;

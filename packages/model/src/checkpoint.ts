@@ -1,12 +1,12 @@
-/** Model checkpoints: safetensors with SPEC §6 names and the model config in `__metadata__.config`. */
+/** Model checkpoints: safetensors with state-dict names (docs/model.md §6) and the model config in `__metadata__`. */
 import { resolveConfig, type ModelConfigInput } from './config.js';
 import { LeakyRingAttractor } from './model.js';
 import { loadSafetensors, saveSafetensors } from './safetensors.js';
 
-/** The metadata key that holds the model config as JSON. */
-export const CONFIG_METADATA_KEY = 'config';
+/** The metadata key that holds the model config (ModelConfig) as JSON. */
+export const CONFIG_METADATA_KEY = 'ring_attractor.model';
 
-/** Saves every parameter and `{config: JSON of model.config, ...metadata}` atomically. */
+/** Saves every parameter, the model config and `metadata` atomically. */
 export async function saveModel(path: string, model: LeakyRingAttractor, metadata: Record<string, string> = {}): Promise<void> {
   if (CONFIG_METADATA_KEY in metadata) throw new Error(`saveModel: metadata key "${CONFIG_METADATA_KEY}" is reserved for the model config`);
   await saveSafetensors(path, model.getWeights(), { ...metadata, [CONFIG_METADATA_KEY]: JSON.stringify(model.config) });

@@ -10,21 +10,6 @@ export interface GainNetParams {
   b2: tf.Tensor1D;
 }
 
-/** gain(x) for every entry of x (any shape); each entry is one 1-feature input, as in the reference. */
-export function gain(x: tf.Tensor, p: GainNetParams): tf.Tensor {
-  return tf.tidy(() => {
-    const flat = tf.reshape(x, [-1, 1]);
-    const hidden = activate(tf.add(tf.matMul(flat, p.w0, false, true), p.b0), 'gelu');
-    const out = tf.softplus(tf.add(tf.matMul(hidden, p.w2, false, true), p.b2));
-    return tf.reshape(out, x.shape);
-  });
-}
-
-/** The effective action gain(x)·x of one channel. */
-export function gatedAction(x: tf.Tensor, p: GainNetParams): tf.Tensor {
-  return tf.tidy(() => tf.mul(gain(x, p), x));
-}
-
 /**
  * gain_c(x[…, c])·x[…, c] for every channel c of x (…×k) at once, with `nets[c]` the net of channel c.
  * Why batched: one expression over a new hidden axis replaces k unstack/gain/stack passes, whose

@@ -39,30 +39,30 @@ function fill(n: number, draw: () => number): Float32Array {
 
 /** The perfect connectivity: Wo = cos Δ; left channels cos(Δ + π/4), right channels cos(Δ − π/4). */
 function perfectMatrix(name: string, index: number, config: ModelConfig): Float32Array {
-  if (name === 'Wo') return cosineMatrix(config.numNeurons, 0);
-  const side = actionChannelSide(index - 1, config.actionDim);
-  return cosineMatrix(config.numNeurons, side < 0 ? Math.PI / 4 : -Math.PI / 4);
+  if (name === 'Wo') return cosineMatrix(config.num_neurons, 0);
+  const side = actionChannelSide(index - 1, config.action_dim);
+  return cosineMatrix(config.num_neurons, side < 0 ? Math.PI / 4 : -Math.PI / 4);
 }
 
 /** Every parameter's initial value for `config` (random, perfect, or debug_perfect without gain nets). */
 export function initialWeights(config: ModelConfig): Weights {
   const rng = xoroshiro128plus(config.seed | 0);
-  const withGainNets = config.initialization !== 'debug_perfect';
-  const shapes = parameterShapes(config.numNeurons, config.actionDim, config.hiddenGainNeurons, withGainNets);
-  const matrices = new Set(weightMatrixNames(config.actionDim));
+  const withGainNets = config.init !== 'debug_perfect';
+  const shapes = parameterShapes(config.num_neurons, config.action_dim, config.hidden_gain_neurons, withGainNets);
+  const matrices = new Set(weightMatrixNames(config.action_dim));
   const weights: Weights = {};
-  const scale = 1 / Math.sqrt(config.numNeurons);
+  const scale = 1 / Math.sqrt(config.num_neurons);
   let matrixIndex = 0;
   for (const [name, shape] of Object.entries(shapes)) {
     let data: Float32Array;
     if (matrices.has(name)) {
-      data = config.initialization === 'random'
+      data = config.init === 'random'
         ? fill(size(shape), () => normal(rng) * scale)
         : perfectMatrix(name, matrixIndex, config);
       matrixIndex++;
     } else {
       // nn.Linear default: weight and bias ~ U(−1/√fan_in, 1/√fan_in); fan_in is 1 for layer 0, H for layer 2.
-      const fanIn = name.includes('.0.') ? 1 : config.hiddenGainNeurons;
+      const fanIn = name.includes('.0.') ? 1 : config.hidden_gain_neurons;
       const bound = 1 / Math.sqrt(fanIn);
       data = fill(size(shape), () => (2 * uniformFloat64(rng) - 1) * bound);
     }

@@ -48,7 +48,7 @@ export class LeakyRingAttractor {
   constructor(config: ModelConfigInput = {}) {
     this.config = resolveConfig(config);
     this.prefix = `ring${instances++}`;
-    const trainable = this.config.initialization !== 'debug_perfect';
+    const trainable = this.config.init !== 'debug_perfect';
     for (const [name, w] of Object.entries(initialWeights(this.config))) {
       const v = tf.tidy(() => tf.variable(tf.tensor(w.data, w.shape, 'float32'), trainable, `${this.prefix}/${name}`));
       this.variables.set(name, v);
@@ -58,7 +58,7 @@ export class LeakyRingAttractor {
   /** Parameter names and shapes of this model, in a fixed order. */
   parameterShapes(): Record<string, number[]> {
     const c = this.config;
-    return parameterShapes(c.numNeurons, c.actionDim, c.hiddenGainNeurons, c.initialization !== 'debug_perfect');
+    return parameterShapes(c.num_neurons, c.action_dim, c.hidden_gain_neurons, c.init !== 'debug_perfect');
   }
 
   /** The variables an optimizer should update (none for debug_perfect); `parameterName(v.name)` gives the SPEC name. */
@@ -108,7 +108,7 @@ export class LeakyRingAttractor {
     this.assertLive();
     if (av.rank !== 2) throw new Error(`forward: av must be B×T (got shape [${av.shape.join(', ')}])`);
     return tf.tidy(() => {
-      const bump = this.bumpFromActions(avToActions(av, this.config.actionDim), r0, FROM_AV);
+      const bump = this.bumpFromActions(avToActions(av, this.config.action_dim, this.config.max_av), r0, FROM_AV);
       return { output: cosineOutput(bump), bump };
     });
   }
@@ -117,7 +117,7 @@ export class LeakyRingAttractor {
   forwardBump(av: tf.Tensor2D, r0?: tf.Tensor2D): tf.Tensor3D {
     this.assertLive();
     if (av.rank !== 2) throw new Error(`forwardBump: av must be B×T (got shape [${av.shape.join(', ')}])`);
-    return tf.tidy(() => this.bumpFromActions(avToActions(av, this.config.actionDim), r0, FROM_AV));
+    return tf.tidy(() => this.bumpFromActions(avToActions(av, this.config.action_dim, this.config.max_av), r0, FROM_AV));
   }
 
   /** Forward from raw rectified action signals (B×T×k); each channel is gated by its gain net (gain 1 in debug_perfect). */
@@ -130,7 +130,7 @@ export class LeakyRingAttractor {
 
   private bumpFromActions(actions: tf.Tensor3D, r0?: tf.Tensor2D, fused: FusedOptions = {}): tf.Tensor3D {
     this.assertLive();
-    const { numNeurons: N, actionDim: k } = this.config;
+    const { num_neurons: N, action_dim: k } = this.config;
     if (actions.rank !== 3 || actions.shape[2] !== k) throw new Error(`forwardActions: actions must be B×T×${k} (got shape [${actions.shape.join(', ')}])`);
     const [B] = actions.shape;
     if (r0 !== undefined && (r0.rank !== 2 || r0.shape[0] !== B || r0.shape[1] !== N)) {
@@ -156,18 +156,18 @@ export class LeakyRingAttractor {
   }
 
   private effectiveActions(actions: tf.Tensor3D): tf.Tensor3D {
-    if (this.config.initialization === 'debug_perfect') return actions;
-    const nets = Array.from({ length: this.config.actionDim }, (_, c) => this.gainNet(c));
+    if (this.config.init === 'debug_perfect') return actions;
+    const nets = Array.from({ length: this.config.action_dim }, (_, c) => this.gainNet(c));
     return gatedActions(actions, nets) as tf.Tensor3D;
   }
 
   private actionMatrices(): tf.Tensor3D {
-    const k = this.config.actionDim;
+    const k = this.config.action_dim;
     return tf.stack(Array.from({ length: k }, (_, c) => this.variable(actionMatrixName(c, k)))) as tf.Tensor3D;
   }
 
   private gainNet(channel: number): GainNetParams {
-    const p = gainNetPrefix(channel, this.config.actionDim);
+    const p = gainNetPrefix(channel, this.config.action_dim);
     return {
       w0: this.variable(`${p}.0.weight`) as tf.Tensor2D,
       b0: this.variable(`${p}.0.bias`) as tf.Tensor1D,

@@ -12,7 +12,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { fusedRecurrence, type FusedOptions } from './kernel/fused.js';
 
-export type Activation = 'tanh' | 'relu' | 'gelu';
+import type { Activation } from '@ring-attractor/config';
+
+export type { Activation };
 
 /** Which implementation runs the recurrence: the tfjs graph below, or the fused kernel (`kernel/`). */
 export type KernelName = 'tfjs' | 'fused';

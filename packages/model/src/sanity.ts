@@ -14,7 +14,7 @@ export const SANITY_MAX_ANGLE_LOSS = 0.5;
  * `kernel` picks the recurrence implementation (a full batch at N = 360 takes seconds on tfjs wasm).
  */
 export function sanityCheck(av: tf.Tensor2D, angle: tf.Tensor2D, kernel: KernelName = 'tfjs'): number {
-  const model = new LeakyRingAttractor({ numNeurons: 360, activation: 'gelu', initialization: 'debug_perfect', kernel });
+  const model = new LeakyRingAttractor({ num_neurons: 360, activation: 'gelu', init: 'debug_perfect', kernel });
   try {
     return tf.tidy(() => {
       const r0 = initialBump(tf.squeeze(tf.slice(angle, [0, 0], [-1, 1]), [1]), 360);

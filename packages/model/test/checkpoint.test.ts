@@ -16,13 +16,13 @@ function bits(t: tf.Tensor): Uint8Array {
 }
 
 for (const config of [
-  { numNeurons: 16, activation: 'tanh' as const, seed: 7, hiddenGainNeurons: 4, tau: 10, dt: 2 },
-  { numNeurons: 12, actionDim: 3, initialization: 'perfect' as const, seed: 3 },
-  { numNeurons: 10, initialization: 'debug_perfect' as const },
+  { num_neurons: 16, activation: 'tanh' as const, seed: 7, hidden_gain_neurons: 4, alpha: 0.2 },
+  { num_neurons: 12, action_dim: 3, init: 'perfect' as const, seed: 3 },
+  { num_neurons: 10, init: 'debug_perfect' as const },
 ]) {
   test(`a loaded model reproduces outputs bit for bit (${JSON.stringify(config)})`, async () => {
     const model = new LeakyRingAttractor(config);
-    const path = join(dir, `m${model.config.numNeurons}.safetensors`);
+    const path = join(dir, `m${model.config.num_neurons}.safetensors`);
     await saveModel(path, model, { step: '5' });
     const { model: loaded, metadata } = await loadModelWithMetadata(path);
     try {
@@ -48,7 +48,7 @@ for (const config of [
 }
 
 test('two-channel checkpoints use exactly the reference state-dict names', async () => {
-  const model = new LeakyRingAttractor({ numNeurons: 8, hiddenGainNeurons: 3 });
+  const model = new LeakyRingAttractor({ num_neurons: 8, hidden_gain_neurons: 3 });
   const path = join(dir, 'names.safetensors');
   await saveModel(path, model);
   const { tensors } = await loadSafetensors(path);
@@ -62,8 +62,8 @@ test('two-channel checkpoints use exactly the reference state-dict names', async
 });
 
 test('same model and metadata give byte-identical checkpoints', async () => {
-  const a = new LeakyRingAttractor({ numNeurons: 8, seed: 11 });
-  const b = new LeakyRingAttractor({ numNeurons: 8, seed: 11 });
+  const a = new LeakyRingAttractor({ num_neurons: 8, seed: 11 });
+  const b = new LeakyRingAttractor({ num_neurons: 8, seed: 11 });
   const pa = join(dir, 'same-a.safetensors');
   const pb = join(dir, 'same-b.safetensors');
   await saveModel(pa, a, { note: 'x' });
@@ -74,7 +74,7 @@ test('same model and metadata give byte-identical checkpoints', async () => {
 });
 
 test('a missing or misshapen tensor fails naming it, and leaks nothing', async () => {
-  const model = new LeakyRingAttractor({ numNeurons: 8 });
+  const model = new LeakyRingAttractor({ num_neurons: 8 });
   const config = JSON.stringify(model.config);
   const weights = model.getWeights();
   model.dispose();
@@ -108,7 +108,7 @@ test('a missing or misshapen tensor fails naming it, and leaks nothing', async (
 });
 
 test('saveModel refuses to let caller metadata shadow the config', async () => {
-  const model = new LeakyRingAttractor({ numNeurons: 6 });
+  const model = new LeakyRingAttractor({ num_neurons: 6 });
   await assert.rejects(saveModel(join(dir, 'x.safetensors'), model, { config: '{}' }), /reserved/);
   model.dispose();
 });

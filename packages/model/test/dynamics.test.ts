@@ -20,7 +20,7 @@ function signedDiff(a: number, b: number): number {
 function run(model: LeakyRingAttractor, start: number[], av: number, steps: number): number[][] {
   return tf.tidy(() => {
     const B = start.length;
-    const { output } = model.forward(tf.fill([B, steps], av) as tf.Tensor2D, initialBump(start, model.config.numNeurons));
+    const { output } = model.forward(tf.fill([B, steps], av) as tf.Tensor2D, initialBump(start, model.config.num_neurons));
     const theta = decodePopulationVector(output).arraySync();
     return theta;
   });
@@ -28,7 +28,7 @@ function run(model: LeakyRingAttractor, start: number[], av: number, steps: numb
 
 for (const activation of ['gelu', 'tanh', 'relu'] as const) {
   test(`stationary bump drifts < 1° over 200 zero-velocity steps (${activation})`, () => {
-    const model = new LeakyRingAttractor({ initialization: 'debug_perfect', activation });
+    const model = new LeakyRingAttractor({ init: 'debug_perfect', activation });
     try {
       // Starts on and between neurons (N = 120: 3° apart).
       const start = [0.3, 1.0 + 1.5 * DEG, Math.PI, 5.9];
@@ -44,7 +44,7 @@ for (const activation of ['gelu', 'tanh', 'relu'] as const) {
 }
 
 test('positive av turns the bump towards larger angles, negative av towards smaller (Wr = cos(Δ − π/4))', () => {
-  const model = new LeakyRingAttractor({ initialization: 'debug_perfect' });
+  const model = new LeakyRingAttractor({ init: 'debug_perfect' });
   try {
     for (const av of [0.05, -0.05]) {
       const theta = run(model, [1.0, 4.0], av, 40);

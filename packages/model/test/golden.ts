@@ -38,10 +38,10 @@ export function toTensor(j: Json): tf.Tensor {
 /** The model of a golden case, with its parameters loaded, on `kernel`. */
 export function goldenModel(g: Golden, kernel: KernelName): LeakyRingAttractor {
   const model = new LeakyRingAttractor({
-    numNeurons: g.config.num_neurons,
+    num_neurons: g.config.num_neurons,
     activation: g.config.activation,
-    initialization: g.config.initialization,
-    hiddenGainNeurons: g.config.hidden_gain_neurons,
+    init: g.config.initialization,
+    hidden_gain_neurons: g.config.hidden_gain_neurons,
     alpha: g.config.alpha,
     J0: g.config.J0,
     J1: g.config.J1,

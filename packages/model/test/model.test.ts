@@ -68,7 +68,7 @@ test('decoders: population vector in [0, 2π), argmax on 2πk/N, circular error'
 test('avToActions: k = 2 is [relu(−av), relu(av)]; k > 2 channels sum to each side\'s rectified av', () => {
   const avVals = [-0.4, -0.2, -0.05, 0, 0.07, 0.2, 0.31];
   const av = tf.tensor2d(avVals, [1, 7]);
-  const two = avToActions(av, 2).arraySync()[0];
+  const two = avToActions(av, 2, 0.3).arraySync()[0];
   avVals.forEach((x, t) => assert.deepEqual(two[t], [Math.max(-Math.fround(x), 0), Math.max(Math.fround(x), 0)]));
   for (const k of [3, 4, 5]) {
     const a = avToActions(av, k, 0.3).arraySync()[0];
@@ -85,7 +85,7 @@ test('avToActions: k = 2 is [relu(−av), relu(av)]; k > 2 channels sum to each 
 });
 
 test('k = 2: forwardActions with the L/R encoding equals forward', () => {
-  const model = new LeakyRingAttractor({ numNeurons: 16, seed: 4 });
+  const model = new LeakyRingAttractor({ num_neurons: 16, seed: 4 });
   try {
     tf.tidy(() => {
       const av = tf.randomUniform([3, 10], -0.3, 0.3, 'float32', 2) as tf.Tensor2D;
@@ -107,8 +107,8 @@ test('k = 2: forwardActions with the L/R encoding equals forward', () => {
   }
 });
 
-test('actionDim = 3: parameter names, shapes and forward shapes', () => {
-  const model = new LeakyRingAttractor({ numNeurons: 10, actionDim: 3, hiddenGainNeurons: 2 });
+test('action_dim = 3: parameter names, shapes and forward shapes', () => {
+  const model = new LeakyRingAttractor({ num_neurons: 10, action_dim: 3, hidden_gain_neurons: 2 });
   try {
     assert.deepEqual(weightMatrixNames(3), ['Wo', 'Wa.0', 'Wa.1', 'Wa.2']);
     assert.deepEqual(weightMatrixNames(2), ['Wo', 'Wl', 'Wr']);
@@ -133,9 +133,9 @@ test('actionDim = 3: parameter names, shapes and forward shapes', () => {
 });
 
 test('initial weights: fixed by the seed, SPEC scales, perfect matrices, debug_perfect has no gain nets', () => {
-  const a = initialWeights(resolveConfig({ numNeurons: 100, seed: 1 }));
-  const b = initialWeights(resolveConfig({ numNeurons: 100, seed: 1 }));
-  const c = initialWeights(resolveConfig({ numNeurons: 100, seed: 2 }));
+  const a = initialWeights(resolveConfig({ num_neurons: 100, seed: 1 }));
+  const b = initialWeights(resolveConfig({ num_neurons: 100, seed: 1 }));
+  const c = initialWeights(resolveConfig({ num_neurons: 100, seed: 2 }));
   assert.deepEqual(a, b);
   assert.notDeepEqual(a.Wo.data, c.Wo.data);
   // Normal(0, 1)/√N: the variance of 10,000 draws is 1/N within a few percent.
@@ -143,35 +143,32 @@ test('initial weights: fixed by the seed, SPEC scales, perfect matrices, debug_p
   assert.ok(Math.abs(v * 100 - 1) < 0.05, `variance·N = ${v * 100}`);
   for (const x of a['gain_r_net.0.weight'].data) assert.ok(Math.abs(x) <= 1);
   for (const x of a['gain_r_net.2.weight'].data) assert.ok(Math.abs(x) <= 1 / Math.sqrt(3));
-  const p = initialWeights(resolveConfig({ numNeurons: 8, initialization: 'perfect' }));
+  const p = initialWeights(resolveConfig({ num_neurons: 8, init: 'perfect' }));
   const d = (i: number, j: number) => (2 * Math.PI * (i - j)) / 8;
   assert.ok(Math.abs(p.Wr.data[3 * 8 + 1] - Math.cos(d(3, 1) - Math.PI / 4)) < 1e-6);
   assert.ok(Math.abs(p.Wl.data[3 * 8 + 1] - Math.cos(d(3, 1) + Math.PI / 4)) < 1e-6);
   assert.ok(Math.abs(p.Wo.data[2 * 8 + 7] - Math.cos(d(2, 7))) < 1e-6);
   assert.ok('gain_l_net.0.bias' in p);
-  const dp = new LeakyRingAttractor({ numNeurons: 8, initialization: 'debug_perfect' });
+  const dp = new LeakyRingAttractor({ num_neurons: 8, init: 'debug_perfect' });
   assert.deepEqual(Object.keys(dp.getWeights()), ['Wo', 'Wl', 'Wr']);
   assert.deepEqual(dp.trainableVariables(), []);
   dp.dispose();
 });
 
-test('config: defaults, alpha = dt/tau, and errors that name the field', () => {
+test('config: the model section of the shared schema plus seed, max_av and kernel; errors name the field', () => {
   const c = resolveConfig();
-  assert.deepEqual(c, { numNeurons: 120, activation: 'gelu', hiddenGainNeurons: 3, alpha: 0.15, initialization: 'random', actionDim: 2, seed: 0, J0: -0.1, J1: 0.1, kernel: 'tfjs' });
-  assert.equal(resolveConfig({ tau: 20, dt: 3 }).alpha, 0.15);
+  assert.deepEqual(c, { num_neurons: 120, activation: 'gelu', hidden_gain_neurons: 3, init: 'random', action_dim: 2, alpha: 0.15, J0: -0.1, J1: 0.1, seed: 0, max_av: 0.1 * Math.PI, kernel: 'tfjs' });
   const bad: [object, RegExp][] = [
-    [{ numNeurons: 1.5 }, /^numNeurons: expected an integer >= 2 \(got 1.5\)$/],
+    [{ num_neurons: 1.5 }, /^num_neurons: expected an integer in \[3, 4096\] \(got 1.5\)$/],
     [{ activation: 'swish' }, /^activation: expected one of tanh, relu, gelu/],
-    [{ alpha: 0.2, tau: 10, dt: 1 }, /^alpha: expected either alpha or tau and dt, not both/],
-    [{ tau: 10 }, /^dt: expected tau and dt given together/],
-    [{ tau: -1, dt: 1 }, /^tau: expected a positive number/],
-    [{ alpha: 1.5 }, /^alpha: expected a leak rate in \(0, 1\]/],
-    [{ actionDim: 1 }, /^actionDim: expected an integer >= 2/],
-    [{ initialization: 'zeros' }, /^initialization: /],
+    [{ alpha: 1.5 }, /^alpha: expected a finite number in \(0, 1\]/],
+    [{ action_dim: 1 }, /^action_dim: expected an integer in \[2, 64\]/],
+    [{ init: 'zeros' }, /^init: expected one of random, perfect, debug_perfect/],
     [{ kernel: 'gpu' }, /^kernel: /],
     [{ seed: -1 }, /^seed: /],
-    [{ hiddenGainNeurons: 0 }, /^hiddenGainNeurons: /],
-    [{ numneurons: 10 }, /^numneurons: expected a known model field/],
+    [{ max_av: 0 }, /^max_av: expected a finite number > 0/],
+    [{ hidden_gain_neurons: 0 }, /^hidden_gain_neurons: /],
+    [{ numNeurons: 10 }, /^numNeurons: expected a known key/],
   ];
   for (const [input, pattern] of bad) {
     assert.throws(() => resolveConfig(input as never), (e: Error) => e instanceof UsageError && pattern.test(e.message), JSON.stringify(input));
@@ -186,7 +183,7 @@ test('runRecurrence rejects an unknown kernel name', () => {
 });
 
 test('a forward + backward step leaks no tensors (step 1 vs step 50)', () => {
-  const model = new LeakyRingAttractor({ numNeurons: 12, seed: 9 });
+  const model = new LeakyRingAttractor({ num_neurons: 12, seed: 9 });
   const av = tf.randomUniform([4, 8], -0.3, 0.3, 'float32', 1) as tf.Tensor2D;
   const angle = tf.randomUniform([4, 8], 0, 6, 'float32', 2) as tf.Tensor2D;
   const r0 = initialBump([0, 1, 2, 3], 12);

@@ -16,7 +16,7 @@ const tensors: Weights = {
   'gain_r_net.2.bias': { shape: [1], data: Float32Array.from([-7.25]) },
   empty: { shape: [0, 3], data: new Float32Array(0) },
 };
-const metadata = { step: '42', config: '{"numNeurons":2}' };
+const metadata = { step: '42', config: '{"num_neurons":2}' };
 
 /** Independent reader: u64 LE length, JSON header, F32 little-endian data at the given offsets. */
 function parseIndependently(bytes: Buffer): { header: Record<string, any>; values: Record<string, number[]> } {

@@ -76,7 +76,7 @@ for (const activation of ['tanh', 'relu', 'gelu'] as Activation[]) {
       // A random relu ring with the default global inhibition goes silent at once (every gradient 0);
       // without it the comparison has something to compare.
       const J0 = activation === 'relu' ? 0 : -0.1;
-      const model = new LeakyRingAttractor({ numNeurons: 40, activation, kernel, seed: 7, J0 });
+      const model = new LeakyRingAttractor({ num_neurons: 40, activation, kernel, seed: 7, J0 });
       const data = randomBatch(6, 25, 40, 11);
       try {
         const got = lossesAndGrads(model, data.av, data.angle, data.r0, 0.2, 'training');

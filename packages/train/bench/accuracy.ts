@@ -1,5 +1,5 @@
 /**
- * Accuracy of the seed configuration (SPEC §4): generates the seed-default dataset (128000 train
+ * Accuracy of the seed configuration (docs/model.md §4.1): generates the seed-default dataset (128000 train
  * sequences, T = 120, seed 0) into a temp folder, trains 1000 steps of N = 120, gelu, H = 3, random
  * init, and prints as its last line `accuracy pv_deg=<x> argmax_deg=<y> train_s=<z>` (test split).
  * `--steps N` shortens the run for a smoke test (the pool stays the seed's).
@@ -8,7 +8,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_DATAGEN_CONFIG, generateDataset, resolveDatagenConfig } from '@ring-attractor/datagen';
-import { resolveConfig } from '../src/config.js';
+import { resolveRunConfig } from '../src/config.js';
 import { train } from '../src/train.js';
 
 const stepsFlag = process.argv.indexOf('--steps');
@@ -20,7 +20,7 @@ try {
   await generateDataset(resolveDatagenConfig({ ...DEFAULT_DATAGEN_CONFIG }), data);
   process.stderr.write(`dataset: ${DEFAULT_DATAGEN_CONFIG.num_samples} sequences in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
   const out = join(root, 'train');
-  await train({ dataDir: data, outDir: out, config: resolveConfig({ steps }, {}) });
+  await train({ dataDir: data, outDir: out, config: resolveRunConfig({ train: { steps } }) });
   const ev = JSON.parse(await readFile(join(out, 'eval.json'), 'utf8'));
   const run = JSON.parse(await readFile(join(out, 'run.json'), 'utf8'));
   console.log(`backend=${run.backend} kernel=${run.kernel} threads=${run.threads} steps=${run.steps} ms_per_step_median=${run.ms_per_step_median.toFixed(1)}`);

@@ -4,7 +4,8 @@
  * same run (config, dataset).
  */
 import { invalid } from '@ring-attractor/common';
-import { CONFIG_KEYS, type TrainConfig } from './config.js';
+import type { RunConfig, TrainConfig } from './config.js';
+import { CONFIG_KEY } from './formats/names.js';
 import type { AdamState } from './optimizer.js';
 
 /** A named float32 tensor as stored in safetensors files. */
@@ -14,17 +15,17 @@ export interface NamedTensor {
 }
 
 /** What a checkpoint holds, decoded. */
-export interface TrainState {
+export interface CheckpointState {
   step: number;
-  config: TrainConfig;
+  config: RunConfig;
   seqLen: number;
   datasetSha256: string;
-  /** Parameters by SPEC §6 name, in the model's order. */
+  /** Parameters by state-dict name (docs/model.md §6), in the model's order. */
   params: Record<string, NamedTensor>;
   adam: AdamState;
   /** The batch sampler's JSON state (its PRNG included): the only random draws after initialisation. */
   sampler: unknown;
-  /** SPEC §4 sanity-check loss, so a resumed run need not recompute it. */
+  /** The sanity-check loss (docs/model.md §4.2), so a resumed run need not recompute it. */
   sanityLoss: number;
   /** Recurrence kernel and its thread count: a resumed run reuses them by default (same bits). */
   kernel: string;
@@ -37,10 +38,10 @@ export interface CheckpointFile {
   metadata: Record<string, string>;
 }
 
-const FORMAT = 'ring-train-checkpoint/1';
+const FORMAT = 'ring-train-checkpoint/2';
 
 /** Encodes a state as safetensors tensors (`<name>`, `adam.m.<name>`, `adam.v.<name>`) and metadata. */
-export function encodeCheckpoint(state: TrainState): CheckpointFile {
+export function encodeCheckpoint(state: CheckpointState): CheckpointFile {
   const tensors: Record<string, NamedTensor> = {};
   const names = Object.keys(state.params);
   for (const name of names) tensors[name] = state.params[name];
@@ -56,7 +57,7 @@ export function encodeCheckpoint(state: TrainState): CheckpointFile {
       format: FORMAT,
       step: String(state.step),
       adam_step: String(state.adam.step),
-      config: JSON.stringify(state.config),
+      [CONFIG_KEY]: JSON.stringify(state.config),
       seq_len: String(state.seqLen),
       dataset_sha256: state.datasetSha256,
       parameters: JSON.stringify(names),
@@ -87,7 +88,7 @@ function jsonField(meta: Record<string, string>, key: string): unknown {
 }
 
 /** Decodes a checkpoint file; a file that is not one of ours is bad input naming `resume`. */
-export function decodeCheckpoint(file: CheckpointFile): TrainState {
+export function decodeCheckpoint(file: CheckpointFile): CheckpointState {
   const meta = file.metadata ?? {};
   if (meta.format !== FORMAT) bad(`format ${meta.format}`);
   const names = jsonField(meta, 'parameters');
@@ -98,7 +99,7 @@ export function decodeCheckpoint(file: CheckpointFile): TrainState {
   const sanityLoss = Number(meta.sanity_loss);
   return {
     step: intField(meta, 'step'),
-    config: jsonField(meta, 'config') as TrainConfig,
+    config: jsonField(meta, CONFIG_KEY) as RunConfig,
     seqLen: intField(meta, 'seq_len'),
     datasetSha256: meta.dataset_sha256 ?? bad('metadata dataset_sha256'),
     params,
@@ -121,12 +122,16 @@ const MAY_CHANGE: ReadonlySet<keyof TrainConfig> = new Set(['steps', 'snapshot_e
  * Throws a UsageError naming the first field in which the resumed run differs from the checkpoint's:
  * the dataset's sequence length or hash, or any option that shapes the trajectory.
  */
-export function checkResumable(state: TrainState, config: TrainConfig, seqLen: number, datasetSha256: string): void {
+export function checkResumable(state: CheckpointState, config: RunConfig, seqLen: number, datasetSha256: string): void {
   if (state.seqLen !== seqLen) invalid('seq_len', `${state.seqLen}, the checkpoint's dataset sequence length`, seqLen);
   if (state.datasetSha256 !== datasetSha256) invalid('data', `the checkpoint's dataset (train.arrow sha256 ${state.datasetSha256})`, datasetSha256);
-  for (const key of CONFIG_KEYS) {
-    if (MAY_CHANGE.has(key)) continue;
-    if (state.config[key] !== config[key]) invalid(key, `${JSON.stringify(state.config[key])} as in the checkpoint being resumed`, config[key]);
+  for (const section of ['model', 'train'] as const) {
+    const saved = state.config[section] as Record<string, unknown>;
+    const now = config[section] as Record<string, unknown>;
+    for (const key of Object.keys(now)) {
+      if (section === 'train' && MAY_CHANGE.has(key as keyof TrainConfig)) continue;
+      if (JSON.stringify(saved[key]) !== JSON.stringify(now[key])) invalid(key, `${JSON.stringify(saved[key])} as in the checkpoint being resumed`, now[key]);
+    }
   }
-  if (config.steps < state.step) invalid('steps', `>= ${state.step}, the checkpoint's step`, config.steps);
+  if (config.train.steps < state.step) invalid('steps', `>= ${state.step}, the checkpoint's step`, config.train.steps);
 }

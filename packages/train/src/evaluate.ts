@@ -1,8 +1,8 @@
-/** The evaluations of SPEC §5 on a trained model: test-split error and loss, and the one-sequence trace. */
+/** The evaluations of docs/model.md §5 on a trained model: test-split error and loss, and the one-sequence trace. */
 import * as tf from '@tensorflow/tfjs-core';
 import { generateSequences, type Sequences, type SequenceParams } from '@ring-attractor/datagen';
 import { LeakyRingAttractor, angleLoss, decodeArgmax, decodePopulationVector, initialBump } from '@ring-attractor/model';
-import type { EvalTrace } from './arrow.js';
+import type { EvalTraceData } from './formats/index.js';
 
 /** Test-split summary (eval.json fields). */
 export interface TestMetrics {
@@ -35,7 +35,7 @@ function firstColumn(angle: Float32Array, B: number, T: number): Float32Array {
  */
 export function evaluateSplit(model: LeakyRingAttractor, split: Sequences, chunk: number): TestMetrics {
   const { count, seqLen: T } = split;
-  const N = model.config.numNeurons;
+  const N = model.config.num_neurons;
   let pv = 0;
   let am = 0;
   let loss = 0;
@@ -58,7 +58,7 @@ export function evaluateSplit(model: LeakyRingAttractor, split: Sequences, chunk
   return { test_count: count, pv_deg: (pv / n) * DEG, argmax_deg: (am / n) * DEG, angle_loss: loss / count };
 }
 
-/** SPEC §5's evaluation sequence: T = 200, zero padding 0.01, zero ratios [0.3], the dataset's max_av. */
+/** The reference's evaluation sequence (docs/model.md §5.5): T = 200, zero padding 0.01, zero ratios [0.3], the dataset's max_av. */
 export function evalSequenceParams(maxAv: number): SequenceParams {
   return { seq_len: 200, zero_padding_start_ratio: 0.01, zero_ratios_in_rest: [0.3], max_av: maxAv };
 }
@@ -67,7 +67,7 @@ export function evalSequenceParams(maxAv: number): SequenceParams {
  * The seed's evaluation plot data: one sequence run from the default bump at π, so the true angle is
  * shifted to start at π: (angle + π − angle[0]) mod 2π.
  */
-export function evalTrace(model: LeakyRingAttractor, maxAv: number, seed: number): EvalTrace {
+export function evalTrace(model: LeakyRingAttractor, maxAv: number, seed: number): EvalTraceData {
   const seq = generateSequences(evalSequenceParams(maxAv), 1, seed);
   const T = seq.seqLen;
   const angle = new Float32Array(T);
@@ -80,7 +80,7 @@ export function evalTrace(model: LeakyRingAttractor, maxAv: number, seed: number
     const r = model.forward(tf.tensor2d(seq.av, [1, T]));
     return [r.output, r.bump, decodePopulationVector(r.output), decodeArgmax(r.output)];
   });
-  const trace: EvalTrace = {
+  const trace: EvalTraceData = {
     av: Float32Array.from(seq.av),
     angle,
     decoded_pv: Float32Array.from(pv.dataSync()),

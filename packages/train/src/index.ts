@@ -1,17 +1,8 @@
-/** @ring-attractor/train: the training loop of SPEC §4 and the train-stage output folder of FORMATS.md. */
-export { train, OUTPUT_FILES, type TrainOptions, type TrainResult } from './train.js';
-export { resolveConfig, modelFields, DEFAULT_CONFIG, CONFIG_KEYS, type TrainConfig, type Activation, type Initialization } from './config.js';
-export { Adam, globalNorm, clipFactor, clipGradients, type AdamOptions, type AdamState } from './optimizer.js';
-export {
-  CONFIG_METADATA_KEY,
-  metricsToIpc,
-  metricsFromIpc,
-  snapshotsToIpc,
-  snapshotsFromIpc,
-  evalTraceToIpc,
-  type MetricsRow,
-  type SnapshotRow,
-  type EvalTrace,
-} from './arrow.js';
-export { encodeCheckpoint, decodeCheckpoint, checkResumable, type TrainState, type CheckpointFile, type NamedTensor } from './checkpoint.js';
+/** @ring-attractor/train: the training loop of docs/model.md §4 and the train-stage folder of docs/formats.md. */
+export { train, type TrainOptions, type TrainResult } from './train.js';
+export { trainStep, createTrainingState, type TrainingState, type Batch, type StepResult } from './step.js';
+export { resolveRunConfig, modelOptions, type RunConfig, type RunConfigInput, type ModelConfig, type TrainConfig } from './config.js';
+export { Adam, globalNorm, globalNormHost, clipFactor, clipGradients, type AdamOptions, type AdamState } from './optimizer.js';
+export { encodeCheckpoint, decodeCheckpoint, checkResumable, type CheckpointState, type CheckpointFile, type NamedTensor } from './checkpoint.js';
 export { evaluateSplit, evalTrace, evalSequenceParams, type TestMetrics } from './evaluate.js';
+export * from './formats/index.js';

@@ -97,9 +97,6 @@ export class Adam {
     state.m.forEach((a, i) => this.m[i].set(a));
     state.v.forEach((a, i) => this.v[i].set(a));
   }
-
-  /** Nothing to free any more (the moments are host arrays); kept so callers need not change. */
-  dispose(): void {}
 }
 
 /** Global L2 norm of all gradients, as torch computes it: the norm of the per-tensor norms. */

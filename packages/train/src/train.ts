@@ -1,11 +1,11 @@
 /**
- * The training run of SPEC §4, from a dataset folder to the output folder of FORMATS.md, with
- * checkpoints that a killed run resumes from to the same bytes.
+ * The training run of docs/model.md §4, from a dataset folder to the train-stage folder of
+ * docs/formats.md, with checkpoints that a killed run resumes from to the same bytes.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs-core';
 import { UsageError, createProgress, invalid, writeFileAtomic } from '@ring-attractor/common';
@@ -13,13 +13,11 @@ import { BatchSampler, loadSplit, openDataset, type Dataset, type Sequences } fr
 import {
   LeakyRingAttractor,
   SANITY_MAX_ANGLE_LOSS,
-  initialBump,
   loadSafetensors,
   sanityCheck,
   saveModel,
   saveSafetensors,
   selectBackend,
-  trainingLoss,
   weightMatrixNames,
   configureFusedKernel,
   defaultKernel,
@@ -27,17 +25,29 @@ import {
   type BackendChoice,
   type KernelName,
 } from '@ring-attractor/model';
-import { metricsFromIpc, metricsToIpc, snapshotsFromIpc, snapshotsToIpc, evalTraceToIpc, type MetricsRow, type SnapshotRow } from './arrow.js';
-import { checkResumable, decodeCheckpoint, encodeCheckpoint, type NamedTensor, type TrainState } from './checkpoint.js';
-import { modelFields, type TrainConfig } from './config.js';
+import { checkResumable, decodeCheckpoint, encodeCheckpoint, type CheckpointState, type NamedTensor } from './checkpoint.js';
+import { modelOptions, type RunConfig } from './config.js';
 import { evalTrace, evaluateSplit } from './evaluate.js';
-import { Adam, clipFactor, globalNormHost } from './optimizer.js';
+import {
+  CONFIG_KEY,
+  RUN_FILES,
+  evalTraceToIpc,
+  metricsFromIpc,
+  metricsToIpc,
+  snapshotsFromIpc,
+  snapshotsToIpc,
+  type EvalSummary,
+  type MetricsRow,
+  type RunRecord,
+  type SnapshotRow,
+} from './formats/index.js';
+import { createTrainingState, trainStep, type TrainingState } from './step.js';
 
 /** Everything a run needs besides the config. */
 export interface TrainOptions {
   dataDir: string;
   outDir: string;
-  config: TrainConfig;
+  config: RunConfig;
   backend?: string;
   kernel?: string;
   threads?: number;
@@ -57,27 +67,13 @@ export interface TrainResult {
   step: number;
   stopped: boolean;
   outDir: string;
+  /** The test-split summary (absent when stopped). */
+  eval?: EvalSummary;
 }
-
-/** Output file names of FORMATS.md. */
-export const OUTPUT_FILES = {
-  run: 'run.json',
-  model: 'model.safetensors',
-  checkpoint: 'checkpoint.safetensors',
-  snapshots: 'snapshots.arrow',
-  metrics: 'metrics.arrow',
-  eval: 'eval.json',
-  evalTrace: 'eval_trace.arrow',
-} as const;
 
 const KERNELS: readonly KernelName[] = ['fused', 'tfjs'];
 /** The fused kernel's limit on worker threads. */
 const MAX_THREADS = 64;
-
-/** Float32 rounding, then the shortest decimal that round-trips it: the metadata's loss strings. */
-function f32(x: number): number {
-  return Math.fround(x);
-}
 
 function median(xs: number[]): number {
   if (xs.length === 0) return 0;
@@ -91,7 +87,7 @@ async function readOptional(path: string): Promise<Uint8Array | undefined> {
 }
 
 /** Loads the checkpoint of `outDir` for --resume, failing as bad input if it is missing or foreign. */
-async function loadCheckpoint(path: string): Promise<TrainState> {
+async function loadCheckpoint(path: string): Promise<CheckpointState> {
   if (!existsSync(path)) invalid('resume', `a checkpoint at ${path}`, 'missing');
   let file;
   try {
@@ -102,12 +98,6 @@ async function loadCheckpoint(path: string): Promise<TrainState> {
   return decodeCheckpoint(file);
 }
 
-/** Index of the first variable holding a NaN or ±Inf, or −1. */
-function firstNonFinite(vars: readonly tf.Variable[]): number {
-  // Host reads of these few small tensors cost less than an isFinite/all kernel pair each.
-  return vars.findIndex((v) => !(v.dataSync() as Float32Array).every(Number.isFinite));
-}
-
 /** Test hook: a NaN in the first entry of `v`, as a diverging update would leave it. */
 function injectNan(v: tf.Variable): void {
   const data = Float32Array.from(v.dataSync() as Float32Array);
@@ -115,12 +105,12 @@ function injectNan(v: tf.Variable): void {
   tf.tidy(() => v.assign(tf.tensor(data, v.shape, 'float32')));
 }
 
-/** Trains per `opts`; writes every output of FORMATS.md into `opts.outDir`. */
+/** Trains per `opts`; writes every file of docs/formats.md's train stage into `opts.outDir`. */
 export async function train(opts: TrainOptions): Promise<TrainResult> {
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const config = opts.config;
   const outDir = resolve(opts.outDir);
-  const paths = Object.fromEntries(Object.entries(OUTPUT_FILES).map(([k, f]) => [k, join(outDir, f)])) as Record<keyof typeof OUTPUT_FILES, string>;
+  const paths = Object.fromEntries(Object.entries(RUN_FILES).map(([k, f]) => [k, join(outDir, f)])) as Record<keyof typeof RUN_FILES, string>;
 
   // Every check of the inputs happens before the first write.
   const ds: Dataset = await openDataset(opts.dataDir).catch((err: unknown) => {
@@ -137,20 +127,18 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const threads = opts.threads ?? resumed?.threads ?? Math.max(1, Math.min(MAX_THREADS, availableParallelism()));
   if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) invalid('threads', `an integer in [1, ${MAX_THREADS}]`, threads);
   if (kernel === 'fused') configureFusedKernel({ threads });
-  const model = new LeakyRingAttractor({ ...modelFields(config), kernel });
-  let adam: Adam | undefined;
+  const model = new LeakyRingAttractor(modelOptions(config, ds.config.max_av, kernel));
   try {
-    return await trainModel();
+    return await trainModel(createTrainingState(config, model));
   } finally {
-    adam?.dispose();
     model.dispose();
     // Its worker threads would keep the process (or a test runner) alive.
     if (kernel === 'fused') disposeFusedKernel();
   }
 
-  async function trainModel(): Promise<TrainResult> {
-    const names = weightMatrixNames(config.action_dim);
-    const N = config.num_neurons;
+  async function trainModel(state: TrainingState): Promise<TrainResult> {
+    const names = weightMatrixNames(config.model.action_dim);
+    const N = config.model.num_neurons;
     const configJson = JSON.stringify(config);
     if (resumed) {
       try {
@@ -162,7 +150,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     await mkdir(outDir, { recursive: true });
 
     const trainSplit: Sequences = await loadSplit(ds, 'train');
-    const B = config.batch_size;
+    const B = config.train.batch_size;
     const T = ds.seqLen;
 
     let sanityLoss: number;
@@ -171,17 +159,14 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       const n = Math.min(B, trainSplit.count);
       const av = tf.tensor2d(trainSplit.av.subarray(0, n * T), [n, T]);
       const angle = tf.tensor2d(trainSplit.angle.subarray(0, n * T), [n, T]);
-      sanityLoss = sanityCheck(av, angle);
+      sanityLoss = sanityCheck(av, angle, kernel);
       tf.dispose([av, angle]);
       log(`sanity check (debug_perfect, N=360, gelu, one batch of ${n}): angle loss ${sanityLoss.toFixed(4)}`);
       if (!(sanityLoss < SANITY_MAX_ANGLE_LOSS)) throw new Error(`sanity check failed: angle loss ${sanityLoss} is not below ${SANITY_MAX_ANGLE_LOSS}`);
     }
 
-    const named = model.namedTrainableVariables();
-    const paramNames = Object.keys(named);
-    const vars = paramNames.map((n) => named[n]);
-    const optimizer = new Adam(vars, { lr: config.lr });
-    adam = optimizer;
+    const { optimizer, names: paramNames, variables } = state;
+    const named = Object.fromEntries(paramNames.map((n, i) => [n, variables[i]]));
     let sampler: BatchSampler;
     let metrics: MetricsRow[] = [];
     let snapshots: SnapshotRow[] = [];
@@ -198,7 +183,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       if (metrics.length !== step) invalid('resume', `metrics.arrow with the ${step} steps of the checkpoint`, metrics.length);
       log(`resuming at step ${step}`);
     } else {
-      sampler = new BatchSampler(trainSplit.count, B, config.seed);
+      sampler = new BatchSampler(trainSplit.count, B, config.train.seed);
     }
 
     const weightsOf = (): Record<string, Float32Array> => {
@@ -209,7 +194,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     let initialWeights = step === 0 ? weightsOf() : undefined;
 
     const writeCheckpoint = async (): Promise<void> => {
-      await writeFileAtomic(paths.metrics, metricsToIpc(metrics));
+      await writeFileAtomic(paths.metrics, metricsToIpc(metrics, configJson));
       await writeFileAtomic(paths.snapshots, snapshotsToIpc(snapshots, names, N, configJson));
       const params: Record<string, NamedTensor> = {};
       for (const n of paramNames) params[n] = { shape: [...named[n].shape], data: Float32Array.from(named[n].dataSync() as Float32Array) };
@@ -218,84 +203,60 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     };
 
     const startStep = step;
-    const progress = opts.progress === false ? undefined : createProgress(config.steps - startStep, 'train');
+    const progress = opts.progress === false ? undefined : createProgress(config.train.steps - startStep, 'train');
     try {
-      while (step < config.steps) {
+      while (step < config.train.steps) {
         const s = step + 1;
         const t0 = performance.now();
         const batch = sampler.gather(trainSplit, sampler.next());
         if (opts.injectNanAtStep === s) injectNan(named.Wo);
-        let parts: tf.Scalar[] = [];
-        const { losses, grads } = tf.tidy(() => {
-          const av = tf.tensor2d(batch.av, [B, T]);
-          const angle = tf.tensor2d(batch.angle, [B, T]);
-          const r0 = initialBump(Float32Array.from({ length: B }, (_, b) => batch.angle[b * T]), N);
-          const { value, grads } = tf.variableGrads(() => {
-            // totalLoss's values and gradients, without computing (and differentiating) the cosine output.
-            const l = trainingLoss(model.forwardBump(av, r0), angle, config.bump_weight);
-            parts = [tf.keep(l.angle), tf.keep(l.bump)];
-            return l.total;
-          }, vars);
-          const g = vars.map((v) => grads[v.name]);
-          return { losses: tf.stack([value, ...parts]), grads: g };
-        });
-        const [lossTotal, lossAngle, lossBump] = losses.dataSync();
-        const gradNorm = globalNormHost(grads);
-        tf.dispose([losses, ...parts]);
-        if (!Number.isFinite(lossTotal) || !Number.isFinite(lossAngle) || !Number.isFinite(lossBump)) {
-          tf.dispose(grads);
-          throw new Error(`non-finite loss at step ${s}`);
-        }
-        if (!Number.isFinite(gradNorm)) {
-          tf.dispose(grads);
-          throw new Error(`non-finite gradient at step ${s}`);
-        }
-        // Clipping is Adam's scale argument: the scaled gradients never become tensors.
-        optimizer.apply(grads, clipFactor(gradNorm, config.clip));
-        tf.dispose(grads);
-        // The loss alone is not enough: a kernel may map a NaN weight to finite activity.
-        const bad = firstNonFinite(vars);
-        if (bad >= 0) throw new Error(`non-finite parameter ${paramNames[bad]} at step ${s}`);
+        const r = trainStep(state, { ...batch, seqLen: T }, s);
         step = s;
         const ms = performance.now() - t0;
-        metrics.push({ step, loss_total: lossTotal, loss_angle: lossAngle, loss_bump: lossBump, grad_norm: gradNorm, ms });
+        metrics.push({ step, ...r, ms });
+        const losses = { loss_total: r.loss_total, loss_angle: r.loss_angle, loss_bump: r.loss_bump };
         if (initialWeights) {
-          snapshots.push({ step: 0, loss_total: lossTotal, loss_angle: lossAngle, loss_bump: lossBump, weights: initialWeights });
+          snapshots.push({ step: 0, ...losses, weights: initialWeights });
           initialWeights = undefined;
         }
-        if (step % config.snapshot_every === 0 || step === config.steps) {
-          snapshots.push({ step, loss_total: lossTotal, loss_angle: lossAngle, loss_bump: lossBump, weights: weightsOf() });
-        }
-        progress?.update(step - startStep, { step, loss: lossTotal.toFixed(4), 'ms/step': ms.toFixed(0) });
-        if (step % config.checkpoint_every === 0) await writeCheckpoint();
-        if (opts.stopAfter === step && step < config.steps) {
+        if (step % config.train.snapshot_every === 0 || step === config.train.steps) snapshots.push({ step, ...losses, weights: weightsOf() });
+        progress?.update(step - startStep, { step, loss: r.loss_total.toFixed(4), 'ms/step': ms.toFixed(0) });
+        if (step % config.train.checkpoint_every === 0) await writeCheckpoint();
+        if (opts.stopAfter === step && step < config.train.steps) {
           progress?.stop();
           log(`stopped after step ${step} (--stop-after)`);
           return { step, stopped: true, outDir };
         }
       }
       progress?.stop();
-      if (step % config.checkpoint_every !== 0 || step === startStep) await writeCheckpoint();
+      if (step % config.train.checkpoint_every !== 0 || step === startStep) await writeCheckpoint();
 
       const last = metrics[metrics.length - 1];
       await saveModel(paths.model, model, {
         step: String(step),
-        loss_total: String(f32(last.loss_total)),
-        loss_angle: String(f32(last.loss_angle)),
-        loss_bump: String(f32(last.loss_bump)),
+        loss_total: String(Math.fround(last.loss_total)),
+        loss_angle: String(Math.fround(last.loss_angle)),
+        loss_bump: String(Math.fround(last.loss_bump)),
         dataset_sha256: trainSha,
+        [CONFIG_KEY]: configJson,
       });
 
       const testSplit = await loadSplit(ds, 'test');
       const test = evaluateSplit(model, testSplit, Math.max(B, 256));
-      await writeFileAtomic(paths.eval, `${JSON.stringify({ ...test, sanity_loss: sanityLoss, step }, null, 2)}\n`);
-      const trace = evalTrace(model, ds.config.max_av, config.seed);
+      const summary: EvalSummary = { ...test, sanity_loss: sanityLoss, step };
+      await writeFileAtomic(paths.eval, `${JSON.stringify(summary, null, 2)}\n`);
+      const trace = evalTrace(model, ds.config.max_av, config.train.seed);
       await writeFileAtomic(paths.evalTrace, evalTraceToIpc(trace, N, configJson));
 
       const stepMs = metrics.map((r) => r.ms);
-      const run = {
+      const run: RunRecord = {
         config,
-        dataset: { dir: resolve(ds.dir), sha256: { 'train.arrow': trainSha, 'test.arrow': ds.manifest.files['test.arrow'].sha256 }, seq_len: T },
+        dataset: {
+          name: basename(resolve(ds.dir)),
+          sha256: { 'train.arrow': trainSha, 'test.arrow': ds.manifest.files['test.arrow'].sha256 },
+          seq_len: T,
+          max_av: ds.config.max_av,
+        },
         backend,
         kernel,
         threads,
@@ -305,7 +266,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       };
       await writeFileAtomic(paths.run, `${JSON.stringify(run, null, 2)}\n`);
       log(`test: pv ${test.pv_deg.toFixed(2)}°, argmax ${test.argmax_deg.toFixed(2)}°, angle loss ${test.angle_loss.toFixed(4)} (${test.test_count} sequences)`);
-      return { step, stopped: false, outDir };
+      return { step, stopped: false, outDir, eval: summary };
     } finally {
       progress?.stop();
     }

@@ -25,21 +25,23 @@ before(async () => {
   await writeFile(join(brokenData, 'train.arrow'), bytes);
   trained = join(root, 'trained');
   await train({ dataDir: data, outDir: trained, config: smallConfig({ steps: 5 }), backend: 'wasm', log: () => {}, progress: false });
-  await writeFile(join(root, 'bad-key.json'), JSON.stringify({ steps: 3, learning_rate: 0.1 }));
+  await writeFile(join(root, 'bad-key.json'), JSON.stringify({ train: { steps: 3, learning_rate: 0.1 } }));
   await writeFile(join(root, 'bad-json.json'), '{ steps: ');
+  await writeFile(join(root, 'bad-section.json'), JSON.stringify({ trian: { steps: 3 } }));
 });
 
 /** [case, args (OUT stands for a copy of a trained output folder), expected stderr line]. */
 const CASES: [string, () => string[], RegExp][] = [
   ['missing dataset folder', () => ['--data', join(root, 'nope'), '--out', 'OUT'], /^error: data: .*manifest\.json/],
   ['dataset failing its sha256 check', () => ['--data', brokenData, '--out', 'OUT'], /^error: data: .*train\.arrow.*sha256/],
-  ['negative learning rate', () => ['--data', data, '--out', 'OUT', '--lr', '-1'], /^error: lr: expected a finite number > 0 \(got -1\)$/],
-  ['unknown activation', () => ['--data', data, '--out', 'OUT', '--activation', 'sigmoid'], /^error: activation: expected one of/],
-  ['non-numeric steps', () => ['--data', data, '--out', 'OUT', '--steps', 'abc'], /^error: steps: expected a positive integer \(got "abc"\)$/],
+  ['negative learning rate', () => ['--data', data, '--out', 'OUT', '--lr', '-1'], /^error: --lr: expected a finite number > 0 \(got -1\)$/],
+  ['unknown activation', () => ['--data', data, '--out', 'OUT', '--activation', 'sigmoid'], /^error: Invalid values: Argument: activation, Given: "sigmoid", Choices: "tanh", "relu", "gelu"$/],
+  ['non-numeric steps', () => ['--data', data, '--out', 'OUT', '--steps', 'abc'], /^error: --steps: expected a positive integer \(got "abc"\)$/],
   ['unknown flag', () => ['--data', data, '--out', 'OUT', '--learning-rate', '1'], /^error: Unknown argument/],
   ['missing --data', () => ['--out', 'OUT'], /^error: .*data/],
-  ['unknown config key', () => ['--data', data, '--out', 'OUT', '--config', join(root, 'bad-key.json')], /^error: config\.learning_rate: /],
-  ['config file not JSON', () => ['--data', data, '--out', 'OUT', '--config', join(root, 'bad-json.json')], /^error: config: expected valid JSON/],
+  ['unknown config section', () => ['--data', data, '--out', 'OUT', '--config', join(root, 'bad-section.json')], /^error: .*bad-section\.json: trian: expected a section of an experiment config/],
+  ['unknown config key', () => ['--data', data, '--out', 'OUT', '--config', join(root, 'bad-key.json')], /^error: .*bad-key\.json: train\.learning_rate: expected a known key/],
+  ['config file not JSON', () => ['--data', data, '--out', 'OUT', '--config', join(root, 'bad-json.json')], /^error: --config: expected a readable JSON file/],
   ['unknown backend', () => ['--data', data, '--out', 'OUT', '--backend', 'tpu'], /^error: backend: /],
   ['resume with another model config', () => ['--data', data, '--out', 'OUT', ...SMALL_FLAGS, '--num-neurons', '24', '--resume'], /^error: num_neurons: expected 16 as in the checkpoint/],
 ];

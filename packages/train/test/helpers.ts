@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateDataset, resolveDatagenConfig } from '@ring-attractor/datagen';
-import { resolveConfig, type TrainConfig } from '../src/config.js';
+import { resolveRunConfig, type RunConfig, type TrainConfig } from '../src/config.js';
 
 const BIN = fileURLToPath(new URL('../bin/ring-train.mjs', import.meta.url));
 
@@ -31,8 +31,8 @@ export async function tinyDataset(seqLen = 12): Promise<string> {
 }
 
 /** The small training config the tests share: N=16, B=8, 12 steps, snapshots every 5, checkpoints every 5. */
-export function smallConfig(over: Partial<TrainConfig> = {}): TrainConfig {
-  return resolveConfig({ steps: 12, batch_size: 8, num_neurons: 16, snapshot_every: 5, checkpoint_every: 5, ...over }, {});
+export function smallConfig(train: Partial<TrainConfig> = {}, model: Record<string, unknown> = {}): RunConfig {
+  return resolveRunConfig({ model: { num_neurons: 16, ...model }, train: { steps: 12, batch_size: 8, snapshot_every: 5, checkpoint_every: 5, ...train } });
 }
 
 /** The CLI flags of {@link smallConfig}. */

@@ -8,7 +8,7 @@ import { loadSplit, openDataset } from '@ring-attractor/datagen';
 import { circularError, decodePopulationVector, initialBump, loadModel, loadSafetensors, selectBackend } from '@ring-attractor/model';
 import * as tf from '@tensorflow/tfjs-core';
 import { train, type TrainOptions } from '../src/train.js';
-import { CONFIG_METADATA_KEY, metricsFromIpc } from '../src/arrow.js';
+import { CONFIG_KEY, metricsFromIpc, type MetricsRow } from '../src/formats/index.js';
 import { SMALL_FLAGS, removeTempDirs, runCli, smallConfig, tempDir, tinyDataset } from './helpers.js';
 
 after(removeTempDirs);
@@ -28,12 +28,15 @@ before(async () => {
 
 const read = (dir: string, f: string): Promise<Buffer> => readFile(join(dir, f));
 
-test('every output file exists and follows FORMATS.md', async () => {
+test('every output file exists and follows docs/formats.md', async () => {
   const config = smallConfig();
   const manifest = JSON.parse((await read(data, 'manifest.json')).toString());
   const run = JSON.parse((await read(outA, 'run.json')).toString());
   assert.deepEqual(Object.keys(run).sort(), ['backend', 'config', 'dataset', 'kernel', 'ms_per_step_median', 'steps', 'threads', 'train_seconds']);
   assert.deepEqual(run.config, config);
+  assert.equal(run.dataset.name, 'ds');
+  assert.equal(run.dataset.max_av, manifest.config.max_av);
+  assert.ok(!JSON.stringify(run).includes(data), 'run.json records no machine paths');
   assert.deepEqual(run.dataset.sha256, { 'train.arrow': manifest.files['train.arrow'].sha256, 'test.arrow': manifest.files['test.arrow'].sha256 });
   assert.equal(run.dataset.seq_len, 12);
   assert.equal(run.backend, 'wasm');
@@ -42,7 +45,7 @@ test('every output file exists and follows FORMATS.md', async () => {
   assert.ok(run.train_seconds > 0 && run.ms_per_step_median > 0);
 
   const metrics = metricsFromIpc(await read(outA, 'metrics.arrow'));
-  assert.deepEqual(metrics.map((r) => r.step), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+  assert.deepEqual(metrics.map((r: MetricsRow) => r.step), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
   for (const r of metrics) {
     // total = angle + bump_weight · bump, each rounded to float32 on its own.
     assert.ok(Math.abs(r.loss_total - (r.loss_angle + 0.2 * r.loss_bump)) < 1e-6 * (1 + r.loss_total), `step ${r.step}`);
@@ -65,7 +68,8 @@ test('every output file exists and follows FORMATS.md', async () => {
   assert.equal(Number(model.metadata.loss_angle), last.loss_angle);
   assert.equal(Number(model.metadata.loss_bump), last.loss_bump);
   assert.equal(model.metadata.dataset_sha256, manifest.files['train.arrow'].sha256);
-  assert.equal(JSON.parse(model.metadata.config).numNeurons, 16);
+  assert.equal(JSON.parse(model.metadata['ring_attractor.model']).num_neurons, 16);
+  assert.deepEqual(JSON.parse(model.metadata[CONFIG_KEY]), config);
 
   const ckpt = await loadSafetensors(join(outA, 'checkpoint.safetensors'));
   assert.equal(ckpt.metadata.step, '12');
@@ -79,7 +83,7 @@ test('every output file exists and follows FORMATS.md', async () => {
 
   const snaps = tableFromIPC(await read(outA, 'snapshots.arrow'));
   assert.deepEqual(Array.from(snaps.getChild('step')!.toArray()), [0, 5, 10, 12]);
-  assert.deepEqual(JSON.parse(snaps.schema.metadata.get(CONFIG_METADATA_KEY)!), config);
+  assert.deepEqual(JSON.parse(snaps.schema.metadata.get(CONFIG_KEY)!), config);
   assert.deepEqual(snaps.schema.fields.map((f) => `${f.name}:${f.type}`), [
     'step:Int32', 'loss_total:Float32', 'loss_angle:Float32', 'loss_bump:Float32',
     'Wo:FixedSizeList[256]<Float32>', 'Wl:FixedSizeList[256]<Float32>', 'Wr:FixedSizeList[256]<Float32>',
@@ -101,7 +105,7 @@ test('every output file exists and follows FORMATS.md', async () => {
 
   const trace = tableFromIPC(await read(outA, 'eval_trace.arrow'));
   assert.equal(trace.numRows, 200);
-  assert.deepEqual(JSON.parse(trace.schema.metadata.get(CONFIG_METADATA_KEY)!), config);
+  assert.deepEqual(JSON.parse(trace.schema.metadata.get(CONFIG_KEY)!), config);
   assert.deepEqual(trace.schema.fields.map((f) => `${f.name}:${f.type}`), [
     't:Int32', 'av:Float32', 'angle:Float32', 'decoded_pv:Float32', 'decoded_argmax:Float32',
     'output:FixedSizeList[16]<Float32>', 'bump:FixedSizeList[16]<Float32>',
@@ -110,7 +114,7 @@ test('every output file exists and follows FORMATS.md', async () => {
   const angle = trace.getChild('angle')!.toArray() as Float32Array;
   assert.equal(angle[0], Math.fround(Math.PI), 'aligned to the default bump at π');
   for (let t = 0; t + 1 < 200; t++) {
-    // SPEC §1: angle[t+1] − angle[t] = av[t] (mod 2π).
+    // docs/model.md §1.2: angle[t+1] − angle[t] = av[t] (mod 2π).
     const d = (((angle[t + 1] - angle[t] - av[t]) % (2 * Math.PI)) + 3 * Math.PI) % (2 * Math.PI) - Math.PI;
     assert.ok(Math.abs(d) < 1e-5, `t=${t}`);
   }
@@ -154,7 +158,7 @@ test('a run stopped after step 7 and resumed ends with the same bytes as an unin
   for (const f of ['model.safetensors', 'checkpoint.safetensors', 'snapshots.arrow', 'eval.json', 'eval_trace.arrow']) {
     assert.ok((await read(out, f)).equals(await read(outA, f)), `${f} differs after resume`);
   }
-  assert.deepEqual(metricsFromIpc(await read(out, 'metrics.arrow')).map((r) => r.step), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+  assert.deepEqual(metricsFromIpc(await read(out, 'metrics.arrow')).map((r: MetricsRow) => r.step), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
 });
 
 test('the same config twice gives identical files (CLI)', async () => {

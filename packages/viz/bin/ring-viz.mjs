@@ -1,4 +1,4 @@
 #!/usr/bin/env node
-import { register } from 'tsx/esm/api';
-register();
-await import('../src/cli.ts');
+import { runCompiled } from '@ring-attractor/common/bin-shim';
+
+await runCompiled(import.meta.url, 'cli.js', 'ring-viz');

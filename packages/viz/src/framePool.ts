@@ -1,4 +1,6 @@
 import { availableParallelism } from 'node:os';
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { WeightsFigure } from './figures/weights.js';
 import type { VizConfig } from './vizConfig.js';
@@ -25,6 +27,17 @@ export function defaultWorkerCount(): number {
 }
 
 /**
+ * A frame worker. Its module sits next to this one: frameWorker.js when built; frameWorker.ts when this
+ * runs from source (the tests), which the worker then loads through tsx, as this thread does.
+ */
+function startFrameWorker(): Worker {
+  const ext = extname(fileURLToPath(import.meta.url));
+  const entry = new URL(`./frameWorker${ext}`, import.meta.url);
+  if (ext !== '.ts') return new Worker(entry);
+  return new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`, { eval: true });
+}
+
+/**
  * Renders `count` frames in a worker pool and yields them strictly in index order; at most
  * 2 frames per worker are in flight, so memory stays bounded however long the movie is.
  */
@@ -34,7 +47,7 @@ export async function* renderFramesInOrder(
   workers = defaultWorkerCount(),
 ): AsyncGenerator<{ index: number; width: number; height: number; rgba: Uint8Array }> {
   const poolSize = Math.max(1, Math.min(workers, count));
-  const pool = Array.from({ length: poolSize }, () => new Worker(new URL('./frameWorkerEntry.mjs', import.meta.url)));
+  const pool = Array.from({ length: poolSize }, startFrameWorker);
   const done = new Map<number, FrameResult>();
   let waiting: (() => void) | undefined;
   let failure: Error | undefined;

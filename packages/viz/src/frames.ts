@@ -1,4 +1,4 @@
-import type { Snapshots } from './runFolder.js';
+import type { Snapshots } from '@ring-attractor/train/formats';
 import type { WeightsFigure } from './figures/weights.js';
 
 /** Formats a loss for titles: 4 significant digits. */

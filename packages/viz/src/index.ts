@@ -1,6 +1,5 @@
 export { renderRun, staticSpecs, type VizOptions, type VizResult } from './vizRun.js';
-export { resolveVizConfig, parseFormats, DEFAULT_VIZ_CONFIG, type VizConfig, type MovieFormat } from './vizConfig.js';
-export { readRun, readSnapshots, readMetrics, readEvalTrace, type RunData, type Snapshots, type Metrics, type EvalTrace } from './runFolder.js';
+export { resolveVizConfig, checkScheme, DEFAULT_VIZ_CONFIG, type VizConfig, type MovieFormat } from './vizConfig.js';
 export { specToSvg, specToPng, svgToRaster, fontFiles, FONT_FAMILY, type VlSpec } from './render.js';
 export { colourMap, exactColour, symmetricDomain, parseColour, type ColourMap, type Rgb } from './colour.js';
 export { matrixPixels, matrixDataUrl } from './matrixImage.js';

@@ -7,7 +7,7 @@ import { strideIndices } from './figures/loss.js';
 import { fmtLoss } from './frames.js';
 import { matrixDataUrl } from './matrixImage.js';
 import { BASE_CONFIG, type VlSpec } from './render.js';
-import type { RunData } from './runFolder.js';
+import type { RunData } from '@ring-attractor/train/formats';
 
 const require = createRequire(import.meta.url);
 
@@ -129,8 +129,8 @@ export function reportHtml(run: RunData, figures: ReportFigure[]): string {
   const intro = `<h1>ring-attractor run report</h1>
 <p>Run folder: <code>${esc(run.dir)}</code></p>
 <div class="tables">
-<div><h2>Evaluation (eval.json)</h2>${table(run.evalSummary)}</div>
-<div><h2>Training config (run.json)</h2>${table((config ?? {}) as Record<string, unknown>)}</div>
+<div><h2>Evaluation (eval.json)</h2>${table({ ...run.evalSummary })}</div>
+<div><h2>Training config (run.json)</h2>${table({ ...config })}</div>
 <div><h2>Run</h2>${table(runInfo)}</div>
 </div>`;
   return htmlPage('ring-attractor run report', intro, figures);

@@ -12,7 +12,7 @@ import { snapshotFigure } from './frames.js';
 import { encodeMovies } from './movie.js';
 import { specToPng, type VlSpec } from './render.js';
 import { reportHtml, snapshotSliderSpec, type ReportFigure } from './report.js';
-import { readRun, type RunData } from './runFolder.js';
+import { readRun, type RunData } from '@ring-attractor/train/formats';
 import type { MovieFormat, VizConfig } from './vizConfig.js';
 
 /** Inputs of {@link renderRun}. */

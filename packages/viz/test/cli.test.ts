@@ -44,8 +44,9 @@ describe('ring-viz CLI', () => {
     const run = fresh('flags');
     const cases: [string[], RegExp][] = [
       [['--bogus', '1'], /^error: Unknown argument: bogus\n$/],
-      [['--fps', '0'], /^error: viz\.fps: expected a number in \(0, 120\] \(got 0\)\n$/],
-      [['--formats', 'mp4,avi'], /^error: --formats: expected a comma-separated list/],
+      [['--fps', '0'], /^error: --fps: expected a finite number in \(0, 120\] \(got 0\)\n$/],
+      [['--formats', 'mp4,avi'], /^error: --formats\[1\]: expected one of mp4, gif \(got "avi"\)\n$/],
+      [['--scheme', 'nope'], /^error: --scheme: expected a continuous vega colour scheme/],
     ];
     for (const [args, re] of cases) {
       const r = runCli(['--run', run, '--out', join(root, 'flags', 'viz'), ...args]);
@@ -57,7 +58,7 @@ describe('ring-viz CLI', () => {
     writeFileSync(cfg, JSON.stringify({ viz: { fps: 5, colour: 'red' } }));
     const r = runCli(['--run', run, '--out', join(root, 'flags', 'viz'), '--config', cfg]);
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /^error: viz\.colour: expected one of fps, formats, width, scheme, reverse_scheme, report_snapshots \(unknown key\)/);
+    assert.match(r.stderr, /^error: .*viz\.json: viz\.colour: expected a known key \(one of fps, formats, width, scheme, reverse_scheme, report_snapshots\)/);
   });
 
   it('without any ffmpeg: PNGs, specs and report are written, then exit 1 with the FFMPEG_PATH hint', () => {

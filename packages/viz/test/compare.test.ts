@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { before, describe, it } from 'node:test';
 import sharp from 'sharp';
@@ -10,8 +10,7 @@ import { Table, makeVector, tableToIPC } from 'apache-arrow';
 import { UsageError } from '@ring-attractor/common';
 import { compareRuns, COMPARE_FILES } from '../src/compare/compareRuns.js';
 import { experimentColours } from '../src/compare/compareSpec.js';
-import { discoverRuns } from '../src/compare/discover.js';
-import { readRunSummary, runName } from '../src/compare/runSummary.js';
+import { readRunSummary, runName, trainFolder } from '../src/compare/runSummary.js';
 import { specToPng } from '../src/render.js';
 import { INLINE_LIBRARIES } from '../src/report.js';
 import { buildRunFixture } from './fixture.js';
@@ -46,15 +45,12 @@ const EXPERIMENTS: Expected[] = [
 
 const lossAt = (e: Expected, s: number): number => Math.fround(e.a * Math.exp(-s / e.tau));
 
-/** A workspace with experiment projects and their train folders (viz's fixture, with per-experiment eval/run/metrics). */
+/** Experiment artifact folders with their train folders (viz's fixture, with per-experiment eval/run/metrics). */
 function buildWorkspace(root: string, experiments: Expected[]): string[] {
   return experiments.map((e, i) => {
-    const project = join(root, 'pipelines', 'experiments', e.name);
-    mkdirSync(project, { recursive: true });
-    writeFileSync(join(project, 'project.json'), JSON.stringify({ name: `experiment-${e.name}`, tags: ['experiment'], targets: { train: {}, viz: {} } }));
     const dir = buildRunFixture(join(root, 'artifacts', 'pipelines', 'experiments', e.name, 'train'), { n: 8, snapshots: 2, metricRows: e.steps, traceLength: 4, seed: i + 1 }).dir;
     const run = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8'));
-    run.config = { ...run.config, activation: e.activation, init: e.init };
+    run.config.model = { ...run.config.model, activation: e.activation, init: e.init };
     run.ms_per_step_median = e.ms;
     writeFileSync(join(dir, 'run.json'), JSON.stringify(run));
     writeFileSync(join(dir, 'eval.json'), JSON.stringify({ test_count: 64, pv_deg: e.pv, argmax_deg: e.argmax, angle_loss: 0.01, sanity_loss: 0.3, step: e.steps }));
@@ -196,25 +192,16 @@ describe('ring-compare on three fixture experiments', () => {
     for (const f of COMPARE_FILES) assert.ok(readFileSync(join(out, f)).equals(readFileSync(join(again, f))), f);
   });
 
-  it('discovery: trained experiment projects only, sorted; leftovers of deleted experiments ignored', () => {
-    const ws = join(root, 'ws');
-    mkdirSync(join(ws, 'artifacts', 'pipelines', 'experiments', 'deleted', 'train'), { recursive: true });
-    mkdirSync(join(ws, 'pipelines', 'experiments', 'untrained'), { recursive: true });
-    writeFileSync(join(ws, 'pipelines', 'experiments', 'untrained', 'project.json'), JSON.stringify({ name: 'experiment-untrained', tags: ['experiment'] }));
-    mkdirSync(join(ws, 'pipelines', 'experiments', 'notes'), { recursive: true });
-    mkdirSync(join(ws, 'artifacts', 'pipelines', 'experiments', 'notes', 'train'), { recursive: true });
-    writeFileSync(join(ws, 'pipelines', 'experiments', 'notes', 'project.json'), JSON.stringify({ name: 'notes', tags: ['docs'] }));
-    const found = discoverRuns(ws);
-    assert.deepEqual(found.runs.map((r) => r.name), ['perfect-init', 'relu', 'seed']);
-    assert.deepEqual(found.runs.map((r) => r.dir), [2, 1, 0].map((i) => dirs[i]));
-    assert.deepEqual(found.untrained, ['untrained']);
-    assert.deepEqual(discoverRuns(join(root, 'out')).runs, []);
-  });
-
   it('run names are the experiment folder', () => {
     assert.equal(runName('artifacts/pipelines/experiments/relu/train'), 'relu');
     assert.equal(runName('artifacts/pipelines/experiments/relu/train/'), 'relu');
     assert.equal(runName('/some/where/my-run'), 'my-run');
+    assert.equal(runName('artifacts/pipelines/experiments/relu'), 'relu');
+  });
+
+  it('an experiment folder stands for its train folder', () => {
+    assert.equal(trainFolder(dirname(dirs[0])), dirs[0]);
+    assert.equal(trainFolder(dirs[0]), dirs[0]);
   });
 });
 
@@ -240,7 +227,7 @@ describe('ring-compare bad input', () => {
       ['cuteval', (d) => writeFileSync(join(d, 'eval.json'), '{"pv_deg": 3.'), /^eval\.json in .*: truncated or not JSON — run the train stage/],
       ['nopv', (d) => writeFileSync(join(d, 'eval.json'), '{"argmax_deg": 3}'), /^eval\.json in .*: pv_deg: expected a finite number \(got undefined\) — run the train stage/],
       ['norun', (d) => rmSync(join(d, 'run.json')), /^run\.json in .*: missing — run the train stage/],
-      ['noinit', (d) => writeFileSync(join(d, 'run.json'), JSON.stringify({ config: { activation: 'gelu' }, steps: 40, ms_per_step_median: 1 })), /^run\.json in .*: config\.init: expected a non-empty string/],
+      ['nomodel', (d) => writeFileSync(join(d, 'run.json'), JSON.stringify({ config: { train: {} }, dataset: {}, steps: 40, ms_per_step_median: 1, train_seconds: 1 })), /^run\.json in .*: model: expected a JSON object/],
       ['cutmetrics', (d) => truncateSync(join(d, 'metrics.arrow'), Math.floor(statSync(join(d, 'metrics.arrow')).size / 2)), /^metrics\.arrow in .*: truncated or not an Arrow IPC file — run the train stage/],
       ['nofolder', (d) => rmSync(d, { recursive: true }), /^--runs: .*: no such folder — run the train stage \(nx run experiment-seed:train\)$/],
     ];
@@ -271,20 +258,13 @@ describe('ring-compare bad input', () => {
     assert.equal(existsSync(out), false);
   });
 
-  it('CLI: no runs, both sources, bad flags: exit 2, one line', () => {
+  it('CLI: no runs, bad flags: exit 2, one line', () => {
     const dirs = fresh('cli-flags');
-    const empty = join(root, 'empty-ws');
-    mkdirSync(empty);
-    const untrainedWs = join(root, 'untrained-ws');
-    mkdirSync(join(untrainedWs, 'pipelines', 'experiments', 'later'), { recursive: true });
-    writeFileSync(join(untrainedWs, 'pipelines', 'experiments', 'later', 'project.json'), JSON.stringify({ name: 'experiment-later', tags: ['experiment'] }));
     const out = join(root, 'cli-flags', 'out');
     const cases: [string[], RegExp][] = [
-      [['--out', out], /^error: --runs: expected at least one train-stage folder \(or --workspace ROOT\) \(got \[\]\)\n$/],
-      [['--workspace', empty, '--out', out], /^error: --workspace: expected at least one trained experiment .*\(got none in ".*empty-ws"\)\n$/],
-      [['--workspace', untrainedWs, '--out', out], /^error: --workspace: expected at least one trained experiment .*\(got none in ".*untrained-ws"; untrained: later — run nx run experiment-<name>:train\)\n$/],
-      [['--runs', dirs[0], '--workspace', empty, '--out', out], /^error: --runs: expected either --runs or --workspace, not both/],
+      [['--out', out], /^error: Missing required argument: runs\n$/],
       [['--runs', dirs[0], '--bogus', '1', '--out', out], /^error: Unknown argument: bogus\n$/],
+      [['--runs', dirs[0], '--out', out, '--width', '10'], /^error: --width: expected an integer in \[400, 4096\] \(got 10\)\n$/],
     ];
     for (const [args, re] of cases) {
       const r = runCompare(args);
@@ -295,17 +275,13 @@ describe('ring-compare bad input', () => {
     assert.equal(existsSync(out), false);
   });
 
-  it('CLI --workspace: compares every trained experiment, says which were skipped', () => {
-    const ws = join(root, 'cli-ws');
-    buildWorkspace(ws, EXPERIMENTS.slice(0, 2));
-    mkdirSync(join(ws, 'pipelines', 'experiments', 'later'), { recursive: true });
-    writeFileSync(join(ws, 'pipelines', 'experiments', 'later', 'project.json'), JSON.stringify({ name: 'experiment-later', tags: ['experiment'] }));
-    const out = join(ws, 'artifacts', 'compare');
-    const r = runCompare(['--workspace', ws, '--out', out]);
+  it('CLI with experiment folders: each is read through its train folder and named after the experiment', () => {
+    const dirs = fresh('cli-exp');
+    const out = join(root, 'cli-exp', 'out');
+    const r = runCompare(['--runs', ...dirs.map((d) => dirname(d)), '--out', out]);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stderr, /skipped untrained experiment later\n/);
-    assert.match(r.stderr, /2 experiments \(relu, seed\)/);
+    assert.match(r.stderr, /2 experiments \(seed, relu\)/);
     const rows = elementsOf(readFileSync(join(out, 'report.html'), 'utf8')).filter((e) => e.tagName === 'tr' && attr(e, 'data-experiment'));
-    assert.deepEqual(rows.map((r) => attr(r, 'data-experiment')), ['relu', 'seed']);
+    assert.deepEqual(rows.map((r) => attr(r, 'data-experiment')), ['seed', 'relu']);
   });
 });

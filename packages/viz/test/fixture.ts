@@ -1,10 +1,10 @@
 /**
- * Builds a small train-stage output folder in exactly the FORMATS.md layout, independent of
- * packages/train: weights that blend from noise into the ideal cos(Δ), cos(Δ ∓ π/4) profiles.
+ * Builds a small train-stage output folder with the train stage's own writers (docs/formats.md), without
+ * training: weights that blend from noise into the ideal cos(Δ), cos(Δ ∓ π/4) profiles.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Field, FixedSizeList, Float32, Schema, Table, makeData, makeVector, tableToIPC, type Vector } from 'apache-arrow';
+import { evalTraceToIpc, metricsToIpc, snapshotsToIpc, type RunConfig, type RunRecord } from '@ring-attractor/train/formats';
 
 export interface FixtureOptions {
   n?: number;
@@ -23,7 +23,7 @@ export interface Fixture {
   steps: number[];
   /** matrices[name][s], row-major. */
   matrices: Record<string, Float32Array[]>;
-  config: Record<string, unknown>;
+  config: RunConfig;
 }
 
 /** Deterministic uniform [0, 1) stream (mulberry32), so fixtures are identical on every run. */
@@ -36,24 +36,6 @@ function rng(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-}
-
-function fixedList(rows: Float32Array[], size: number): Vector {
-  const flat = new Float32Array(rows.length * size);
-  rows.forEach((r, i) => flat.set(r, i * size));
-  const child = makeData({ type: new Float32(), length: flat.length, data: flat });
-  const type = new FixedSizeList(size, new Field('item', new Float32(), false));
-  return makeVector(makeData({ type, length: rows.length, nullCount: 0, child }));
-}
-
-function withMetadata(columns: Record<string, Vector>, metadata: Record<string, string>): Table {
-  const table = new Table(columns);
-  const schema = new Schema(table.schema.fields, new Map(Object.entries(metadata)));
-  return new Table(schema, table.batches.map((b) => b));
-}
-
-function writeArrow(path: string, table: Table): void {
-  writeFileSync(path, tableToIPC(table, 'file'));
 }
 
 /** Shift of each matrix's ideal cosine profile. */
@@ -81,11 +63,11 @@ export function buildRunFixture(dir: string, opts: FixtureOptions = {}): Fixture
   const names = k === 2 ? ['Wo', 'Wl', 'Wr'] : ['Wo', ...Array.from({ length: k }, (_, a) => `Wa.${a}`)];
   const every = Math.max(1, Math.floor(metricRows / (snapshotCount - 1)));
   const steps = Array.from({ length: snapshotCount }, (_, s) => (s === snapshotCount - 1 ? metricRows : s * every));
-  const config = {
-    steps: metricRows, batch_size: 8, lr: 1e-3, clip: 1, bump_weight: 0.2, num_neurons: n, activation: 'gelu',
-    hidden_gain_neurons: 3, init: 'random', action_dim: k, alpha: 0.15, snapshot_every: every, checkpoint_every: 10, seed: 1,
+  const config: RunConfig = {
+    model: { num_neurons: n, activation: 'gelu', hidden_gain_neurons: 3, init: 'random', action_dim: k, alpha: 0.15, J0: -0.1, J1: 0.1 },
+    train: { steps: metricRows, batch_size: 8, lr: 1e-3, clip: 1, bump_weight: 0.2, snapshot_every: every, checkpoint_every: 10, seed: 1 },
   };
-  const meta = { 'ring_attractor.config': JSON.stringify(config) };
+  const configJson = JSON.stringify(config);
 
   const matrices: Record<string, Float32Array[]> = {};
   for (const name of names) {
@@ -99,26 +81,19 @@ export function buildRunFixture(dir: string, opts: FixtureOptions = {}): Fixture
     });
   }
   const loss = (s: number): number => 2 * Math.exp(-3 * (s / Math.max(1, metricRows)));
-  const snapCols: Record<string, Vector> = {
-    step: makeVector(Int32Array.from(steps)),
-    loss_total: makeVector(Float32Array.from(steps, (s) => loss(s) * 1.2)),
-    loss_angle: makeVector(Float32Array.from(steps, (s) => loss(s))),
-    loss_bump: makeVector(Float32Array.from(steps, (s) => loss(s))),
-  };
-  for (const name of names) snapCols[name] = fixedList(matrices[name], n * n);
-  writeArrow(join(dir, 'snapshots.arrow'), withMetadata(snapCols, meta));
-
+  writeFileSync(
+    join(dir, 'snapshots.arrow'),
+    snapshotsToIpc(
+      steps.map((step, i) => ({ step, loss_total: loss(step) * 1.2, loss_angle: loss(step), loss_bump: loss(step), weights: Object.fromEntries(names.map((m) => [m, matrices[m][i]])) })),
+      names,
+      n,
+      configJson,
+    ),
+  );
   const mSteps = Array.from({ length: metricRows }, (_, i) => i + 1);
-  writeArrow(
+  writeFileSync(
     join(dir, 'metrics.arrow'),
-    new Table({
-      step: makeVector(Int32Array.from(mSteps)),
-      loss_total: makeVector(Float32Array.from(mSteps, (s) => loss(s) * 1.2)),
-      loss_angle: makeVector(Float32Array.from(mSteps, (s) => loss(s))),
-      loss_bump: makeVector(Float32Array.from(mSteps, (s) => loss(s))),
-      grad_norm: makeVector(Float32Array.from(mSteps, () => 0.5 + rand())),
-      ms: makeVector(Float64Array.from(mSteps, () => 10 + rand())),
-    }),
+    metricsToIpc(mSteps.map((step) => ({ step, loss_total: loss(step) * 1.2, loss_angle: loss(step), loss_bump: loss(step), grad_norm: 0.5 + rand(), ms: 10 + rand() })), configJson),
   );
 
   // An ideal integrator: the bump sits on the aligned true angle, decoders are close to it.
@@ -133,19 +108,24 @@ export function buildRunFixture(dir: string, opts: FixtureOptions = {}): Fixture
   const output = Array.from({ length: T }, (_, t) => Float32Array.from({ length: n }, (_, q) => Math.cos(phi(q) - angle[t])));
   const bump = Array.from({ length: T }, (_, t) => Float32Array.from({ length: n }, (_, q) => Math.exp(3 * (Math.cos(phi(q) - angle[t]) - 1))));
   const wrap = (x: number): number => ((x % (2 * Math.PI)) + 2 * Math.PI) % (2 * Math.PI);
-  writeArrow(
+  const flatRows = (rows: Float32Array[]): Float32Array => {
+    const out = new Float32Array(rows.length * n);
+    rows.forEach((r, t) => out.set(r, t * n));
+    return out;
+  };
+  writeFileSync(
     join(dir, 'eval_trace.arrow'),
-    withMetadata(
+    evalTraceToIpc(
       {
-        t: makeVector(Int32Array.from({ length: T }, (_, t) => t)),
-        av: makeVector(av),
-        angle: makeVector(angle),
-        decoded_pv: makeVector(Float32Array.from(angle, (x) => wrap(x + 0.05 * (rand() - 0.5)))),
-        decoded_argmax: makeVector(Float32Array.from(angle, (x) => wrap(Math.round((x * n) / (2 * Math.PI)) * ((2 * Math.PI) / n)))),
-        output: fixedList(output, n),
-        bump: fixedList(bump, n),
+        av,
+        angle,
+        decoded_pv: Float32Array.from(angle, (x) => wrap(x + 0.05 * (rand() - 0.5))),
+        decoded_argmax: Float32Array.from(angle, (x) => wrap(Math.round((x * n) / (2 * Math.PI)) * ((2 * Math.PI) / n))),
+        output: flatRows(output),
+        bump: flatRows(bump),
       },
-      meta,
+      n,
+      configJson,
     ),
   );
 
@@ -153,9 +133,9 @@ export function buildRunFixture(dir: string, opts: FixtureOptions = {}): Fixture
     join(dir, 'run.json'),
     JSON.stringify({
       config,
-      dataset: { dir: 'artifacts/pipelines/datasets/tiny', sha256: { 'train.arrow': 'ab'.repeat(32), 'test.arrow': 'cd'.repeat(32) }, seq_len: 20 },
+      dataset: { name: 'tiny', sha256: { 'train.arrow': 'ab'.repeat(32), 'test.arrow': 'cd'.repeat(32) }, seq_len: 20, max_av: 0.1 * Math.PI },
       backend: 'wasm', kernel: 'fused', threads: 2, steps: metricRows, train_seconds: 1.5, ms_per_step_median: 10.2,
-    }, null, 2),
+    } satisfies RunRecord, null, 2),
   );
   writeFileSync(
     join(dir, 'eval.json'),

@@ -9,7 +9,7 @@ import { cellPixel, weightsLayout } from '../src/figures/weights.js';
 import { FfmpegMissingError, resolveFfmpeg } from '../src/ffmpeg.js';
 import { matrixPixels } from '../src/matrixImage.js';
 import { ffmpegArgs } from '../src/movie.js';
-import { parseFormats, resolveVizConfig } from '../src/vizConfig.js';
+import { resolveVizConfig } from '../src/vizConfig.js';
 import { idealWeight } from './fixture.js';
 import { tempDir } from './helpers.js';
 
@@ -59,16 +59,15 @@ describe('colours', () => {
 describe('config', () => {
   it('fills defaults, rejects unknown keys and bad values', () => {
     assert.deepEqual(resolveVizConfig({ fps: 24 }).fps, 24);
-    assert.throws(() => resolveVizConfig({ font: 'x' }), /viz\.font: expected one of/);
+    assert.throws(() => resolveVizConfig({ font: 'x' }), /viz\.font: expected a known key \(one of/);
     assert.throws(() => resolveVizConfig({ width: 900.5 }), /viz\.width/);
     assert.throws(() => resolveVizConfig({ reverse_scheme: 'yes' }), /viz\.reverse_scheme/);
     assert.throws(() => resolveVizConfig({ scheme: 'nope' }), /viz\.scheme: expected a continuous vega colour scheme/);
     assert.throws(() => resolveVizConfig({ scheme: 'category10' }), /viz\.scheme/);
     assert.equal(resolveVizConfig({ scheme: 'blueorange' }).scheme, 'blueorange');
-    assert.deepEqual(parseFormats('gif, mp4,gif'), ['gif', 'mp4']);
-    assert.deepEqual(parseFormats('none'), []);
-    assert.deepEqual(parseFormats(''), []);
-    assert.throws(() => parseFormats('webm'), /formats/);
+    assert.deepEqual(resolveVizConfig({ formats: ['gif', 'mp4', 'gif'] }).formats, ['gif', 'mp4']);
+    assert.deepEqual(resolveVizConfig({ formats: [] }).formats, []);
+    assert.throws(() => resolveVizConfig({ formats: ['webm'] }), /viz\.formats\[0\]: expected one of mp4, gif/);
   });
   it('the layout is even-sized and panels do not overlap', () => {
     for (const [k, w] of [[3, 960], [3, 800], [5, 960], [2, 401 + 1]]) {

@@ -3,7 +3,6 @@
  * worker_threads driven synchronously through Atomics (tfjs' customGrad is synchronous).
  * Thread s computes batch slice s; the main thread always takes slice 0.
  */
-import { spawnSync } from 'node:child_process';
 import { readFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -80,22 +79,9 @@ export function kernelVariant(): KernelVariant | null {
   return runtime ? loaded : null;
 }
 
-/**
- * A fresh clone has no build/ yet (nx builds it before every stage, a direct `npx ring-train` does
- * not): compile it once, synchronously, since the kernel is first needed inside a synchronous op.
- */
-function buildKernel(missing: string): void {
-  const script = fileURLToPath(new URL('../../scripts/build-kernel.mjs', import.meta.url));
-  process.stderr.write(`fused kernel: ${missing} is missing; building it once (npx nx run model:build does the same)\n`);
-  const result = spawnSync(process.execPath, [script], { stdio: ['ignore', 'inherit', 'inherit'] });
-  if (result.status !== 0 || !existsSync(missing)) {
-    throw new Error(`fused kernel: building ${missing} failed; run \`npx nx run model:build\` to see why`);
-  }
-}
-
 function compile(v: KernelVariant): WasmModule {
   const path = fileURLToPath(WASM_URL[v]);
-  if (!existsSync(path)) buildKernel(path);
+  if (!existsSync(path)) throw new Error(`fused kernel: ${path} is missing; run \`npm run build\` (or \`npx nx run model:build\`)`);
   return new Wasm.Module(readFileSync(path));
 }
 

@@ -4,12 +4,12 @@ import { UsageError, writeFileAtomic } from '@ring-attractor/common';
 import { specToPng } from '../render.js';
 import { compareReportHtml } from './compareReport.js';
 import { compareSpec } from './compareSpec.js';
-import type { RunRef } from './discover.js';
 import { readRunSummary, type RunSummary } from './runSummary.js';
 
 /** Inputs of {@link compareRuns}. */
 export interface CompareOptions {
-  runs: RunRef[];
+  /** Each run's display name and train-stage folder. */
+  runs: { name: string; dir: string }[];
   outDir: string;
   /** Approximate figure width in px (default 960). */
   width?: number;

@@ -1,5 +1,5 @@
 import { BASE_CONFIG, type VlSpec } from '../render.js';
-import type { Snapshots } from '../runFolder.js';
+import type { Snapshots } from '@ring-attractor/train/formats';
 import type { VizConfig } from '../vizConfig.js';
 import { matrixTitle } from './weights.js';
 

@@ -1,5 +1,5 @@
 import { BASE_CONFIG, type VlSpec } from '../render.js';
-import type { Metrics } from '../runFolder.js';
+import type { Metrics } from '@ring-attractor/train/formats';
 import type { VizConfig } from '../vizConfig.js';
 
 const MAX_POINTS = 4000;

@@ -1,7 +1,7 @@
 import { colourMap, symmetricDomain } from '../colour.js';
 import { matrixDataUrl } from '../matrixImage.js';
 import { BASE_CONFIG, type VlSpec } from '../render.js';
-import type { EvalTrace } from '../runFolder.js';
+import type { EvalTrace } from '@ring-attractor/train/formats';
 import type { VizConfig } from '../vizConfig.js';
 import { heatmapPanel } from './heatmap.js';
 

@@ -1,0 +1,99 @@
+/**
+ * The command line of every stage, built from the section schemas: the same flags, `--config FILE`
+ * (flags override it), `--help`/`-h`, `--version`, `--json`, the environment variables in `--help`,
+ * and one failure handler (bad input: one line naming the flag or the file's key, exit 2).
+ */
+import type * as z from 'zod';
+import yargs, { type Options } from 'yargs';
+import { invalid, readJsonObject, yargsFail } from '@ring-attractor/common';
+import { flagName, rawArgs, sectionFlags, sectionOptions } from './flags.js';
+import { resolveSection } from './resolve.js';
+import { jsonSchemaOf } from './jsonSchema.js';
+import { experimentConfig } from './sections.js';
+
+/** What a stage's CLI is made of. */
+export interface StageCliSpec<S extends Record<string, z.ZodType>> {
+  /** The command name, e.g. `ring-train`. */
+  name: string;
+  /** Its package version (for `--version`). */
+  version: string;
+  /** Usage line and a sentence on what it does. */
+  usage: string;
+  /** The config sections this stage reads, by section name. */
+  sections: S;
+  /**
+   * How `--config FILE` is read: `sections` (an experiment config.json; this stage's sections are used,
+   * unknown sections of the file are ignored) or `flat` (the file is the one section itself, e.g. a
+   * dataset's config.json).
+   */
+  configFile: 'sections' | 'flat';
+  /** The stage's own flags (folders, backend, …), which are not part of any config. */
+  options: Record<string, Options>;
+  /** Environment variables the stage reads, with what they do (shown in `--help`). */
+  env?: Record<string, string>;
+}
+
+/** A section with every default filled in. */
+export type Resolved<S extends z.ZodType> = z.output<S>;
+
+/** The parsed command line: the stage's own flags (kebab-case keys), each section resolved, and `--json`. */
+export interface StageArgs<S extends Record<string, z.ZodType>> {
+  args: Record<string, unknown>;
+  config: { [K in keyof S]: Resolved<S[K]> };
+  json: boolean;
+}
+
+/** Environment variables every stage reads. */
+const COMMON_ENV: Record<string, string> = {
+  RING_DEBUG: 'set to 1 to print stack traces of internal errors',
+  CI: 'when set, progress is printed as plain lines instead of a bar',
+};
+
+function epilogue(env: Record<string, string>): string {
+  const width = Math.max(...Object.keys(env).map((k) => k.length));
+  return `Environment:\n${Object.entries(env).map(([k, v]) => `  ${k.padEnd(width)}  ${v}`).join('\n')}`;
+}
+
+/** Parses `argv` (without node and script) for a stage; exits through the usual failure handler on bad input. */
+export async function parseStageCli<S extends Record<string, z.ZodType>>(spec: StageCliSpec<S>, argv: readonly string[]): Promise<StageArgs<S>> {
+  const parser = yargs([...argv])
+    .scriptName(spec.name)
+    .usage(spec.usage)
+    .options(spec.options)
+    .option('config', { type: 'string', describe: spec.configFile === 'flat' ? 'JSON file of the options below (snake_case keys); flags override it' : "an experiment's config.json (its sections of the options below are used); flags override it" })
+    .option('json', { type: 'boolean', default: false, describe: 'print a machine-readable summary on stdout' });
+  for (const [section, schema] of Object.entries(spec.sections)) parser.options(sectionOptions(schema, `${section} options:`));
+  const args = (await parser
+    .parserConfiguration({ 'duplicate-arguments-array': false })
+    .epilogue(epilogue({ ...COMMON_ENV, ...spec.env }))
+    .strict()
+    .help('help')
+    .alias('help', 'h')
+    .version(spec.version)
+    .wrap(Math.min(120, process.stdout.columns ?? 120))
+    .fail(yargsFail)
+    .parseAsync()) as Record<string, unknown>;
+
+  const file = typeof args.config === 'string' ? args.config : undefined;
+  const fileObj = file === undefined ? {} : readJsonObject(file, '--config');
+  if (file !== undefined && spec.configFile === 'sections') {
+    // An experiment config: any other top-level key is a typo that would silently be ignored.
+    const known = Object.keys(jsonSchemaOf(experimentConfig).properties);
+    for (const key of Object.keys(fileObj)) if (!known.includes(key)) invalid(`${file}: ${key}`, `a section of an experiment config (one of ${known.filter((k) => k !== '$schema').join(', ')})`, key);
+  }
+  const raw = rawArgs(argv, Object.values(spec.sections));
+  const config = {} as Record<string, unknown>;
+  for (const [section, schema] of Object.entries(spec.sections)) {
+    const fromFile = spec.configFile === 'flat' ? fileObj : fileObj[section];
+    if (fromFile !== undefined && (typeof fromFile !== 'object' || fromFile === null || Array.isArray(fromFile))) {
+      invalid(`${file}: ${section}`, 'an object of options', fromFile);
+    }
+    const fileValues = { ...(fromFile as Record<string, unknown> | undefined) };
+    if (spec.configFile === 'flat') delete fileValues.$schema;
+    const fromFlags = sectionFlags(schema, raw);
+    const label = (key: string): string =>
+      key in fromFlags ? `--${flagName(key)}` : spec.configFile === 'flat' ? `${file}: ${key}` : `${file}: ${section}.${key}`;
+    config[section] = resolveSection(schema, { ...fileValues, ...fromFlags }, label, file ? `${file}: ${section}` : section);
+  }
+  return { args, config: config as StageArgs<S>['config'], json: args.json === true };
+}

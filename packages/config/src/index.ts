@@ -1,0 +1,19 @@
+/** @ring-attractor/config: every config section declared once; types, validation, CLI flags and JSON Schema derive from it. */
+export * from './sections.js';
+export { resolveSection, sectionDefaults, type FieldLabel } from './resolve.js';
+export { expected, type FieldSchema } from './describe.js';
+export { flagName, sectionOptions, sectionFlags, rawArgs, fieldFromText } from './flags.js';
+export { parseStageCli, type StageCliSpec, type StageArgs, type Resolved } from './cli.js';
+export { checkTraining } from './rules.js';
+export {
+  EXPERIMENT_SECTIONS,
+  checkName,
+  resolveExperiment,
+  readExperimentConfig,
+  readDatasetConfig,
+  parseSweepAxis,
+  type ExperimentConfig,
+  type SectionName,
+  type SweepAxis,
+} from './experiment.js';
+export { SCHEMA_FILES, jsonSchemaOf, jsonSchemaText, schemaFiles, type ObjectSchema } from './jsonSchema.js';

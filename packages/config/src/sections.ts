@@ -1,0 +1,125 @@
+/**
+ * Every config section of the pipeline, declared once with zod (docs/model.md has the semantics):
+ * the dataset a `ring-datagen` run writes, the model, training, and the figures. Types, validation,
+ * CLI flags and the JSON Schema files editors use all derive from these declarations.
+ *
+ * Why zod: it is well kept, infers precise TypeScript types (input: every defaulted field optional;
+ * output: every field present), exports standard JSON Schema (`z.toJSONSchema`), from which the CLI
+ * flags and messages are read, and it imports in a few tens of ms (CLI start-up matters; TypeBox 1.x
+ * took several times longer here).
+ */
+import * as z from 'zod';
+
+/** A field: its type and bounds, the one-line description `--help` shows, and its default (copied on use). */
+function field<T extends z.ZodType>(schema: T, description: string, def: z.output<T>) {
+  return (schema.describe(description) as T).default(() => structuredClone(def) as never);
+}
+
+/** A config section: its fields (all defaulted) and a description; unknown keys are errors. */
+function section<S extends z.ZodRawShape>(shape: S, description: string) {
+  return z.strictObject(shape).describe(description);
+}
+
+/** Largest sequence accepted: keeps one record batch's column well under Arrow's int32 offsets. */
+export const MAX_SEQ_LEN = 1 << 24;
+const UINT32_MAX = 0xffffffff;
+const seed = (what: string) => field(z.int().min(0).max(UINT32_MAX), `seed of every random draw (${what})`, 0);
+
+/** `pipelines/datasets/<name>/config.json` and `ring-datagen`'s options: what determines a dataset (docs/model.md §1). */
+export const datagenSection = section(
+  {
+    num_samples: field(z.int().min(1).max(Number.MAX_SAFE_INTEGER), 'training sequences', 128000),
+    test_samples: field(z.int().min(1).max(Number.MAX_SAFE_INTEGER), 'held-out sequences', 1024),
+    seq_len: field(z.int().min(1).max(MAX_SEQ_LEN), 'steps per sequence (T)', 120),
+    zero_padding_start_ratio: field(z.number().min(0).lt(1), 'fraction of leading still steps', 0.1),
+    zero_ratios_in_rest: field(z.array(z.number().min(0).lt(1)).min(1), 'still fractions of the remaining steps, one drawn per sequence', [0.2, 0.5, 0.8]),
+    max_av: field(z.number().gt(0), 'largest |angular velocity| per step (radians)', 0.1 * Math.PI),
+    seed: seed('the sequences'),
+  },
+  'A dataset of angular-velocity sequences (ring-datagen).',
+);
+
+/** Activation functions F of the ring dynamics. */
+export const ACTIVATIONS = ['tanh', 'relu', 'gelu'] as const;
+/** Initialisations of the ring; debug_perfect freezes the perfect matrices and has no gain nets (nothing to train). */
+export const INITIALIZATIONS = ['random', 'perfect', 'debug_perfect'] as const;
+
+/** The `model` section: the leaky ring attractor (docs/model.md §2). */
+export const modelSection = section(
+  {
+    num_neurons: field(z.int().min(3).max(4096), 'neurons on the ring (N)', 120),
+    activation: field(z.enum(ACTIVATIONS), 'activation F', 'gelu'),
+    hidden_gain_neurons: field(z.int().min(1).max(1024), 'hidden units of each gain net (H)', 3),
+    init: field(z.enum(INITIALIZATIONS), 'initialisation (debug_perfect: frozen perfect matrices, for checks only)', 'random'),
+    action_dim: field(z.int().min(2).max(64), 'action channels (2 = left/right turns)', 2),
+    alpha: field(z.number().gt(0).max(1), 'leak rate dt/tau', 0.15),
+    J0: field(z.number(), 'global inhibition', -0.1),
+    J1: field(z.number(), 'gain of the maintenance matrix Wo', 0.1),
+  },
+  'The network: a leaky ring attractor of N rate neurons.',
+);
+
+/** The `train` section (docs/model.md §4). */
+export const trainSection = section(
+  {
+    steps: field(z.int().min(1).max(1e9), 'training steps', 1000),
+    batch_size: field(z.int().min(1).max(65536), 'sequences per batch', 128),
+    lr: field(z.number().gt(0), 'Adam learning rate', 1e-3),
+    clip: field(z.number().gt(0), 'gradient clipping: largest global L2 norm', 1.0),
+    bump_weight: field(z.number().min(0), 'weight of the bump-amplitude loss', 0.2),
+    snapshot_every: field(z.int().min(1).max(1e9), 'weight snapshot every this many steps', 10),
+    checkpoint_every: field(z.int().min(1).max(1e9), 'checkpoint every this many steps', 50),
+    seed: seed('initial weights, batch order'),
+  },
+  'Training: Adam on angle loss + bump_weight · bump loss, with global-norm clipping.',
+);
+
+/** Movie formats ring-viz can write. */
+export const MOVIE_FORMATS = ['mp4', 'gif'] as const;
+
+/** The `viz` section: how the figures, movies and report look. */
+export const vizSection = section(
+  {
+    fps: field(z.number().gt(0).max(120), 'movie frame rate (frames per second)', 10),
+    formats: field(z.array(z.enum(MOVIE_FORMATS)), "movies to write (an empty list or 'none' skips ffmpeg)", ['mp4', 'gif']),
+    width: field(z.int().min(400).max(4096).multipleOf(2), 'width in px of the weight figures and movie frames (even, for H.264)', 960),
+    scheme: field(z.string().min(1), "continuous vega colour scheme, e.g. 'redblue', 'blueorange', 'purplegreen'", 'redblue'),
+    reverse_scheme: field(z.boolean(), 'reverse the colour scheme (redblue reversed: negative blue, positive red)', true),
+    report_snapshots: field(z.int().min(2).max(1000), "most snapshots in report.html's slider (evenly spaced, first and last kept)", 26),
+  },
+  'Figures, movies and the HTML report.',
+);
+
+/** Project names of datasets and experiments: nx project names and folder names. */
+export const NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,63}$/;
+/** How a bad name is described to users. */
+export const NAME_EXPECTED = 'lower-case letters, digits and dashes, starting with a letter or digit (at most 64)';
+const editorSchema = z.string().describe("path of this file's JSON Schema (for editors)").optional();
+
+/** `pipelines/experiments/<name>/config.json`: the dataset it trains on, and each stage's section. */
+export const experimentConfig = z
+  .strictObject({
+    $schema: editorSchema,
+    dataset: z.string().regex(NAME_PATTERN).meta({ description: 'the dataset it trains on: a folder under pipelines/datasets', expected: `a dataset name: ${NAME_EXPECTED}` }),
+    model: modelSection.prefault({}),
+    train: trainSection.prefault({}),
+    viz: vizSection.prefault({}),
+  })
+  .describe('A ring-attractor experiment: a training run on a dataset, and how it is shown.');
+
+/** `pipelines/datasets/<name>/config.json`: a datagen section, plus the editor's `$schema`. */
+export const datasetConfig = datagenSection.extend({ $schema: editorSchema });
+
+/** A dataset's config with every default filled in. */
+export type DatagenConfig = z.output<typeof datagenSection>;
+/** The model section with every default filled in. */
+export type ModelConfig = z.output<typeof modelSection>;
+/** The train section with every default filled in. */
+export type TrainConfig = z.output<typeof trainSection>;
+/** The viz section with every default filled in. */
+export type VizConfig = z.output<typeof vizSection>;
+/** A model section as written (every field optional). */
+export type ModelSection = z.input<typeof modelSection>;
+export type Activation = ModelConfig['activation'];
+export type Initialization = ModelConfig['init'];
+export type MovieFormat = VizConfig['formats'][number];

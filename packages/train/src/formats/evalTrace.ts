@@ -1,0 +1,62 @@
+/** eval_trace.arrow: the reference's evaluation of one T = 200 sequence (docs/model.md §5.5, docs/formats.md). */
+import { Float32, Int32 } from 'apache-arrow';
+import { badRunFile, fixedList, flat, listRows, numbers, parseTable, readRunBytes, tableBytes } from './arrowTables.js';
+import { CONFIG_KEY, RUN_FILES } from './names.js';
+
+/** The evaluation trace as the train stage computes it (T time steps, N neurons, row-major). */
+export interface EvalTraceData {
+  av: Float32Array;
+  angle: Float32Array;
+  decoded_pv: Float32Array;
+  decoded_argmax: Float32Array;
+  /** T×N cosine output. */
+  output: Float32Array;
+  /** T×N bump (network state). */
+  bump: Float32Array;
+}
+
+/** eval_trace.arrow bytes: one row per time step. */
+export function evalTraceToIpc(trace: EvalTraceData, n: number, configJson: string): Uint8Array {
+  const t = trace.av.length;
+  return tableBytes(
+    [
+      { name: 't', data: flat(new Int32(), Int32Array.from({ length: t }, (_, i) => i), t) },
+      { name: 'av', data: flat(new Float32(), trace.av, t) },
+      { name: 'angle', data: flat(new Float32(), trace.angle, t) },
+      { name: 'decoded_pv', data: flat(new Float32(), trace.decoded_pv, t) },
+      { name: 'decoded_argmax', data: flat(new Float32(), trace.decoded_argmax, t) },
+      { name: 'output', data: fixedList(n, trace.output, t) },
+      { name: 'bump', data: fixedList(n, trace.bump, t) },
+    ],
+    t,
+    new Map([[CONFIG_KEY, configJson]]),
+  );
+}
+
+/** The evaluation trace as the figures read it. */
+export interface EvalTrace {
+  t: number[];
+  av: number[];
+  angle: number[];
+  decodedPv: number[];
+  decodedArgmax: number[];
+  /** output[t] and bump[t]: length-N rows. */
+  output: Float32Array[];
+  bump: Float32Array[];
+}
+
+/** Reads eval_trace.arrow of a run folder; `n` is the ring size the rows must have. */
+export function readEvalTrace(dir: string, n: number): EvalTrace {
+  const file = RUN_FILES.evalTrace;
+  const table = parseTable(dir, file, readRunBytes(dir, file));
+  if (table.numRows < 3) badRunFile(dir, file, 'fewer than 3 time steps');
+  return {
+    t: numbers(dir, file, table, 't'),
+    av: numbers(dir, file, table, 'av'),
+    angle: numbers(dir, file, table, 'angle'),
+    decodedPv: numbers(dir, file, table, 'decoded_pv'),
+    decodedArgmax: numbers(dir, file, table, 'decoded_argmax'),
+    output: listRows(dir, file, table, 'output', n),
+    bump: listRows(dir, file, table, 'bump', n),
+  };
+}

@@ -1,0 +1,75 @@
+/** run.json and eval.json of a train-stage folder (docs/formats.md). */
+import type { RunConfig } from '../config.js';
+import { badRunFile, readRunBytes } from './arrowTables.js';
+import { RUN_FILES } from './names.js';
+
+/** run.json: what was run, on what, and how fast. It records no paths, so a cached copy is valid on any machine. */
+export interface RunRecord {
+  config: RunConfig;
+  /** The dataset, by folder name and content hash. */
+  dataset: { name: string; sha256: Record<string, string>; seq_len: number; max_av: number };
+  backend: string;
+  kernel: string;
+  threads: number;
+  steps: number;
+  train_seconds: number;
+  ms_per_step_median: number;
+}
+
+/** eval.json: the test-split summary the train stage writes. */
+export interface EvalSummary {
+  test_count: number;
+  pv_deg: number;
+  argmax_deg: number;
+  angle_loss: number;
+  sanity_loss: number;
+  step: number;
+}
+
+/** Reads a JSON object file of a run folder; missing, truncated or not an object is the one-line error naming it. */
+export function readRunJson(dir: string, file: string): Record<string, unknown> {
+  const text = readRunBytes(dir, file).toString('utf8');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    badRunFile(dir, file, 'truncated or not JSON');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) badRunFile(dir, file, 'expected a JSON object');
+  return value as Record<string, unknown>;
+}
+
+function finite(dir: string, file: string, obj: Record<string, unknown>, key: string): number {
+  const v = obj[key];
+  if (typeof v !== 'number' || !Number.isFinite(v)) badRunFile(dir, file, `${key}: expected a finite number (got ${JSON.stringify(v)})`);
+  return v;
+}
+
+function object(dir: string, file: string, obj: Record<string, unknown>, key: string): Record<string, unknown> {
+  const v = obj[key];
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) badRunFile(dir, file, `${key}: expected a JSON object`);
+  return v as Record<string, unknown>;
+}
+
+/** Reads run.json, checking the fields readers use. */
+export function readRunRecord(dir: string): RunRecord {
+  const file = RUN_FILES.run;
+  const run = readRunJson(dir, file);
+  const config = object(dir, file, run, 'config');
+  object(dir, file, config, 'model');
+  object(dir, file, config, 'train');
+  object(dir, file, run, 'dataset');
+  const steps = finite(dir, file, run, 'steps');
+  if (!Number.isInteger(steps) || steps < 1) badRunFile(dir, file, `steps: expected a positive integer (got ${steps})`);
+  finite(dir, file, run, 'ms_per_step_median');
+  finite(dir, file, run, 'train_seconds');
+  return run as unknown as RunRecord;
+}
+
+/** Reads eval.json, checking its numbers. */
+export function readEvalSummary(dir: string): EvalSummary {
+  const file = RUN_FILES.eval;
+  const ev = readRunJson(dir, file);
+  for (const key of ['pv_deg', 'argmax_deg', 'angle_loss', 'test_count', 'sanity_loss', 'step']) finite(dir, file, ev, key);
+  return ev as unknown as EvalSummary;
+}
