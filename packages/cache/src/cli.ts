@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { UsageError, invalid, runMain, yargsFail } from '@ring-attractor/common';
-import { DEFAULT_MAX_BYTES } from './options.js';
+import { DEFAULT_MAX_BYTES, checkToken } from './options.js';
 import { startCacheServer } from './server.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -13,6 +13,13 @@ function wholeNumber(flag: string, raw: string, min: number, max: number): numbe
   const n = /^\d+$/.test(raw.trim()) ? Number(raw) : NaN;
   if (!Number.isSafeInteger(n) || n < min || n > max) invalid(flag, `an integer in [${min}, ${max}]`, raw);
   return n;
+}
+
+/** A token from its flag, else from the environment variable `name`. */
+function tokenFrom(flag: string | undefined, name: string): string | undefined {
+  const token = flag ?? process.env[name];
+  if (flag === undefined) checkToken(name, token);
+  return token;
 }
 
 /** Turns a failure to bind into a one-line error naming the flag at fault. */
@@ -38,17 +45,15 @@ async function main(): Promise<void> {
       '$0 --dir DIR --port PORT [options]\n\n' +
         'Serves the nx self-hosted remote cache API (GET/PUT /v1/cache/{hash}) over a folder. Point nx at it with\n' +
         'NX_SELF_HOSTED_REMOTE_CACHE_SERVER=http://HOST:PORT (and NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN=TOKEN).\n' +
-        'Every flag can also be set as an environment variable RING_CACHE_<FLAG>, e.g. RING_CACHE_TOKEN.',
+        'The tokens can also come from RING_CACHE_TOKEN and RING_CACHE_READ_TOKEN, which keeps them out of `ps`.',
     )
     .option('dir', { type: 'string', demandOption: true, describe: 'folder holding the entries (created if missing)' })
     .option('port', { type: 'string', demandOption: true, describe: 'TCP port; 0 picks a free one' })
     .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to listen on (0.0.0.0: every interface)' })
-    .option('token', { type: 'string', describe: 'bearer token that may read and write (default: no token needed)' })
-    .option('read-token', { type: 'string', describe: 'bearer token that may only read (needs --token)' })
+    .option('token', { type: 'string', describe: 'bearer token that may read and write (default: $RING_CACHE_TOKEN, else none needed)' })
+    .option('read-token', { type: 'string', describe: 'bearer token that may only read, needs a --token (default: $RING_CACHE_READ_TOKEN)' })
     .option('max-bytes', { type: 'string', describe: `largest entry in bytes (default ${DEFAULT_MAX_BYTES}, 2 GiB)` })
     .option('quiet', { type: 'boolean', default: false, describe: 'do not log a line per request' })
-    // Tokens given as flags show up in `ps`; the environment keeps them out of sight.
-    .env('RING_CACHE')
     .parserConfiguration({ 'duplicate-arguments-array': false })
     .strict()
     .help()
@@ -66,8 +71,8 @@ async function main(): Promise<void> {
       dir,
       port,
       host: argv.host,
-      token: argv.token,
-      readToken: argv['read-token'],
+      token: tokenFrom(argv.token, 'RING_CACHE_TOKEN'),
+      readToken: tokenFrom(argv['read-token'], 'RING_CACHE_READ_TOKEN'),
       maxBytes,
       log: argv.quiet ? () => {} : undefined,
     });

@@ -32,8 +32,9 @@ export type ResolvedOptions = Required<Omit<CacheServerOptions, 'token' | 'readT
 // A token travels in an HTTP header: visible ASCII only, and no spaces to confuse the Bearer split.
 const TOKEN = /^[\x21-\x7e]+$/;
 
-function checkToken(flag: string, value: string | undefined): void {
-  if (value !== undefined && !TOKEN.test(value)) invalid(flag, 'a non-empty token of visible ASCII characters without spaces');
+/** Throws a UsageError naming `field` unless `value` (when given) can be a bearer token. */
+export function checkToken(field: string, value: string | undefined): void {
+  if (value !== undefined && !TOKEN.test(value)) invalid(field, 'a non-empty token of visible ASCII characters without spaces');
 }
 
 /** Validates `opts` (throwing a one-line UsageError naming the flag) and fills in defaults. */

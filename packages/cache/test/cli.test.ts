@@ -53,19 +53,20 @@ test('--version prints the package version; -h lists the flags and the nx variab
   }
 });
 
-test('bad flags: one line naming the flag, exit 2, nothing written', T, async () => {
+test('bad flags (or token variables): one line naming the flag, exit 2, nothing written', T, async () => {
   const dir = await mkdtemp(join(tmpdir(), 'ring-cache-cli-'));
   const file = join(dir, 'a-file');
   await writeFile(file, '');
   const d = join(dir, 'cache');
-  const cases: [string[], RegExp][] = [
+  const cases: [string[], RegExp, NodeJS.ProcessEnv?][] = [
     [['--dir', d, '--port', 'abc'], /^error: --port: expected an integer in \[0, 65535\] \(got "abc"\)$/],
     [['--dir', d, '--port', '0', '--max-bytes', '1.5'], /^error: --max-bytes: expected an integer/],
     [['--dir', d, '--port', '0', '--read-token', 'r'], /^error: --read-token: expected to be given together with --token/],
     [['--dir', d, '--port', '0', '--bogus'], /^error: Unknown argument: bogus$/],
     [['--dir', join(file, 'cache'), '--port', '0'], /^error: --dir: expected a folder this user can write \(got ".*a-file\/cache": ENOTDIR\)$/],
+    [['--dir', d, '--port', '0'], /^error: RING_CACHE_TOKEN: expected a non-empty token/, { RING_CACHE_TOKEN: '' }],
   ];
-  const results = await Promise.all(cases.map(([args]) => run(args)));
+  const results = await Promise.all(cases.map(([args, , env]) => run(args, env)));
   results.forEach((r, i) => {
     assert.equal(r.code, 2, `${cases[i][0].join(' ')}: ${r.stderr}`);
     assert.equal(r.stdout, '');
