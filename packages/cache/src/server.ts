@@ -54,20 +54,21 @@ export async function startCacheServer(options: CacheServerOptions): Promise<Cac
 
   function track(req: IncomingMessage, res: ServerResponse, expectsContinue: boolean): void {
     const started = performance.now();
+    const path = (req.url ?? '').split('?')[0];
+    const what = path.startsWith(PREFIX) ? shown(path.slice(PREFIX.length)) : shown(path);
     const done: Promise<void> = handle(req, res, expectsContinue, opts, store, authorize)
       .catch((err: unknown): Outcome => {
         const why = err instanceof Error ? err.message : String(err);
         if (req.destroyed || res.destroyed) return { status: 'aborted', bytes: 0 };
-        opts.log(`ring-cache: internal error on ${req.method} ${shown(req.url ?? '')}: ${why}`);
+        opts.log(`ring-cache: internal error on ${req.method} ${what}: ${why}`);
         if (res.headersSent) {
           res.destroy();
           return { status: 'aborted', bytes: 0 };
         }
-        return reply(res, 500, `ring-cache: could not serve the request: ${why}`, { Connection: 'close' });
+        // The cause (a full disk, a permission) is for the server's log, not for every client.
+        return reply(res, 500, 'ring-cache: internal error, see the server log', { Connection: 'close' });
       })
       .then((outcome) => {
-        const path = (req.url ?? '').split('?')[0];
-        const what = path.startsWith(PREFIX) ? shown(path.slice(PREFIX.length)) : shown(path);
         const ms = (performance.now() - started).toFixed(0);
         opts.log(`ring-cache: ${req.method} ${what} ${outcome.status} ${outcome.bytes} B ${ms} ms`);
       })
@@ -145,26 +146,7 @@ async function handle(
   const hash = path.slice(PREFIX.length);
   if (!isValidHash(hash)) return refuse(400, 'ring-cache: a hash is 1 to 128 letters, digits, "_" or "-"');
 
-  if (method !== 'PUT') {
-    const entry = await store.read(hash);
-    if (entry === null) return reply(res, 404, 'ring-cache: no entry for this hash');
-    res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': entry.size });
-    if (method === 'HEAD') {
-      entry.stream.destroy();
-      res.end();
-      return { status: 200, bytes: 0 };
-    }
-    let sent = 0;
-    entry.stream.on('data', (chunk: Buffer | string) => (sent += chunk.length));
-    try {
-      await pipeline(entry.stream, res);
-    } catch (err) {
-      // A client may hang up as soon as it has every byte, before the response reports 'finish'.
-      if (sent !== entry.size) return { status: 'aborted', bytes: sent };
-    }
-    return { status: 200, bytes: entry.size };
-  }
-
+  if (method !== 'PUT') return serveEntry(res, store, hash, method === 'HEAD');
   if (declared === undefined) {
     const got = req.headers['content-length'];
     return got === undefined
@@ -172,19 +154,48 @@ async function handle(
       : refuse(400, `ring-cache: Content-Length must be a whole number of bytes (got ${JSON.stringify(got)})`);
   }
   if (declared > opts.maxBytes) return refuse(413, `ring-cache: an entry may be at most ${opts.maxBytes} bytes (this one is ${declared})`);
-  if (await store.has(hash)) return refuse(409, 'ring-cache: an entry for this hash exists and cannot be overwritten');
-
+  if (await store.has(hash)) return refuse(409, EXISTS);
   if (expectsContinue) res.writeContinue();
-  const result = await store.write(hash, req, declared, opts.maxBytes);
+  return storeUpload(req, res, store, hash, declared, opts.maxBytes);
+}
+
+const EXISTS = 'ring-cache: an entry for this hash exists and cannot be overwritten';
+
+/** Answers a GET (or HEAD) of `hash`. */
+async function serveEntry(res: ServerResponse, store: CacheStore, hash: string, headOnly: boolean): Promise<Outcome> {
+  const entry = await store.read(hash);
+  if (entry === null) return reply(res, 404, 'ring-cache: no entry for this hash');
+  res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': entry.size });
+  if (headOnly) {
+    entry.stream.destroy();
+    res.end();
+    return { status: 200, bytes: 0 };
+  }
+  let sent = 0;
+  entry.stream.on('data', (chunk: Buffer | string) => (sent += chunk.length));
+  try {
+    await pipeline(entry.stream, res);
+  } catch {
+    // A client may hang up as soon as it has every byte, before the response reports 'finish'.
+    if (sent !== entry.size) return { status: 'aborted', bytes: sent };
+  }
+  return { status: 200, bytes: entry.size };
+}
+
+/** Stores the body of an accepted PUT of `hash` and answers it. */
+async function storeUpload(req: IncomingMessage, res: ServerResponse, store: CacheStore, hash: string, declared: number, maxBytes: number): Promise<Outcome> {
+  const result = await store.write(hash, req, declared, maxBytes);
   switch (result.status) {
     case 'stored':
       res.writeHead(200, { 'Content-Length': 0 });
       res.end();
       return { status: 200, bytes: result.bytes };
     case 'exists':
-      return reply(res, 409, 'ring-cache: an entry for this hash exists and cannot be overwritten');
+      return reply(res, 409, EXISTS);
+    // The last two need a client sending more than its Content-Length, which node's parser does
+    // not let through; they stay as the store's own guarantee.
     case 'too-large':
-      return reply(res, 413, `ring-cache: an entry may be at most ${opts.maxBytes} bytes`, { Connection: 'close' });
+      return reply(res, 413, `ring-cache: an entry may be at most ${maxBytes} bytes`, { Connection: 'close' });
     case 'short':
       return reply(res, 400, `ring-cache: the body was ${result.bytes} bytes, not the ${declared} of its Content-Length`, { Connection: 'close' });
   }

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdir, mkdtemp, readdir, readFile, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { STALE_TEMP_MS } from '../src/store.js';
@@ -313,4 +313,19 @@ test('startCacheServer refuses bad options with one line naming the flag', T, as
   const s = await startCacheServer({ dir: nested, port: 0, log: () => {} });
   await s.close();
   assert.deepEqual(await readdir(dirname(nested)), ['b']);
+});
+
+test('a failing disk is a 500 with the cause in the server log only, never a half-written entry', T, async () => {
+  const s = await startTestServer();
+  try {
+    await rm(s.dir, { recursive: true });
+    const put = await send(`${s.url}/v1/cache/${HASH}`, { method: 'PUT', body: 'lost' });
+    assert.equal(put.status, 500);
+    assert.equal(put.body.toString(), 'ring-cache: internal error, see the server log\n');
+    assert.match(s.logs[0], new RegExp(`^ring-cache: internal error on PUT ${HASH}: ENOENT`));
+    assert.match(s.logs[1], new RegExp(`^ring-cache: PUT ${HASH} 500 0 B \\d+ ms$`));
+    assert.equal((await send(`${s.url}/v1/cache/${HASH}`)).status, 404);
+  } finally {
+    await s.close();
+  }
 });
