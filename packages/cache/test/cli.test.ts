@@ -61,7 +61,6 @@ test('bad flags (or token variables): one line naming the flag, exit 2, nothing 
   const cases: [string[], RegExp, NodeJS.ProcessEnv?][] = [
     [['--dir', d, '--port', 'abc'], /^error: --port: expected an integer in \[0, 65535\] \(got "abc"\)$/],
     [['--dir', d, '--port', '0', '--max-bytes', '1.5'], /^error: --max-bytes: expected an integer/],
-    [['--dir', d, '--port', '0', '--read-token', 'r'], /^error: --read-token: expected to be given together with --token/],
     [['--dir', d, '--port', '0', '--bogus'], /^error: Unknown argument: bogus$/],
     [['--dir', join(file, 'cache'), '--port', '0'], /^error: --dir: expected a folder this user can write \(got ".*a-file\/cache": ENOTDIR\)$/],
     [['--dir', d, '--port', '0'], /^error: RING_CACHE_TOKEN: expected a non-empty token/, { RING_CACHE_TOKEN: '' }],

@@ -2,7 +2,7 @@
  * The real nx client (its native HttpRemoteCache) against ring-cache: a task computed in one
  * throw-away workspace is restored from the server in a second one with an empty local cache.
  */
-import { after, before, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -127,31 +127,34 @@ test('a task stored by one workspace is restored byte for byte, as [remote cache
   assert.ok(server.logs.some((l) => l.startsWith(`ring-cache: GET ${hash} 200 `)), server.logs.join('\n'));
 });
 
-test('a read-only token computes a miss locally and finishes; its upload is refused silently', T, async () => {
-  const before = await readdir(server.dir);
-  const ws = await makeWorkspace(join(scratch, 'read-only'), 'an input nobody stored\n');
-  const ran = await runNx(ws, server.url, READ);
-  assert.equal(ran.code, 0, show(ran));
-  assert.match(ran.stdout, /made result\.bin/);
-  assert.match(server.logs.at(-1) ?? '', /^ring-cache: PUT \d+ 403 /);
-  assert.deepEqual(await readdir(server.dir), before, 'nothing stored');
-});
+// Neither of these stores anything, so they may run side by side.
+describe('tokens that cannot write', { concurrency: true }, () => {
+  test('a read-only token computes a miss locally and finishes; its upload is refused silently', T, async () => {
+    const before = await readdir(server.dir);
+    const ws = await makeWorkspace(join(scratch, 'read-only'), 'an input nobody stored\n');
+    const ran = await runNx(ws, server.url, READ);
+    assert.equal(ran.code, 0, show(ran));
+    assert.match(ran.stdout, /made result\.bin/);
+    assert.ok(server.logs.some((l) => /^ring-cache: PUT \d+ 403 /.test(l)), server.logs.join('\n'));
+    assert.deepEqual(await readdir(server.dir), before, 'nothing stored');
+  });
 
-test('a wrong or missing token stops the nx run with the server’s 401 message; nothing runs', T, async () => {
-  const before = await readdir(server.dir);
-  const cases = [
-    ['wrong-token', 'not-the-token', 'the bearer token is not valid'],
-    ['no-token', undefined, 'a bearer token is required'],
-  ] as const;
-  await Promise.all(
-    cases.map(async ([name, token, message]) => {
-      const ws = await makeWorkspace(join(scratch, name), 'yet another input\n');
-      const ran = await runNx(ws, server.url, token);
-      assert.equal(ran.code, 1, show(ran));
-      assert.match(ran.stderr, new RegExp(`NX {3}Unauthorized: ring-cache: ${message} \\(check NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN\\)`), show(ran));
-      assert.doesNotMatch(ran.stdout, /made result\.bin/);
-      await assert.rejects(readFile(join(ws, 'probe', 'out', 'result.bin')), { code: 'ENOENT' });
-    }),
-  );
-  assert.deepEqual(await readdir(server.dir), before);
+  test('a wrong or missing token stops the nx run with the server’s 401 message; nothing runs', T, async () => {
+    const before = await readdir(server.dir);
+    const cases = [
+      ['wrong-token', 'not-the-token', 'the bearer token is not valid'],
+      ['no-token', undefined, 'a bearer token is required'],
+    ] as const;
+    await Promise.all(
+      cases.map(async ([name, token, message]) => {
+        const ws = await makeWorkspace(join(scratch, name), 'yet another input\n');
+        const ran = await runNx(ws, server.url, token);
+        assert.equal(ran.code, 1, show(ran));
+        assert.match(ran.stderr, new RegExp(`NX {3}Unauthorized: ring-cache: ${message} \\(check NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN\\)`), show(ran));
+        assert.doesNotMatch(ran.stdout, /made result\.bin/);
+        await assert.rejects(readFile(join(ws, 'probe', 'out', 'result.bin')), { code: 'ENOENT' });
+      }),
+    );
+    assert.deepEqual(await readdir(server.dir), before);
+  });
 });
