@@ -1,12 +1,11 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { send, startTestServer } from './helpers.js';
+import { scratchDir, send, startTestServer } from './helpers.js';
 
 const BIN = fileURLToPath(new URL('../bin/ring-cache.mjs', import.meta.url));
 const T = { timeout: 60_000 };
@@ -25,9 +24,14 @@ function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Ran> {
   });
 }
 
+// Servers a failed test did not get to stop.
+const children = new Set<ChildProcess>();
+after(() => children.forEach((child) => child.kill('SIGKILL')));
+
 /** Starts the CLI and waits for the line that says where it listens. */
 async function serve(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; url: string; stderr: () => string }> {
   const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } });
+  children.add(child);
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   let stdout = '';
@@ -54,7 +58,7 @@ test('--version prints the package version; -h lists the flags and the nx variab
 });
 
 test('bad flags (or token variables): one line naming the flag, exit 2, nothing written', T, async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'ring-cache-cli-'));
+  const dir = await scratchDir('ring-cache-cli-');
   const file = join(dir, 'a-file');
   await writeFile(file, '');
   const d = join(dir, 'cache');
@@ -87,7 +91,7 @@ test('a port already in use is exit 2 naming --port', T, async () => {
 });
 
 test('serves on the port it prints, takes tokens from the environment, logs, and exits 0 on SIGTERM', T, async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'ring-cache-cli-'));
+  const dir = await scratchDir('ring-cache-cli-');
   const { child, url, stderr } = await serve(['--dir', dir, '--port', '0', '--token', 'w-secret'], { RING_CACHE_READ_TOKEN: 'r-secret' });
   const exited = once(child, 'exit');
   const entry = `${url}/v1/cache/42`;
@@ -112,7 +116,7 @@ test('serves on the port it prints, takes tokens from the environment, logs, and
 });
 
 test('--quiet logs no requests; SIGINT shuts down cleanly too', T, async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'ring-cache-cli-'));
+  const dir = await scratchDir('ring-cache-cli-');
   const { child, url, stderr } = await serve(['--dir', dir, '--port', '0', '--quiet']);
   const exited = once(child, 'exit');
   assert.equal((await send(`${url}/v1/cache/42`)).status, 404);

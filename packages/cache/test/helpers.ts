@@ -1,10 +1,21 @@
 import { once } from 'node:events';
+import { rmSync } from 'node:fs';
 import { mkdtemp, readdir } from 'node:fs/promises';
 import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCacheServer, type CacheServer, type CacheServerOptions } from '../src/index.js';
+
+const scratch: string[] = [];
+process.once('exit', () => scratch.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+/** A new temp folder, removed when the test process exits. */
+export async function scratchDir(label = 'ring-cache-'): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), label));
+  scratch.push(dir);
+  return dir;
+}
 
 /** A server on a fresh temp folder and a free port, with its log lines collected. */
 export interface TestServer extends CacheServer {
@@ -14,7 +25,7 @@ export interface TestServer extends CacheServer {
 
 /** Starts a server for a test on a new temp folder (unless `dir` is given). */
 export async function startTestServer(opts: Partial<CacheServerOptions> = {}): Promise<TestServer> {
-  const dir = opts.dir ?? (await mkdtemp(join(tmpdir(), 'ring-cache-')));
+  const dir = opts.dir ?? (await scratchDir());
   const logs: string[] = [];
   const server = await startCacheServer({ port: 0, ...opts, dir, log: (line) => logs.push(line) });
   return { ...server, dir, logs };

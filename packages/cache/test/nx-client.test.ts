@@ -6,12 +6,11 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startTestServer, type TestServer } from './helpers.js';
+import { scratchDir, startTestServer, type TestServer } from './helpers.js';
 
 const repoNodeModules = fileURLToPath(new URL('../../../node_modules', import.meta.url));
 const nxPackageJson = createRequire(import.meta.url).resolve('nx/package.json');
@@ -91,12 +90,11 @@ let scratch: string;
 
 before(async () => {
   server = await startTestServer({ token: WRITE, readToken: READ });
-  scratch = await mkdtemp(join(tmpdir(), 'ring-cache-nx-'));
+  scratch = await scratchDir('ring-cache-nx-');
 });
 
 after(async () => {
   await server.close();
-  await rm(scratch, { recursive: true, force: true });
 });
 
 test('a task stored by one workspace is restored byte for byte, as [remote cache], in another', T, async () => {

@@ -2,11 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { STALE_TEMP_MS } from '../src/store.js';
-import { bytes, rawConnect, readReply, send, startTestServer, statusOf, tempFiles, waitFor } from './helpers.js';
+import { bytes, rawConnect, readReply, scratchDir, send, startTestServer, statusOf, tempFiles, waitFor } from './helpers.js';
 
 const HASH = '16064991454812508113';
 // A broken server should fail a test, not hang the suite.
@@ -174,7 +173,7 @@ test('an upload without Content-Length is 411; a bad one is 400', T, async () =>
 });
 
 test('hashes that are not plain names are 400 and never touch a file outside the folder', T, async () => {
-  const root = await mkdtemp(join(tmpdir(), 'ring-cache-root-'));
+  const root = await scratchDir('ring-cache-root-');
   const dir = join(root, 'cache');
   await writeFile(join(root, 'secret'), 'outside');
   const s = await startTestServer({ dir });
@@ -248,7 +247,7 @@ async function deadPid(): Promise<number> {
 }
 
 test('on start, temp files of dead processes and old ones are removed; live ones and entries stay', T, async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'ring-cache-'));
+  const dir = await scratchDir('ring-cache-');
   const dead = await deadPid();
   const old = (Date.now() - STALE_TEMP_MS - 60_000) / 1000;
   await writeFile(join(dir, `.tmp-${dead}-00ff`), 'dead process');
@@ -294,7 +293,7 @@ test('a silent client is cut off after the idle timeout and its temp file remove
 });
 
 test('startCacheServer refuses bad options with one line naming the flag', T, async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'ring-cache-'));
+  const dir = await scratchDir('ring-cache-');
   const { startCacheServer } = await import('../src/index.js');
   const cases: [Record<string, unknown>, RegExp][] = [
     [{ dir, port: -1 }, /^--port: expected an integer in \[0, 65535\]/],
