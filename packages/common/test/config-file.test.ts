@@ -19,8 +19,9 @@ test('readJsonObject returns the object and names the field on every failure', a
   assert.throws(() => readJsonObject(list), (e: unknown) => (e as Error).message === '--config: expected a JSON object (got [1])');
 });
 
-test('yargsFail keeps the first line of a yargs message and passes real errors through', () => {
-  assert.throws(() => yargsFail('Missing required argument: out\nmore usage', undefined), (e: unknown) => e instanceof UsageError && e.message === 'Missing required argument: out');
+test('yargsFail joins a yargs message into one line and passes real errors through', () => {
+  const choices = 'Invalid values:\n  Argument: activation, Given: "x", Choices: "tanh", "relu"';
+  assert.throws(() => yargsFail(choices, undefined), (e: unknown) => e instanceof UsageError && e.message === 'Invalid values: Argument: activation, Given: "x", Choices: "tanh", "relu"');
   const boom = new Error('boom');
   assert.throws(() => yargsFail(undefined, boom), (e: unknown) => e === boom);
 });

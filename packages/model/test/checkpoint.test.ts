@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LeakyRingAttractor, encodeSafetensors, loadModel, loadModelWithMetadata, loadSafetensors, saveModel, saveSafetensors } from '../src/index.js';
+import { CONFIG_METADATA_KEY, LeakyRingAttractor, encodeSafetensors, loadModel, loadModelWithMetadata, loadSafetensors, saveModel, saveSafetensors } from '../src/index.js';
 import { tf, useWasm } from './helpers.js';
 
 await useWasm();
@@ -28,7 +28,7 @@ for (const config of [
     try {
       assert.deepEqual(loaded.config, model.config);
       assert.equal(metadata.step, '5');
-      assert.deepEqual(JSON.parse(metadata.config), model.config);
+      assert.deepEqual(JSON.parse(metadata[CONFIG_METADATA_KEY]), model.config);
       tf.tidy(() => {
         const B = 3;
         const av = tf.randomUniform([B, 9], -0.3, 0.3, 'float32', 1) as tf.Tensor2D;
@@ -83,17 +83,17 @@ test('a missing or misshapen tensor fails naming it, and leaks nothing', async (
   const missing = { ...weights };
   delete missing['gain_r_net.2.bias'];
   const p1 = join(dir, 'missing.safetensors');
-  await saveSafetensors(p1, missing, { config });
+  await saveSafetensors(p1, missing, { [CONFIG_METADATA_KEY]: config });
   await assert.rejects(loadModel(p1), /missing\.safetensors: .*missing tensor gain_r_net\.2\.bias/);
 
   const wrong = { ...weights, Wl: { shape: [4, 16], data: weights.Wl.data } };
   const p2 = join(dir, 'wrong.safetensors');
-  await saveSafetensors(p2, wrong, { config });
+  await saveSafetensors(p2, wrong, { [CONFIG_METADATA_KEY]: config });
   await assert.rejects(loadModel(p2), /tensor Wl has shape \[4, 16\], expected \[8, 8\]/);
 
   const extra = { ...weights, 'Wa.0': weights.Wl };
   const p3 = join(dir, 'extra.safetensors');
-  await saveSafetensors(p3, extra, { config });
+  await saveSafetensors(p3, extra, { [CONFIG_METADATA_KEY]: config });
   await assert.rejects(loadModel(p3), /unexpected tensor Wa\.0/);
 
   const p4 = join(dir, 'noconfig.safetensors');
@@ -101,7 +101,7 @@ test('a missing or misshapen tensor fails naming it, and leaks nothing', async (
   await assert.rejects(loadModel(p4), /no model config/);
 
   const p5 = join(dir, 'badconfig.safetensors');
-  writeFileSync(p5, encodeSafetensors(weights, { config: JSON.stringify({ ...model.config, activation: 'swish' }) }));
+  writeFileSync(p5, encodeSafetensors(weights, { [CONFIG_METADATA_KEY]: JSON.stringify({ ...model.config, activation: 'swish' }) }));
   await assert.rejects(loadModel(p5), /activation: expected one of tanh, relu, gelu/);
 
   assert.equal(tf.memory().numTensors, before, 'failed loads leave no variables behind');
@@ -109,6 +109,6 @@ test('a missing or misshapen tensor fails naming it, and leaks nothing', async (
 
 test('saveModel refuses to let caller metadata shadow the config', async () => {
   const model = new LeakyRingAttractor({ num_neurons: 6 });
-  await assert.rejects(saveModel(join(dir, 'x.safetensors'), model, { config: '{}' }), /reserved/);
+  await assert.rejects(saveModel(join(dir, 'x.safetensors'), model, { [CONFIG_METADATA_KEY]: '{}' }), /reserved/);
   model.dispose();
 });
