@@ -10,6 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import v8 from 'node:v8';
 import { MAX_THREADS } from './layout.js';
+import { COMMANDS, CONTROL } from '../../kernel-spec/layout.mjs';
 
 // @types/node 20 does not declare WebAssembly; this is the part of it we use.
 interface WasmMemory {
@@ -32,10 +33,10 @@ const PAGE = 65536;
 const INITIAL_PAGES = 2;
 const MAX_PAGES = 32768; // 2 GiB: byte offsets stay within int32 in the parameter block
 
-const GEN = 0, CMD = 1, DONE = 2, FAILED = 3, ACTIVE = 4;
-export const CMD_FORWARD = 1;
-export const CMD_BACKWARD = 2;
-const CMD_EXIT = 3;
+const [GEN, CMD, DONE, FAILED, ACTIVE] = (['GEN', 'CMD', 'DONE', 'FAILED', 'ACTIVE'] as const).map((w) => CONTROL.indexOf(w));
+export const CMD_FORWARD = COMMANDS.FORWARD;
+export const CMD_BACKWARD = COMMANDS.BACKWARD;
+const CMD_EXIT = COMMANDS.EXIT;
 
 interface KernelExports extends ReadoutExports {
   forward(s: number): void;
@@ -122,7 +123,7 @@ function createRuntime(): KernelRuntime & { dispose(): void } {
   const module = loadModule();
   const memory = new Wasm.Memory({ initial: INITIAL_PAGES, maximum: MAX_PAGES, shared: true });
   const main = new Wasm.Instance(module, { env: { memory } }).exports as unknown as KernelExports;
-  const control = new SharedArrayBuffer(64);
+  const control = new SharedArrayBuffer(4 * CONTROL.length);
   const ctrl = new Int32Array(control);
   const workers: Worker[] = [];
 
