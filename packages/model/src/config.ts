@@ -1,6 +1,6 @@
 /** The model's configuration: defaults, validation (errors name the field), and alpha from tau/dt. */
 import { invalid } from '@ring-attractor/common';
-import type { Activation, KernelName } from './recurrence.js';
+import { KERNEL_ALIASES, KERNEL_NAMES, kernelByName, type Activation, type KernelName } from './recurrence.js';
 
 export type Initialization = 'random' | 'perfect' | 'debug_perfect';
 export type { KernelName } from './recurrence.js';
@@ -20,7 +20,7 @@ export interface ModelConfig {
 }
 
 /** What a caller may give: any subset of ModelConfig, plus `tau` and `dt` as an alternative to `alpha`. */
-export type ModelConfigInput = Partial<ModelConfig> & { tau?: number; dt?: number };
+export type ModelConfigInput = Partial<Omit<ModelConfig, 'kernel'>> & { kernel?: KernelName | keyof typeof KERNEL_ALIASES; tau?: number; dt?: number };
 
 export const DEFAULT_CONFIG: ModelConfig = {
   numNeurons: 120,
@@ -37,7 +37,6 @@ export const DEFAULT_CONFIG: ModelConfig = {
 
 const ACTIVATIONS: readonly Activation[] = ['tanh', 'relu', 'gelu'];
 const INITIALIZATIONS: readonly Initialization[] = ['random', 'perfect', 'debug_perfect'];
-const KERNELS: readonly KernelName[] = ['tfjs', 'fused'];
 const KNOWN_FIELDS = new Set<string>([...Object.keys(DEFAULT_CONFIG), 'tau', 'dt']);
 
 function isInt(x: unknown, min: number): x is number {
@@ -92,6 +91,6 @@ export function resolveConfig(input: ModelConfigInput = {}): ModelConfig {
     seed: c.seed,
     J0: c.J0,
     J1: c.J1,
-    kernel: oneOf('kernel', c.kernel, KERNELS),
+    kernel: kernelByName(c.kernel) ?? invalid('kernel', `one of ${[...KERNEL_NAMES, ...Object.keys(KERNEL_ALIASES)].join(', ')}`, c.kernel),
   };
 }

@@ -10,12 +10,28 @@
  * Returns the bump history B×T×N (the state after each step).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { fusedRecurrence, type FusedOptions } from './kernel/fused.js';
+import type { KernelOptions } from './kernel/op.js';
+import { wasmRecurrence } from './kernel/wasm.js';
+import { nativeRecurrence, nativeUnavailableReason } from './kernel/native.js';
 
 export type Activation = 'tanh' | 'relu' | 'gelu';
 
-/** Which implementation runs the recurrence: the tfjs graph below, or the fused kernel (`kernel/`). */
-export type KernelName = 'tfjs' | 'fused';
+/**
+ * Which implementation runs the recurrence: the tfjs graph below, or a fused kernel (`kernel/`):
+ * the AssemblyScript one compiled to SIMD wasm, or the native C++ addon.
+ */
+export type KernelName = 'tfjs' | 'wasm' | 'native';
+
+/** Every kernel name, and the former name of the wasm kernel ('fused'), still accepted. */
+export const KERNEL_NAMES: readonly KernelName[] = ['tfjs', 'wasm', 'native'];
+export const KERNEL_ALIASES: Readonly<Record<string, KernelName>> = { fused: 'wasm' };
+
+/** A kernel name with its alias resolved, or null if it names no kernel. */
+export function kernelByName(name: unknown): KernelName | null {
+  if (typeof name !== 'string') return null;
+  const k = KERNEL_ALIASES[name] ?? name;
+  return (KERNEL_NAMES as readonly string[]).includes(k) ? (k as KernelName) : null;
+}
 
 /** Scalars of the dynamics that are not learned. */
 export interface RecurrenceConstants {
@@ -73,21 +89,25 @@ export function recurrenceTfjs(inputs: RecurrenceInputs, c: RecurrenceConstants)
  * The one place the forward pass picks its recurrence implementation; both kernels share the
  * contract above, so adding one is one case here.
  */
-export function runRecurrence(inputs: RecurrenceInputs, c: RecurrenceConstants, kernel: KernelName, fused: FusedOptions = {}): tf.Tensor3D {
-  switch (kernel) {
+export function runRecurrence(inputs: RecurrenceInputs, c: RecurrenceConstants, kernel: KernelName, fused: KernelOptions = {}): tf.Tensor3D {
+  switch (kernelByName(kernel)) {
     case 'tfjs':
       return recurrenceTfjs(inputs, c);
-    case 'fused':
-      return fusedRecurrence(inputs, c, fused);
+    case 'wasm':
+      return wasmRecurrence(inputs, c, fused);
+    case 'native':
+      return nativeRecurrence(inputs, c, fused);
     default:
-      throw new Error(`unknown recurrence kernel ${JSON.stringify(kernel)} (expected 'tfjs' or 'fused')`);
+      throw new Error(`unknown recurrence kernel ${JSON.stringify(kernel)} (expected one of ${KERNEL_NAMES.join(', ')})`);
   }
 }
 
 /**
- * The kernel for a backend as named by selectBackend: the tfjs graph where a GPU runs it
- * (tfjs-node-gpu), the fused wasm kernel on every CPU backend (wasm, cpu, tfjs-node).
+ * The fastest kernel for a backend as named by selectBackend: the tfjs graph where a GPU runs it
+ * (tfjs-node-gpu); on every CPU backend (wasm, cpu, tfjs-node) the native kernel where its addon
+ * is built and loads, else the wasm kernel.
  */
 export function defaultKernel(backend: string): KernelName {
-  return backend === 'tfjs-node-gpu' ? 'tfjs' : 'fused';
+  if (backend === 'tfjs-node-gpu') return 'tfjs';
+  return nativeUnavailableReason() === null ? 'native' : 'wasm';
 }

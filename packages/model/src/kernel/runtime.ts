@@ -1,5 +1,5 @@
 /**
- * The fused kernel's runtime: one shared wasm memory, the main thread's instance, and a pool of
+ * The wasm kernel's runtime: one shared wasm memory, the main thread's instance, and a pool of
  * worker_threads driven synchronously through Atomics (tfjs' customGrad is synchronous).
  * Thread s computes batch slice s; the main thread always takes slice 0.
  */
@@ -7,9 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { availableParallelism } from 'node:os';
 import v8 from 'node:v8';
-import { MAX_THREADS } from './layout.js';
 import { COMMANDS, CONTROL } from '../../kernel-spec/layout.mjs';
 
 // @types/node 20 does not declare WebAssembly; this is the part of it we use.
@@ -60,11 +58,6 @@ export interface KernelRuntime {
 
 let runtime: (KernelRuntime & { dispose(): void }) | null = null;
 
-/** Default thread count: one per core. */
-export function defaultThreads(): number {
-  return Math.max(1, Math.min(MAX_THREADS, availableParallelism()));
-}
-
 /** Which build of the kernel runs: 'fma' where the engine accepts relaxed SIMD, else 'plain'. */
 export type KernelVariant = 'fma' | 'plain';
 
@@ -87,10 +80,10 @@ export function kernelVariant(): KernelVariant | null {
  */
 function buildKernel(missing: string): void {
   const script = fileURLToPath(new URL('../../scripts/build-kernel.mjs', import.meta.url));
-  process.stderr.write(`fused kernel: ${missing} is missing; building it once (npx nx run model:build does the same)\n`);
+  process.stderr.write(`wasm kernel: ${missing} is missing; building it once (npx nx run model:build does the same)\n`);
   const result = spawnSync(process.execPath, [script], { stdio: ['ignore', 'inherit', 'inherit'] });
   if (result.status !== 0 || !existsSync(missing)) {
-    throw new Error(`fused kernel: building ${missing} failed; run \`npx nx run model:build\` to see why`);
+    throw new Error(`wasm kernel: building ${missing} failed; run \`npx nx run model:build\` to see why`);
   }
 }
 
@@ -145,7 +138,7 @@ function createRuntime(): KernelRuntime & { dispose(): void } {
     ensureBytes(bytes: number): void {
       const have = memory.buffer.byteLength;
       if (bytes > MAX_PAGES * PAGE) {
-        throw new Error(`fused kernel: these shapes need ${(bytes / 2 ** 30).toFixed(2)} GiB of kernel memory (limit 2 GiB); use a smaller batch or sequence length`);
+        throw new Error(`wasm kernel: these shapes need ${(bytes / 2 ** 30).toFixed(2)} GiB of kernel memory (limit 2 GiB); use a smaller batch or sequence length`);
       }
       if (bytes > have) memory.grow(Math.ceil((bytes - have) / PAGE));
     },
@@ -174,7 +167,7 @@ function createRuntime(): KernelRuntime & { dispose(): void } {
         Atomics.wait(ctrl, DONE, d);
       }
       if (mainError) throw mainError;
-      if (Atomics.load(ctrl, FAILED)) throw new Error('fused kernel: a worker failed (see stderr)');
+      if (Atomics.load(ctrl, FAILED)) throw new Error('wasm kernel: a worker failed (see stderr)');
     },
     dispose(): void {
       Atomics.store(ctrl, CMD, CMD_EXIT);
