@@ -1,7 +1,7 @@
 // The fused recurrence (SPEC §2) for one ISA: forward and backward through time over one batch
 // slice, the weight packing, the slices' gradient reduction and the ring readout. Included by one
-// isa_*.cpp per ISA after it defines RING_NS (its namespace), RING_MR and RING_NV (register tile:
-// MR rows × NV vectors) and one RING_VEC_* (see vec.h). No allocation and no standard-library
+// isa_*.cpp per ISA after it defines RING_NS (its namespace), two register-tile shapes RING_MR_A ×
+// RING_NV_A and RING_MR_B × RING_NV_B (rows × vectors) and one RING_VEC_* (see vec.h). No allocation and no standard-library
 // templates here: the addon owns memory and threads, and every definition stays in RING_NS.
 //
 // Data layout: state-like rows are LD floats (N rounded up to the vector width, padding lanes kept
@@ -21,9 +21,11 @@ namespace RING_NS {
 
 using v = V::v;
 constexpr int W = V::W;
-constexpr int MR = RING_MR;
-constexpr int NV = RING_NV;
-constexpr int NR = NV * W;
+// Two register-tile shapes (MR rows × NV vectors): the GEMMs of a call take the one whose width
+// divides the padded row length, so most calls have no narrower last panel (see tileWidth).
+constexpr int MR_A = RING_MR_A, NV_A = RING_NV_A;
+constexpr int MR_B = RING_MR_B, NV_B = RING_NV_B;
+constexpr int MR_MAX = MR_A > MR_B ? MR_A : MR_B;
 
 #include "generated/activations.h"
 
@@ -33,6 +35,7 @@ RING_INLINE long rowOff(long row, int ld) { return row * ld; }
 // ---- register tiles -------------------------------------------------------------------------
 
 /** A operand as MR row pointers: A(r, k) = p[r][k]. */
+template <int MR>
 struct RowsA {
   const float* p[MR];
   RING_INLINE const float* at(int k, int r) const { return p[r] + k; }
@@ -45,7 +48,7 @@ struct StridedA {
 };
 
 /** acc (MR × NVX vectors) = Σ_k A(·, k) ⊗ B(k, ·), B(k, ·) the NVX vectors at b + k·bs. */
-template <int NVX, class A>
+template <int MR, int NVX, class A>
 RING_INLINE void tile(int K, const A& a, const float* b, long bs, v (&acc)[MR][NVX]) {
 #pragma GCC unroll 16
   for (int r = 0; r < MR; r++)
@@ -69,8 +72,9 @@ RING_INLINE void tile(int K, const A& a, const float* b, long bs, v (&acc)[MR][N
 struct DenseRows {
   const float* base;
   int ld, rows;
-  RING_INLINE RowsA operator()(int r0) const {
-    RowsA a;
+  template <int MR>
+  RING_INLINE RowsA<MR> at(int r0) const {
+    RowsA<MR> a;
     for (int r = 0; r < MR; r++) a.p[r] = base + rowOff(imin(r0 + r, rows - 1), ld);
     return a;
   }
@@ -80,8 +84,9 @@ struct IndexedRows {
   const float* base;
   int ld, rows;
   const int* idx;
-  RING_INLINE RowsA operator()(int r0) const {
-    RowsA a;
+  template <int MR>
+  RING_INLINE RowsA<MR> at(int r0) const {
+    RowsA<MR> a;
     for (int r = 0; r < MR; r++) a.p[r] = base + rowOff(idx[imin(r0 + r, rows - 1)], ld);
     return a;
   }
@@ -90,7 +95,8 @@ struct IndexedRows {
 struct StridedRows {
   const float* base;
   long as;
-  RING_INLINE StridedA operator()(int r0) const { return StridedA{base + r0, as}; }
+  template <int MR>
+  RING_INLINE StridedA at(int r0) const { return StridedA{base + r0, as}; }
 };
 
 /** B in column panels: the panel at column j0 holds K rows of its width, contiguous (see pack). */
@@ -108,36 +114,47 @@ struct StridedB {
   RING_INLINE long stride(int) const { return ld; }
 };
 
-template <int NVX, class Rows, class B, class Epi>
+template <int MR, int NVX, class Rows, class B, class Epi>
 RING_INLINE void gemmPanel(int rows, int j0, int K, const Rows& rowsOf, const B& b, Epi& epi) {
   const float* bp = b.panel(j0);
   const long bs = b.stride(NVX * W);
   for (int r0 = 0; r0 < rows; r0 += MR) {
     v acc[MR][NVX];
-    tile<NVX>(K, rowsOf(r0), bp, bs, acc);
-    epi.template put<NVX>(r0, imin(MR, rows - r0), j0, acc);
+    tile<MR, NVX>(K, rowsOf.template at<MR>(r0), bp, bs, acc);
+    epi.template put<MR, NVX>(r0, imin(MR, rows - r0), j0, acc);
   }
 }
 
-template <int NVX, class Rows, class B, class Epi>
+template <int MR, int NVX, class Rows, class B, class Epi>
 RING_INLINE void gemmTail(int vectors, int rows, int j0, int K, const Rows& rowsOf, const B& b, Epi& epi) {
   if constexpr (NVX >= 1) {
-    if (vectors == NVX) gemmPanel<NVX>(rows, j0, K, rowsOf, b, epi);
-    else gemmTail<NVX - 1>(vectors, rows, j0, K, rowsOf, b, epi);
+    if (vectors == NVX) gemmPanel<MR, NVX>(rows, j0, K, rowsOf, b, epi);
+    else gemmTail<MR, NVX - 1>(vectors, rows, j0, K, rowsOf, b, epi);
   }
+}
+
+template <int MR, int NV, class Rows, class B, class Epi>
+void gemmShape(int rows, int cols, int K, const Rows& rowsOf, const B& b, Epi& epi) {
+  int j0 = 0;
+  for (; j0 + NV * W <= cols; j0 += NV * W) gemmPanel<MR, NV>(rows, j0, K, rowsOf, b, epi);
+  if (j0 < cols) gemmTail<MR, NV - 1>((cols - j0) / W, rows, j0, K, rowsOf, b, epi);
+}
+
+/** Shape B's width if it divides cols or shape A's does not, else shape A's (packing and products agree through this). */
+RING_INLINE int tileWidth(int cols) {
+  return cols % (NV_B * W) == 0 || cols % (NV_A * W) != 0 ? NV_B * W : NV_A * W;
 }
 
 /**
- * C (rows × cols) = A (rows × K) · B (K × cols), handed to epi.put<NVX>(r0, nrows, j0, acc) tile by
- * tile; cols is a multiple of W. Column panels outside, so one panel of B stays in L1 while every
+ * C (rows × cols) = A (rows × K) · B (K × cols), handed to epi.put<MR, NVX>(r0, nrows, j0, acc) tile
+ * by tile; cols is a multiple of W. Column panels outside, so one panel of B stays in L1 while every
  * row panel of A passes over it.
  */
 template <class Rows, class B, class Epi>
 void gemm(int rows, int cols, int K, const Rows& rowsOf, const B& b, Epi& epi) {
   if (rows <= 0) return;
-  int j0 = 0;
-  for (; j0 + NR <= cols; j0 += NR) gemmPanel<NV>(rows, j0, K, rowsOf, b, epi);
-  if (j0 < cols) gemmTail<NV - 1>((cols - j0) / W, rows, j0, K, rowsOf, b, epi);
+  if (tileWidth(cols) == NV_B * W) gemmShape<MR_B, NV_B>(rows, cols, K, rowsOf, b, epi);
+  else gemmShape<MR_A, NV_A>(rows, cols, K, rowsOf, b, epi);
 }
 
 // ---- epilogues --------------------------------------------------------------------------------
@@ -148,9 +165,12 @@ struct PreFirst {
   int ld;
   const float* base;
   v j1;
-  template <int NVX>
+  template <int MR, int NVX>
   RING_INLINE void put(int r0, int nr, int j0, v (&acc)[MR][NVX]) {
-    for (int r = 0; r < nr; r++) {
+    // Constant trip count (then a test), so the tile unrolls and its accumulators stay in registers.
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; r++) {
+      if (r >= nr) break;
       float* dst = pre + rowOff(r0 + r, ld) + j0;
       const v b = V::set(base[r0 + r]);
 #pragma GCC unroll 4
@@ -167,9 +187,12 @@ struct PreAdd {
   Rows rows;
   const float* actions;  // the step's actions of this channel for slice row b: actions[b·stride]
   long stride;
-  template <int NVX>
+  template <int MR, int NVX>
   RING_INLINE void put(int r0, int nr, int j0, v (&acc)[MR][NVX]) {
-    for (int r = 0; r < nr; r++) {
+    // Constant trip count (then a test), so the tile unrolls and its accumulators stay in registers.
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; r++) {
+      if (r >= nr) break;
       const int b = rows.row(r0 + r);
       float* dst = pre + rowOff(b, ld) + j0;
       const v a = V::set(actions[b * stride]);
@@ -184,9 +207,12 @@ struct GradFirst {
   float* dR;
   int ld;
   v j1;
-  template <int NVX>
+  template <int MR, int NVX>
   RING_INLINE void put(int r0, int nr, int j0, v (&acc)[MR][NVX]) {
-    for (int r = 0; r < nr; r++) {
+    // Constant trip count (then a test), so the tile unrolls and its accumulators stay in registers.
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; r++) {
+      if (r >= nr) break;
       float* dst = dR + rowOff(r0 + r, ld) + j0;
 #pragma GCC unroll 4
       for (int j = 0; j < NVX; j++) V::store(dst + j * W, V::madd(V::load(dst + j * W), j1, acc[r][j]));
@@ -204,9 +230,12 @@ struct GradAdd {
   long stride;
   const float* R;  // the step's states
   float* dot;      // per tile row q (position in the row list)
-  template <int NVX>
+  template <int MR, int NVX>
   RING_INLINE void put(int r0, int nr, int j0, v (&acc)[MR][NVX]) {
-    for (int r = 0; r < nr; r++) {
+    // Constant trip count (then a test), so the tile unrolls and its accumulators stay in registers.
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; r++) {
+      if (r >= nr) break;
       const int b = rows.row(r0 + r);
       float* dst = dR + rowOff(b, ld) + j0;
       const float* rr = R + rowOff(b, ld) + j0;
@@ -225,9 +254,11 @@ struct GradAdd {
 struct Accumulate {
   float* C;
   int ld, rows;
-  template <int NVX>
+  template <int MR, int NVX>
   RING_INLINE void put(int r0, int nr, int j0, v (&acc)[MR][NVX]) {
-    for (int r = 0; r < nr && r0 + r < rows; r++) {
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; r++) {
+      if (r >= nr || r0 + r >= rows) break;
       float* dst = C + rowOff(r0 + r, ld) + j0;
 #pragma GCC unroll 4
       for (int j = 0; j < NVX; j++) V::store(dst + j * W, V::add(V::load(dst + j * W), acc[r][j]));
@@ -282,7 +313,7 @@ RING_INLINE int nonzeroRows(const float* actions, int BS, long stride, int* idx)
 // ---- packing ----------------------------------------------------------------------------------
 
 /**
- * Lays out W_cᵀ (forward) and W_c (backward) in column panels of NR (then a narrower last panel):
+ * Lays out W_cᵀ (forward) and W_c (backward) in column panels of tileWidth(LD) (then a narrower last one):
  * panel j0 holds, for k = 0…N−1, the panel's columns of row k; columns ≥ N are 0.
  */
 void pack(const Plan& P, const ForwardIO& io, int c) {
@@ -290,6 +321,7 @@ void pack(const Plan& P, const ForwardIO& io, int c) {
   const float* w = weights(io, c, N);
   float* bf = P.Bf + static_cast<long>(c) * N * LD;
   float* bb = P.Bb + static_cast<long>(c) * N * LD;
+  const int NR = tileWidth(LD);
   for (int j0 = 0; j0 < LD; j0 += NR) {
     const int width = imin(NR, LD - j0);
     float* f = bf + static_cast<long>(j0) * N;
@@ -542,7 +574,7 @@ void readoutBackward(const float* r, const float* dy, long r0, long r1, long row
 /** The ISA's entry in the addon's table. */
 #define RING_DEFINE_ISA(var, label)                                                                                        \
   namespace ring {                                                                                                         \
-  extern const IsaOps var = {label,                   RING_NS::W,       RING_NS::MR,                RING_NS::pack,         \
+  extern const IsaOps var = {label,                   RING_NS::W,       RING_NS::MR_MAX,            RING_NS::pack,         \
                              RING_NS::forward,        RING_NS::backward, RING_NS::reduce,           RING_NS::readoutForward, \
                              RING_NS::readoutBackward};                                                                    \
   }
