@@ -4,7 +4,7 @@
 // calls forward(s)/backward(s) for its slice s. No allocation happens here: the host owns layout.
 //
 // The parameter block's word indices (P_*, T_*), its address PARAMS and the activation codes come
-// from kernel-spec/layout.mjs through the build (assembly/generated/layout.ts), as does the
+// from kernel-spec/layout.json through the build (assembly/generated/layout.ts), as does the
 // activation pass (assembly/generated/activations.ts, from kernel-spec/activations.mjs).
 import { PARAMS, P_B, P_T, P_N, P_K, P_NP, P_MP, P_ACT, P_SPARSE, P_J0, P_J1, P_ALPHA, P_W, P_WT, P_ACTIONS, P_R0, P_H, P_DH, P_DA, P_DR0,
   THREAD_TABLE, THREAD_WORDS, T_B0, T_B1, T_R, T_P, T_DR, T_DPRE, T_DW, T_DPT, T_CP, T_CR, T_CDR, T_IDX, T_FD } from './generated/layout';

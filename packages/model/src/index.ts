@@ -32,6 +32,7 @@ export {
   configureKernels,
   disposeKernels,
   selectKernel,
+  parseKernelChoice,
   kernelInfo,
   nativeInfo,
   setNativeIsa,

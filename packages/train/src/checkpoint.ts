@@ -26,8 +26,10 @@ export interface TrainState {
   sampler: unknown;
   /** SPEC §4 sanity-check loss, so a resumed run need not recompute it. */
   sanityLoss: number;
-  /** Recurrence kernel and its thread count: a resumed run reuses them by default (same bits). */
+  /** Recurrence kernel, its ISA path and thread count: a resumed run reuses them by default (same bits). */
   kernel: string;
+  /** Absent in checkpoints written before kernels had ISA paths. */
+  kernelIsa?: string;
   threads: number;
 }
 
@@ -63,6 +65,7 @@ export function encodeCheckpoint(state: TrainState): CheckpointFile {
       sampler: JSON.stringify(state.sampler),
       sanity_loss: String(state.sanityLoss),
       kernel: state.kernel,
+      ...(state.kernelIsa === undefined ? {} : { kernel_isa: state.kernelIsa }),
       threads: String(state.threads),
     },
   };
@@ -110,6 +113,7 @@ export function decodeCheckpoint(file: CheckpointFile): TrainState {
     sampler: jsonField(meta, 'sampler'),
     sanityLoss,
     kernel: meta.kernel ?? bad('metadata kernel'),
+    ...(meta.kernel_isa === undefined ? {} : { kernelIsa: meta.kernel_isa }),
     threads: intField(meta, 'threads'),
   };
 }

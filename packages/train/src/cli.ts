@@ -55,8 +55,8 @@ async function main(): Promise<void> {
     .option('out', { type: 'string', describe: 'output folder', demandOption: true })
     .option('config', { type: 'string', describe: 'JSON file of options (snake_case keys); flags override it' })
     .option('backend', { type: 'string', default: 'auto', describe: 'tfjs backend: auto, wasm, cpu, …' })
-    .option('kernel', { type: 'string', describe: "recurrence kernel: fused or tfjs (default: the model's choice for the backend; on --resume, the checkpoint's)" })
-    .option('threads', { type: 'string', describe: 'worker threads of the fused kernel (default: one per core; on --resume, the checkpoint\'s)' })
+    .option('kernel', { type: 'string', describe: "recurrence kernel: auto, native, wasm (alias fused) or tfjs (default: auto, the fastest available; on --resume, the checkpoint's)" })
+    .option('threads', { type: 'string', describe: 'threads of the native or wasm kernel (default: one per core; on --resume, the checkpoint\'s)' })
     .option('resume', { type: 'boolean', default: false, describe: 'continue from OUT/checkpoint.safetensors' })
     .option('stop-after', { type: 'string', hidden: true, describe: 'debug: exit after this step as if killed' })
     // The pipeline passes model and train sections as flags; a repeated flag means the last one wins.

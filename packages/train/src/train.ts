@@ -21,11 +21,14 @@ import {
   selectBackend,
   trainingLoss,
   weightMatrixNames,
-  configureFusedKernel,
-  defaultKernel,
-  disposeFusedKernel,
+  configureKernels,
+  disposeKernels,
+  kernelInfo,
+  nativeInfo,
+  parseKernelChoice,
+  selectKernel,
+  setNativeIsa,
   type BackendChoice,
-  type KernelName,
 } from '@ring-attractor/model';
 import { metricsFromIpc, metricsToIpc, snapshotsFromIpc, snapshotsToIpc, evalTraceToIpc, type MetricsRow, type SnapshotRow } from './arrow.js';
 import { checkResumable, decodeCheckpoint, encodeCheckpoint, type NamedTensor, type TrainState } from './checkpoint.js';
@@ -70,8 +73,7 @@ export const OUTPUT_FILES = {
   evalTrace: 'eval_trace.arrow',
 } as const;
 
-const KERNELS: readonly KernelName[] = ['fused', 'tfjs'];
-/** The fused kernel's limit on worker threads. */
+/** The fused kernels' limit on threads. */
 const MAX_THREADS = 64;
 
 /** Float32 rounding, then the shortest decimal that round-trips it: the metadata's loss strings. */
@@ -129,14 +131,20 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const trainSha = ds.manifest.files['train.arrow'].sha256;
   const resumed = opts.resume ? await loadCheckpoint(paths.checkpoint) : undefined;
   if (resumed) checkResumable(resumed, config, ds.seqLen, trainSha);
+  const kernelChoice = parseKernelChoice(opts.kernel ?? resumed?.kernel ?? 'auto');
   const backend = await selectBackend((opts.backend ?? 'auto') as BackendChoice, log);
-  // A resumed run keeps the kernel and thread count it started with unless told otherwise: the fused
-  // kernel sums per-thread gradient slices, so another thread count changes the last bits.
-  const kernel = (opts.kernel ?? resumed?.kernel ?? defaultKernel(backend)) as KernelName;
-  if (!KERNELS.includes(kernel)) invalid('kernel', `one of ${KERNELS.join(', ')}`, kernel);
+  // A resumed run keeps the kernel, ISA path and thread count it started with unless told otherwise:
+  // the fused kernels sum per-thread gradient slices, and each path rounds its own way, so another
+  // choice changes the last bits.
+  const kernel = selectKernel(kernelChoice, backend, log);
+  if (kernel === 'native' && opts.kernel === undefined && resumed?.kernelIsa) {
+    if (nativeInfo().supported.includes(resumed.kernelIsa)) setNativeIsa(resumed.kernelIsa);
+    else log(`kernel: the checkpoint ran the native ${resumed.kernelIsa} path, which this CPU lacks; continuing on ${nativeInfo().isa} (the last bits will differ)`);
+  }
   const threads = opts.threads ?? resumed?.threads ?? Math.max(1, Math.min(MAX_THREADS, availableParallelism()));
   if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) invalid('threads', `an integer in [1, ${MAX_THREADS}]`, threads);
-  if (kernel === 'fused') configureFusedKernel({ threads });
+  configureKernels({ threads });
+  const kernelIsa = kernelInfo(kernel).isa;
   const model = new LeakyRingAttractor({ ...modelFields(config), kernel });
   let adam: Adam | undefined;
   try {
@@ -144,8 +152,8 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   } finally {
     adam?.dispose();
     model.dispose();
-    // Its worker threads would keep the process (or a test runner) alive.
-    if (kernel === 'fused') disposeFusedKernel();
+    // The wasm kernel's worker threads would keep the process (or a test runner) alive.
+    disposeKernels();
   }
 
   async function trainModel(): Promise<TrainResult> {
@@ -213,7 +221,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       await writeFileAtomic(paths.snapshots, snapshotsToIpc(snapshots, names, N, configJson));
       const params: Record<string, NamedTensor> = {};
       for (const n of paramNames) params[n] = { shape: [...named[n].shape], data: Float32Array.from(named[n].dataSync() as Float32Array) };
-      const file = encodeCheckpoint({ step, config, seqLen: T, datasetSha256: trainSha, params, adam: optimizer.getState(), sampler: sampler.getState(), sanityLoss, kernel, threads });
+      const file = encodeCheckpoint({ step, config, seqLen: T, datasetSha256: trainSha, params, adam: optimizer.getState(), sampler: sampler.getState(), sanityLoss, kernel, kernelIsa, threads });
       await saveSafetensors(paths.checkpoint, file.tensors, file.metadata);
     };
 
@@ -298,6 +306,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         dataset: { dir: resolve(ds.dir), sha256: { 'train.arrow': trainSha, 'test.arrow': ds.manifest.files['test.arrow'].sha256 }, seq_len: T },
         backend,
         kernel,
+        kernel_isa: kernelIsa,
         threads,
         steps: step,
         train_seconds: stepMs.reduce((a, b) => a + b, 0) / 1000,

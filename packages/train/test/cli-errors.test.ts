@@ -41,6 +41,7 @@ const CASES: [string, () => string[], RegExp][] = [
   ['unknown config key', () => ['--data', data, '--out', 'OUT', '--config', join(root, 'bad-key.json')], /^error: config\.learning_rate: /],
   ['config file not JSON', () => ['--data', data, '--out', 'OUT', '--config', join(root, 'bad-json.json')], /^error: config: expected valid JSON/],
   ['unknown backend', () => ['--data', data, '--out', 'OUT', '--backend', 'tpu'], /^error: backend: /],
+  ['unknown kernel', () => ['--data', data, '--out', 'OUT', '--kernel', 'gpu'], /^error: kernel: expected one of auto, tfjs, wasm, native \(got "gpu"\)$/],
   ['resume with another model config', () => ['--data', data, '--out', 'OUT', ...SMALL_FLAGS, '--num-neurons', '24', '--resume'], /^error: num_neurons: expected 16 as in the checkpoint/],
 ];
 

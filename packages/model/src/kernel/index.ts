@@ -11,5 +11,5 @@ export {
   NATIVE_ISA_ENV,
   type NativeInfo,
 } from './native.js';
-export { selectKernel, kernelInfo, type KernelChoice, type KernelInfo } from './select.js';
+export { selectKernel, parseKernelChoice, kernelInfo, type KernelChoice, type KernelInfo } from './select.js';
 export { disposeKernels, fusedRecurrence, configureFusedKernel, disposeFusedKernel, fusedKernelMemoryBytes, type FusedOptions } from './compat.js';

@@ -1,26 +1,48 @@
 /**
  * Where everything lives in the wasm kernel's shared memory, planned per call. The word indices and
- * limits come from the kernel spec (kernel-spec/layout.mjs), which also generates the kernels' own
+ * limits come from the kernel spec (kernel-spec/layout.json), which also generates the kernels' own
  * constants; nothing here restates them.
  */
 import type { Activation } from '../recurrence.js';
-import { ACTIVATIONS, HEAP_START, MAX_THREADS, PARAMS, PARAMS_BYTE, THREAD_TABLE, THREAD_WORDS } from '../../kernel-spec/layout.mjs';
+import spec from '../../kernel-spec/layout.json' with { type: 'json' };
 
-export { MAX_THREADS, PARAMS_BYTE, THREAD_TABLE };
-
-type ParamName = (typeof PARAMS)[number][0];
-type ThreadWord = (typeof THREAD_WORDS)[number][0];
+export const PARAMS_BYTE = spec.paramsByte.value;
+export const MAX_THREADS = spec.maxThreads.value;
+export const THREAD_TABLE = spec.threadTable.value;
+export const HEAP_START = spec.heapStart.value;
+const THREAD_WORDS = spec.threadWords.words.map(([name]) => name as keyof ThreadSlice);
 
 /** Word index of each parameter-block word, by name. */
-export const P = Object.fromEntries(PARAMS.map(([name], i) => [name, i])) as Record<ParamName, number>;
+export const P: Readonly<Record<string, number>> = Object.fromEntries(spec.params.words.map(([name], i) => [name, i]));
 /** Words of the parameter block (before the thread table). */
-export const PARAM_WORDS = PARAMS.length;
+export const PARAM_WORDS = spec.params.words.length;
 
 /** Activation code (the ACT word) of each activation. */
-export const ACTIVATION_CODE = Object.fromEntries(ACTIVATIONS.map((a, i) => [a, i])) as Record<Activation, number>;
+export const ACTIVATION_CODE = Object.fromEntries(spec.activations.names.map((a, i) => [a, i])) as Record<Activation, number>;
 
-/** Batch range and byte offsets of one thread's private buffers (the spec's THREAD_WORDS). */
-export type ThreadSlice = Record<ThreadWord, number>;
+/** Control-word indices of the wasm kernel's worker control block, by name. */
+export const CONTROL: Readonly<Record<string, number>> = Object.fromEntries(spec.control.words.map((w, i) => [w, i]));
+/** Control words in the block. */
+export const CONTROL_WORDS = spec.control.words.length;
+/** Worker commands (the CMD control word). */
+export const COMMANDS = spec.commands.codes;
+
+/** Batch range and byte offsets of one thread's private buffers (the spec's threadWords, same order). */
+export interface ThreadSlice {
+  b0: number;
+  b1: number;
+  R: number;
+  P: number;
+  DR: number;
+  DPRE: number;
+  DW: number;
+  DPT: number;
+  CP: number;
+  CR: number;
+  CDR: number;
+  IDX: number;
+  FD: number;
+}
 
 /** Shapes and byte offsets of one call's buffers. */
 export interface Layout {
@@ -120,8 +142,7 @@ export function writeParams(
   const f32 = new Float32Array(mem, PARAMS_BYTE, THREAD_TABLE);
   writeCallParams(i32, f32, L, c, sparse);
   for (const name of ['W', 'WT', 'ACTIONS', 'R0', 'H', 'DH', 'DA', 'DR0'] as const) i32[P[name]] = L[name];
-  const words = THREAD_WORDS.map(([name]) => name as ThreadWord);
   L.slices.forEach((s, k) => {
-    i32.set(words.map((w) => s[w]), THREAD_TABLE + k * words.length);
+    i32.set(THREAD_WORDS.map((w) => s[w]), THREAD_TABLE + k * THREAD_WORDS.length);
   });
 }

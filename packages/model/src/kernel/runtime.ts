@@ -8,7 +8,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import v8 from 'node:v8';
-import { COMMANDS, CONTROL } from '../../kernel-spec/layout.mjs';
+import { COMMANDS, CONTROL, CONTROL_WORDS } from './layout.js';
 
 // @types/node 20 does not declare WebAssembly; this is the part of it we use.
 interface WasmMemory {
@@ -31,7 +31,7 @@ const PAGE = 65536;
 const INITIAL_PAGES = 2;
 const MAX_PAGES = 32768; // 2 GiB: byte offsets stay within int32 in the parameter block
 
-const [GEN, CMD, DONE, FAILED, ACTIVE] = (['GEN', 'CMD', 'DONE', 'FAILED', 'ACTIVE'] as const).map((w) => CONTROL.indexOf(w));
+const { GEN, CMD, DONE, FAILED, ACTIVE } = CONTROL;
 export const CMD_FORWARD = COMMANDS.FORWARD;
 export const CMD_BACKWARD = COMMANDS.BACKWARD;
 const CMD_EXIT = COMMANDS.EXIT;
@@ -116,7 +116,7 @@ function createRuntime(): KernelRuntime & { dispose(): void } {
   const module = loadModule();
   const memory = new Wasm.Memory({ initial: INITIAL_PAGES, maximum: MAX_PAGES, shared: true });
   const main = new Wasm.Instance(module, { env: { memory } }).exports as unknown as KernelExports;
-  const control = new SharedArrayBuffer(4 * CONTROL.length);
+  const control = new SharedArrayBuffer(4 * CONTROL_WORDS);
   const ctrl = new Int32Array(control);
   const workers: Worker[] = [];
 

@@ -22,15 +22,21 @@ export interface KernelInfo {
   threads: number;
 }
 
+/** A kernel choice from user input ('fused' becomes 'wasm'); anything else is bad input naming `kernel`. */
+export function parseKernelChoice(choice: string): 'auto' | KernelName {
+  if (choice === 'auto') return choice;
+  return kernelByName(choice) ?? invalid('kernel', `one of auto, ${KERNEL_NAMES.join(', ')}`, choice);
+}
+
 /**
  * Resolves a kernel choice for a backend (as named by selectBackend). `auto` takes the fastest
  * available (native, then wasm, on CPU backends; the tfjs graph on tfjs-node-gpu) and logs one line
  * with the choice and why the others were skipped. An explicit kernel that cannot run is bad input.
  */
 export function selectKernel(choice: string, backend: string, log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): KernelName {
-  if (choice !== 'auto') {
-    const kernel = kernelByName(choice);
-    if (kernel === null) invalid('kernel', `one of auto, ${KERNEL_NAMES.join(', ')}`, choice);
+  const parsed = parseKernelChoice(choice);
+  if (parsed !== 'auto') {
+    const kernel = parsed;
     const why = kernel === 'native' ? nativeUnavailableReason() : null;
     if (why !== null) invalid('kernel', `an available kernel (native is ${why}; use --kernel auto or wasm)`, choice);
     return kernel;

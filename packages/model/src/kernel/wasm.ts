@@ -4,8 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { RecurrenceConstants, RecurrenceInputs } from '../recurrence.js';
-import { HEAP_START } from '../../kernel-spec/layout.mjs';
-import { planLayout, writeParams, type Layout } from './layout.js';
+import { HEAP_START, planLayout, writeParams, type Layout } from './layout.js';
 import { heapView, kernelRecurrence, type Dims, type Engine, type InputData, type KernelOptions } from './op.js';
 import { CMD_BACKWARD, CMD_FORWARD, disposeRuntime, getRuntime } from './runtime.js';
 
