@@ -1,5 +1,5 @@
 /**
- * The fused recurrence alone at the seed's size (B=128, N=120, T=120, k=2, gelu) on the tfjs wasm
+ * The wasm kernel's recurrence alone at the seed's size (B=128, N=120, T=120, k=2, gelu) on the tfjs wasm
  * backend: forward + backward of Σ history·G with angular-velocity actions (SPEC §1 data from datagen:
  * 10% still lead-in, then 20/50/80% of the rest still, one side active otherwise) under actionGrads 'all' and
  * 'nonzero', and with dense actions; each for the FMA and the plain-SIMD build, interleaved
@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { DEFAULT_DATAGEN_CONFIG, generateSequences } from '@ring-attractor/datagen';
-import { selectBackend, avToActions, initialBump, fusedRecurrence, disposeFusedKernel } from '../src/index.js';
+import { selectBackend, avToActions, initialBump, wasmRecurrence as fusedRecurrence, disposeWasmKernel as disposeFusedKernel } from '../src/index.js';
 import { getRuntime, setKernelVariant, kernelVariant, type KernelVariant } from '../src/kernel/runtime.js';
 
 const B = 128;

@@ -1,26 +1,59 @@
 /**
- * Training-step benchmark at the seed's size (B=128, N=120, T=120, k=2, gelu, random init) on the
- * tfjs wasm backend: the same full step (forward, angle + 0.2·bump loss, backward, global-norm
- * clip 1.0, Adam 1e-3) with the fused kernel and with the tfjs graph, interleaved in one process.
- * Both variants compute the loss with `trainingLoss` (the train stage's), so the two differ only in
- * the recurrence.
- * Also times the fused recurrence alone (forward + backward) and reports its GFLOP/s.
- * Last line: `train-step fused_ms=<median> tfjs_ms=<median> speedup=<tfjs/fused>`.
+ * Training-step benchmark on the tfjs wasm backend: the same full step (forward, angle + 0.2·bump
+ * loss, backward, global-norm clip 1.0, Adam 1e-3) with each recurrence kernel (native, wasm, the
+ * tfjs graph), interleaved in one process, on SPEC §1 data from datagen's generator (the seed's
+ * defaults). Every variant computes the loss with `trainingLoss` (the train stage's), so they differ
+ * only in the recurrence. Sizes: the seed's (B=128, N=120, T=120, k=2, gelu), then N = 256 and 512
+ * and k = 16 actions (the tfjs graph is skipped past the seed's size: it takes seconds per step).
+ * Each size also times the recurrence alone (forward + backward of Σ history, dense random actions)
+ * per fused kernel in GFLOP/s. Medians of wall time, with the process's CPU time per step beside
+ * them (steadier on a shared machine). The native kernel runs its best ISA path (RING_NATIVE_ISA
+ * forces another).
+ *
+ * Usage: node --import tsx bench/train-step.ts [--sizes seed|all]   (default all)
+ * Lines: `train-step native_ms=… wasm_ms=… tfjs_ms=…` (the seed's size), then per size
+ * `train-step N=… k=… native_ms=… wasm_ms=… tfjs_ms=…|skipped` and `recurrence N=… k=… dense native_gflops=… wasm_gflops=…`.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { DEFAULT_DATAGEN_CONFIG, generateSequences } from '@ring-attractor/datagen';
-import { LeakyRingAttractor, selectBackend, trainingLoss, initialBump, fusedRecurrence, disposeFusedKernel, type KernelName } from '../src/index.js';
+import {
+  LeakyRingAttractor,
+  selectBackend,
+  trainingLoss,
+  initialBump,
+  nativeRecurrence,
+  wasmRecurrence,
+  disposeKernels,
+  nativeUnavailableReason,
+  kernelInfo,
+  type KernelName,
+} from '../src/index.js';
 
 const B = 128;
-const N = 120;
 const T = 120;
-const K = 2;
 const CLIP = 1.0;
-const WARMUP = { fused: 2, tfjs: 1 };
-const ROUNDS = 5; // each round: 3 fused steps, 1 tfjs step
+const sizes = process.argv.includes('--sizes') ? process.argv[process.argv.indexOf('--sizes') + 1] : 'all';
+if (sizes !== 'seed' && sizes !== 'all') throw new Error(`--sizes: expected seed or all (got ${sizes})`);
 
-/** B sequences of SPEC §1 data (datagen's generator, the seed's defaults) with the bump at each start angle. */
-function batch(seed: number): { av: tf.Tensor2D; angle: tf.Tensor2D; r0: tf.Tensor2D } {
+interface Size {
+  N: number;
+  K: number;
+  rounds: number;
+  tfjs: boolean;
+}
+const SIZES: Size[] = [
+  { N: 120, K: 2, rounds: 5, tfjs: true },
+  ...(sizes === 'all'
+    ? [
+        { N: 256, K: 2, rounds: 3, tfjs: false },
+        { N: 512, K: 2, rounds: 3, tfjs: false },
+        { N: 120, K: 16, rounds: 3, tfjs: false },
+      ]
+    : []),
+];
+
+/** B sequences of SPEC §1 data with the bump at each start angle. */
+function batch(N: number, seed: number): { av: tf.Tensor2D; angle: tf.Tensor2D; r0: tf.Tensor2D } {
   const seqs = generateSequences({ ...DEFAULT_DATAGEN_CONFIG, seq_len: T }, B, seed);
   const theta0 = Array.from({ length: B }, (_, b) => seqs.angle[b * T]);
   return { av: tf.tensor2d(seqs.av, [B, T]), angle: tf.tensor2d(seqs.angle, [B, T]), r0: initialBump(theta0, N) };
@@ -29,9 +62,7 @@ function batch(seed: number): { av: tf.Tensor2D; angle: tf.Tensor2D; r0: tf.Tens
 /** One full training step; returns its loss. */
 function trainStep(model: LeakyRingAttractor, opt: tf.Optimizer, data: ReturnType<typeof batch>): number {
   const vars = model.trainableVariables();
-  const { value, grads } = tf.variableGrads(() => {
-    return trainingLoss(model.forwardBump(data.av, data.r0), data.angle).total;
-  }, vars);
+  const { value, grads } = tf.variableGrads(() => trainingLoss(model.forwardBump(data.av, data.r0), data.angle).total, vars);
   tf.tidy(() => {
     const names = Object.keys(grads);
     const norm = tf.sqrt(tf.addN(names.map((n) => tf.sum(tf.square(grads[n])))));
@@ -49,53 +80,89 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-function timed(f: () => void): number {
+/** Wall and CPU milliseconds of f. */
+function timed(f: () => void): [number, number] {
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   f();
-  return performance.now() - t0;
+  const cpu = process.cpuUsage(c0);
+  return [performance.now() - t0, (cpu.user + cpu.system) / 1000];
 }
 
 await selectBackend('wasm', () => {});
-const data = batch(1);
-const variants: Record<KernelName, { model: LeakyRingAttractor; opt: tf.Optimizer; ms: number[] }> = {
-  fused: { model: new LeakyRingAttractor({ kernel: 'fused', seed: 0 }), opt: tf.train.adam(1e-3), ms: [] },
-  tfjs: { model: new LeakyRingAttractor({ kernel: 'tfjs', seed: 0 }), opt: tf.train.adam(1e-3), ms: [] },
-};
-const step = (k: KernelName): number => timed(() => trainStep(variants[k].model, variants[k].opt, data));
-for (const k of ['fused', 'tfjs'] as const) for (let i = 0; i < WARMUP[k]; i++) step(k);
-for (let r = 0; r < ROUNDS; r++) {
-  for (let i = 0; i < 3; i++) variants.fused.ms.push(step('fused'));
-  variants.tfjs.ms.push(step('tfjs'));
-}
+const native = nativeUnavailableReason() === null;
+const FUSED: KernelName[] = native ? ['native', 'wasm'] : ['wasm'];
+if (!native) console.log(`native kernel skipped: ${nativeUnavailableReason()}`);
+console.log(`kernels: ${FUSED.map((k) => `${k} (${kernelInfo(k).isa}, ${kernelInfo(k).threads} threads)`).join(', ')}, tfjs graph; backend wasm`);
+const fmt = (ms: number[] | null): string => (ms === null ? 'skipped' : median(ms).toFixed(1));
+const summary: string[] = [];
 
-// The fused recurrence alone: forward + backward of Σ history at the same shapes.
-const alone = tf.tidy(() => ({
-  actions: tf.randomUniform([B, T, K], 0, 0.3, 'float32', 1) as tf.Tensor3D,
-  r0: tf.keep(data.r0),
-  Wo: tf.randomNormal([N, N], 0, 1 / Math.sqrt(N), 'float32', 2) as tf.Tensor2D,
-  Wa: tf.randomNormal([K, N, N], 0, 1 / Math.sqrt(N), 'float32', 3) as tf.Tensor3D,
-}));
-const c = { J0: -0.1, J1: 0.1, alpha: 0.15, activation: 'gelu' as const };
-const fwdBwd = tf.grads((a: tf.Tensor, r: tf.Tensor, o: tf.Tensor, w: tf.Tensor) =>
-  tf.sum(fusedRecurrence({ actions: a as tf.Tensor3D, r0: r as tf.Tensor2D, Wo: o as tf.Tensor2D, Wa: w as tf.Tensor3D }, c)),
-);
-const kernelMs: number[] = [];
-for (let i = 0; i < 8; i++) {
-  const ms = timed(() => {
-    const g = fwdBwd([alone.actions, alone.r0, alone.Wo, alone.Wa]);
-    g.forEach((x) => x.dataSync());
-    tf.dispose(g);
-  });
-  if (i >= 2) kernelMs.push(ms);
+for (const size of SIZES) {
+  const { N, K } = size;
+  const data = batch(N, 1);
+  const kernels: KernelName[] = [...FUSED, ...(size.tfjs ? (['tfjs'] as const) : [])];
+  const variants = Object.fromEntries(
+    kernels.map((k) => [k, { model: new LeakyRingAttractor({ kernel: k, numNeurons: N, actionDim: K, seed: 0 }), opt: tf.train.adam(1e-3), ms: [] as number[], cpu: [] as number[] }]),
+  ) as unknown as Record<KernelName, { model: LeakyRingAttractor; opt: tf.Optimizer; ms: number[]; cpu: number[] }>;
+  const step = (k: KernelName): [number, number] => timed(() => trainStep(variants[k].model, variants[k].opt, data));
+  for (const k of kernels) step(k);
+  for (let r = 0; r < size.rounds; r++) {
+    // Each round: 3 steps per fused kernel, 1 of the tfjs graph (seconds each).
+    for (const k of kernels) {
+      for (let i = 0; i < (k === 'tfjs' ? 1 : 3); i++) {
+        const [ms, cpu] = step(k);
+        variants[k].ms.push(ms);
+        variants[k].cpu.push(cpu);
+      }
+    }
+  }
+  for (const k of kernels) {
+    const v = variants[k];
+    console.log(`N=${N} k=${K} ${k.padEnd(6)} train step: median ${median(v.ms).toFixed(1)} ms (cpu ${median(v.cpu).toFixed(1)} ms) over ${v.ms.length}: ${v.ms.map((x) => x.toFixed(0)).join(' ')}`);
+    v.model.dispose();
+    v.opt.dispose();
+  }
+
+  // The recurrence alone: forward + backward of Σ history, dense actions (every product computed).
+  const alone = tf.tidy(() => ({
+    actions: tf.randomUniform([B, T, K], 0, 0.3, 'float32', 1) as tf.Tensor3D,
+    r0: tf.keep(data.r0),
+    Wo: tf.randomNormal([N, N], 0, 1 / Math.sqrt(N), 'float32', 2) as tf.Tensor2D,
+    Wa: tf.randomNormal([K, N, N], 0, 1 / Math.sqrt(N), 'float32', 3) as tf.Tensor3D,
+  }));
+  const c = { J0: -0.1, J1: 0.1, alpha: 0.15, activation: 'gelu' as const };
+  const run = { native: nativeRecurrence, wasm: wasmRecurrence };
+  const gflops: Record<string, number> = {};
+  const flop = 2 * 3 * B * T * (K + 1) * N * N; // forward 1×, backward 2× the products
+  const aloneMs: Record<string, number[]> = Object.fromEntries(FUSED.map((k) => [k, []]));
+  const fwdBwd = Object.fromEntries(
+    FUSED.map((k) => [
+      k,
+      tf.grads((a: tf.Tensor, r: tf.Tensor, o: tf.Tensor, w: tf.Tensor) =>
+        tf.sum(run[k as 'native' | 'wasm']({ actions: a as tf.Tensor3D, r0: r as tf.Tensor2D, Wo: o as tf.Tensor2D, Wa: w as tf.Tensor3D }, c)),
+      ),
+    ]),
+  );
+  for (let i = 0; i < 2 + 2 * size.rounds; i++) {
+    for (const k of FUSED) {
+      const [ms] = timed(() => {
+        const g = fwdBwd[k]([alone.actions, alone.r0, alone.Wo, alone.Wa]);
+        g.forEach((x) => x.dataSync());
+        tf.dispose(g);
+      });
+      if (i >= 2) aloneMs[k].push(ms);
+    }
+  }
+  for (const k of FUSED) {
+    gflops[k] = flop / (median(aloneMs[k]) * 1e6);
+    console.log(`N=${N} k=${K} ${k.padEnd(6)} recurrence alone (forward+backward, ${(flop / 1e9).toFixed(2)} GFLOP, dense actions): median ${median(aloneMs[k]).toFixed(1)} ms = ${gflops[k].toFixed(1)} GFLOP/s (best ${(flop / (Math.min(...aloneMs[k]) * 1e6)).toFixed(1)})`);
+  }
+  tf.dispose([...Object.values(alone), data.av, data.angle, data.r0]);
+  const ms = (k: KernelName): string => `${k}_ms=${fmt(variants[k]?.ms ?? null)}`;
+  summary.push(`train-step N=${N} k=${K} ${['native', 'wasm', 'tfjs'].map((k) => ms(k as KernelName)).join(' ')}`);
+  summary.push(`recurrence N=${N} k=${K} dense ${['native', 'wasm'].map((k) => `${k}_gflops=${gflops[k] === undefined ? 'skipped' : gflops[k].toFixed(1)}`).join(' ')}`);
 }
-const macs = 3 * B * T * (K + 1) * N * N; // forward 1×, backward 2×
-const fusedMs = median(variants.fused.ms);
-const tfjsMs = median(variants.tfjs.ms);
-const kMs = median(kernelMs);
-console.log('both variants: same loss (trainingLoss, as the train stage), so they differ only in the recurrence kernel');
-console.log(`fused train step: median ${fusedMs.toFixed(1)} ms over ${variants.fused.ms.length} steps (${variants.fused.ms.map((x) => x.toFixed(0)).join(' ')})`);
-console.log(`tfjs  train step: median ${tfjsMs.toFixed(1)} ms over ${variants.tfjs.ms.length} steps (${variants.tfjs.ms.map((x) => x.toFixed(0)).join(' ')})`);
-console.log(`fused recurrence alone (forward+backward, ${(2 * macs / 1e9).toFixed(2)} GFLOP): median ${kMs.toFixed(1)} ms = ${((2 * macs) / (kMs * 1e6)).toFixed(1)} GFLOP/s`);
-tf.dispose(Object.values(alone));
-disposeFusedKernel();
-console.log(`train-step fused_ms=${fusedMs.toFixed(1)} tfjs_ms=${tfjsMs.toFixed(1)} speedup=${(tfjsMs / fusedMs).toFixed(1)}`);
+disposeKernels();
+for (const line of summary) console.log(line);
+// The seed's size last, in the form the README's table quotes.
+console.log(summary[0].replace(/ N=120 k=2/, ''));

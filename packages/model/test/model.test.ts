@@ -168,7 +168,7 @@ test('config: defaults, alpha = dt/tau, and errors that name the field', () => {
     [{ alpha: 1.5 }, /^alpha: expected a leak rate in \(0, 1\]/],
     [{ actionDim: 1 }, /^actionDim: expected an integer >= 2/],
     [{ initialization: 'zeros' }, /^initialization: /],
-    [{ kernel: 'gpu' }, /^kernel: /],
+    [{ kernel: 'gpu' }, /^kernel: expected one of tfjs, wasm, native, fused \(got "gpu"\)$/],
     [{ seed: -1 }, /^seed: /],
     [{ hiddenGainNeurons: 0 }, /^hiddenGainNeurons: /],
     [{ numneurons: 10 }, /^numneurons: expected a known model field/],
@@ -176,6 +176,9 @@ test('config: defaults, alpha = dt/tau, and errors that name the field', () => {
   for (const [input, pattern] of bad) {
     assert.throws(() => resolveConfig(input as never), (e: Error) => e instanceof UsageError && pattern.test(e.message), JSON.stringify(input));
   }
+  // The wasm kernel's former name still loads (checkpoints saved with it name it in their config).
+  assert.equal(resolveConfig({ kernel: 'fused' }).kernel, 'wasm');
+  for (const kernel of ['tfjs', 'wasm', 'native'] as const) assert.equal(resolveConfig({ kernel }).kernel, kernel);
 });
 
 test('runRecurrence rejects an unknown kernel name', () => {

@@ -8,7 +8,7 @@
 
 namespace ring {
 
-/** Shape and constants of one call (from the parameter block of kernel-spec/layout.mjs). */
+/** Shape and constants of one call (from the parameter block of kernel-spec/layout.json). */
 struct Shape {
   int B, T, N, K, act, sparse;
   float J0, J1, alpha;

@@ -9,6 +9,8 @@ export {
   setNativeIsa,
   nativeUnavailableReason,
   NATIVE_ISA_ENV,
+  NATIVE_ADDON_ENV,
+  nativeAddonPath,
   type NativeInfo,
 } from './native.js';
 export { selectKernel, parseKernelChoice, kernelInfo, type KernelChoice, type KernelInfo } from './select.js';

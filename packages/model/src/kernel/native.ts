@@ -36,8 +36,13 @@ interface Addon {
   release(): void;
 }
 
-/** Where the build puts the addon. */
-export const NATIVE_ADDON_PATH = fileURLToPath(new URL('../../native/build/ring_native.node', import.meta.url));
+/** The environment variable naming the addon file, where it is not the build's own (native/build/ring_native.node). */
+export const NATIVE_ADDON_ENV = 'RING_NATIVE_ADDON';
+
+/** The addon file loaded: $RING_NATIVE_ADDON, else where `model:build-native` puts it. */
+export function nativeAddonPath(): string {
+  return process.env[NATIVE_ADDON_ENV] || fileURLToPath(new URL('../../native/build/ring_native.node', import.meta.url));
+}
 /** The environment variable that forces an ISA path (a lower one than the CPU's best, for tests and comparisons). */
 export const NATIVE_ISA_ENV = 'RING_NATIVE_ISA';
 
@@ -49,12 +54,13 @@ let tried = false;
 function load(): Addon | null {
   if (tried) return addon;
   tried = true;
-  if (!existsSync(NATIVE_ADDON_PATH)) {
-    unavailable = 'not built (npx nx run model:build-native builds it where a C++ compiler exists)';
+  const path = nativeAddonPath();
+  if (!existsSync(path)) {
+    unavailable = `not built (no ${path}; npx nx run model:build-native builds it where a C++ compiler exists)`;
     return null;
   }
   try {
-    addon = createRequire(import.meta.url)(NATIVE_ADDON_PATH) as Addon;
+    addon = createRequire(import.meta.url)(path) as Addon;
   } catch (err) {
     unavailable = `the addon does not load here (${String((err as Error).message).split('\n')[0]})`;
     return null;
