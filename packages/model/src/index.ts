@@ -30,6 +30,7 @@ export {
   wasmRecurrence,
   nativeRecurrence,
   configureKernels,
+  kernelThreads,
   disposeKernels,
   selectKernel,
   parseKernelChoice,
