@@ -11,7 +11,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { invalid } from '@ring-attractor/common';
 import type { RecurrenceConstants, RecurrenceInputs } from '../recurrence.js';
 import { PARAM_WORDS, writeCallParams } from './layout.js';
-import { kernelRecurrence, type Dims, type Engine, type InputData, type KernelOptions } from './op.js';
+import { kernelRecurrence, outputArray, type Dims, type Engine, type InputData, type KernelOptions } from './op.js';
 
 /** What the addon reports about its ISA paths. */
 export interface NativeInfo {
@@ -105,7 +105,7 @@ const engine: Engine = {
     const a = need();
     const [B, T, K, N] = dims;
     writeCallParams(params.i32, params.f32, { B, T, N, K, NP: 0, MP: 0 }, c, sparse);
-    const history = new Float32Array(B * T * N);
+    const history = outputArray(B * T * N);
     a.forward(params.i32, threads, data.actions, data.r0, data.Wo, data.Wa, history);
     return history;
   },

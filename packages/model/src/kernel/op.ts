@@ -75,6 +75,19 @@ export function heapView(): WasmBackendHeap | null {
   return typeof b.typedArrayFromHeap === 'function' ? (b as WasmBackendHeap) : null;
 }
 
+let reusable = new Float32Array(0);
+
+/**
+ * An array of n floats for a kernel to write a result into that tfjs then takes as a tensor's
+ * values. On the wasm backend, which copies such arrays into its heap at once, one buffer is reused
+ * (no fresh pages to fault in and zero per call); other backends keep the array, so it is new.
+ */
+export function outputArray(n: number): Float32Array {
+  if (!heapView()) return new Float32Array(n);
+  if (reusable.length < n) reusable = new Float32Array(n);
+  return reusable.subarray(0, n);
+}
+
 /**
  * A tensor's values: on the wasm backend a view of its heap, saving a copy of e.g. the B×T×N
  * cotangent (the caller uses it before tfjs runs anything else), else dataSync.

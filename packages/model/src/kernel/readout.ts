@@ -7,7 +7,7 @@
  * resident forward's buffers, so a pending fused backward still finds its saved states).
  */
 import { kernelScratchStart } from './wasm.js';
-import { heapView, kernelThreads } from './op.js';
+import { heapView, kernelThreads, outputArray } from './op.js';
 import { nativeReadout } from './native.js';
 import { getRuntime } from './runtime.js';
 
@@ -60,12 +60,12 @@ export function kernelReadoutForward(r: Float32Array, rows: number, N: number, b
 }
 
 /**
- * dr = dX·cos φ + dY·sin φ + dA·sign(r) per row (dy is 3×rows). The result may be a view of wasm
- * kernel memory, valid until that kernel runs again (tfjs copies it into a tensor at once).
+ * dr = dX·cos φ + dY·sin φ + dA·sign(r) per row (dy is 3×rows). On the tfjs wasm backend the result
+ * is a reused buffer, valid until a kernel runs again (tfjs copies it into a tensor at once).
  */
 export function kernelReadoutBackward(r: Float32Array, dy: Float32Array, rows: number, N: number, basis: Float64Array, kernel: ReadoutKernel = defaultReadoutKernel()): Float32Array {
   if (kernel === 'native') {
-    const dr = new Float32Array(rows * N);
+    const dr = outputArray(rows * N);
     native().readoutBackward(r, dy, rows, N, basis, dr, kernelThreads());
     return dr;
   }
