@@ -1,5 +1,5 @@
 /**
- * The fused recurrence alone at the seed's size (B=128, N=120, T=120, k=2, gelu) on the tfjs wasm
+ * The wasm kernel's recurrence alone at the seed's size (B=128, N=120, T=120, k=2, gelu) on the tfjs wasm
  * backend: forward + backward of Σ history·G with angular-velocity actions (SPEC §1 data from datagen:
  * 10% still lead-in, then 20/50/80% of the rest still, one side active otherwise) under actionGrads 'all' and
  * 'nonzero', and with dense actions; each for the FMA and the plain-SIMD build, interleaved
@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { DEFAULT_DATAGEN_CONFIG, generateSequences } from '@ring-attractor/datagen';
-import { selectBackend, avToActions, initialBump, fusedRecurrence, disposeFusedKernel } from '../src/index.js';
+import { selectBackend, avToActions, initialBump, wasmRecurrence, disposeWasmKernel } from '../src/index.js';
 import { getRuntime, setKernelVariant, kernelVariant, type KernelVariant } from '../src/kernel/runtime.js';
 
 const B = 128;
@@ -35,7 +35,7 @@ await selectBackend('wasm', () => {});
 // Time spent inside the kernel (forward and backward commands), wrapped around the runtime.
 let inWasm = 0;
 function startRuntime(v: KernelVariant): void {
-  disposeFusedKernel();
+  disposeWasmKernel();
   setKernelVariant(v);
   const rt = getRuntime();
   const run = rt.run.bind(rt);
@@ -62,7 +62,7 @@ const fwdBwd = (actionGrads: 'all' | 'nonzero'): ((xs: tf.Tensor[]) => tf.Tensor
   tf.grads((a: tf.Tensor, r: tf.Tensor, o: tf.Tensor, w: tf.Tensor) =>
     tf.sum(
       tf.mul(
-        fusedRecurrence({ actions: a as tf.Tensor3D, r0: r as tf.Tensor2D, Wo: o as tf.Tensor2D, Wa: w as tf.Tensor3D }, c, { actionGrads }),
+        wasmRecurrence({ actions: a as tf.Tensor3D, r0: r as tf.Tensor2D, Wo: o as tf.Tensor2D, Wa: w as tf.Tensor3D }, c, { actionGrads }),
         shared.G,
       ),
     ),
@@ -107,6 +107,6 @@ for (const name of names) {
   );
 }
 tf.dispose([...Object.values(shared), ...Object.values(variants)]);
-disposeFusedKernel();
+disposeWasmKernel();
 const m = (k: string): string => median(ms[k]).toFixed(1);
 console.log(`kernel fma:av_ms=${m('fma:av')} fma:av_nonzero_ms=${m('fma:avNonzero')} fma:dense_ms=${m('fma:dense')} plain:av_ms=${m('plain:av')} plain:av_nonzero_ms=${m('plain:avNonzero')} plain:dense_ms=${m('plain:dense')}`);

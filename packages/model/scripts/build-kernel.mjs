@@ -1,17 +1,21 @@
 #!/usr/bin/env node
-// Compiles the fused kernel (assembly/kernel.ts) into build/kernel.wasm (SIMD) and
-// build/kernel-fma.wasm (SIMD + relaxed-SIMD fused multiply-adds). The one definition of the
-// build: the nx `build` target runs it, and the runtime runs it when a fresh clone has no build yet.
+// Compiles the wasm kernel (assembly/kernel.ts) into build/kernel.wasm (SIMD) and
+// build/kernel-fma.wasm (SIMD + relaxed-SIMD fused multiply-adds), after writing the sources it
+// imports from the kernel spec (assembly/generated/). The one definition of the build: the nx
+// `build` target runs it, and the runtime runs it when a fresh clone has no build yet.
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import asc from 'assemblyscript/asc';
+import { assemblyScriptActivations, assemblyScriptLayout, writeGenerated } from './kernel-sources.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const common = ['--enable', 'simd', '--enable', 'threads', '--runtime', 'stub', '--importMemory', '--sharedMemory',
   '--initialMemory', '2', '--maximumMemory', '32768', '--noAssert', '--use', 'abort=', '-O3'];
 const variants = { 'kernel.wasm': [], 'kernel-fma.wasm': ['--enable', 'relaxed-simd'] };
 
+writeGenerated(join(root, 'assembly', 'generated', 'layout.ts'), assemblyScriptLayout());
+writeGenerated(join(root, 'assembly', 'generated', 'activations.ts'), assemblyScriptActivations());
 mkdirSync(join(root, 'build'), { recursive: true });
 for (const [name, extra] of Object.entries(variants)) {
   const out = join(root, 'build', name);
@@ -25,4 +29,4 @@ for (const [name, extra] of Object.entries(variants)) {
   }
   renameSync(tmp, out);
 }
-process.stderr.write(`fused kernel built: ${join(root, 'build')}\n`);
+process.stderr.write(`wasm kernel built: ${join(root, 'build')}\n`);

@@ -5,7 +5,7 @@
  */
 import { datagenSection, modelSection, resolveSection, trainSection, type ModelConfig as ModelSectionConfig, type ModelSection } from '@ring-attractor/config';
 import { invalid } from '@ring-attractor/common';
-import type { KernelName } from './recurrence.js';
+import { KERNEL_NAMES, kernelByName, type KernelName } from './recurrence.js';
 
 export type { Activation, Initialization } from '@ring-attractor/config';
 export type { KernelName } from './recurrence.js';
@@ -23,7 +23,6 @@ export interface ModelConfig extends ModelSectionConfig {
 /** What a caller may give: any subset of ModelConfig. */
 export type ModelConfigInput = ModelSection & { seed?: number; max_av?: number; kernel?: KernelName };
 
-const KERNELS: readonly KernelName[] = ['tfjs', 'fused'];
 const LIBRARY_FIELDS = ['seed', 'max_av', 'kernel'] as const;
 
 /** Fills defaults and validates every field; throws a UsageError naming the first bad field. */
@@ -34,9 +33,8 @@ export function resolveConfig(input: ModelConfigInput = {}): ModelConfig {
   // The seed and max_av fields are the train section's and the dataset's: checked by their schemas.
   const s = resolveSection(trainSection.pick({ seed: true }), seed === undefined ? {} : { seed });
   const m = resolveSection(datagenSection.pick({ max_av: true }), max_av === undefined ? {} : { max_av });
-  const k = kernel ?? 'tfjs';
-  if (!KERNELS.includes(k as KernelName)) invalid('kernel', `one of ${KERNELS.join(', ')}`, k);
-  return { ...model, seed: s.seed, max_av: m.max_av, kernel: k as KernelName };
+  const k = kernel === undefined ? 'tfjs' : (kernelByName(kernel) ?? invalid('kernel', `one of ${KERNEL_NAMES.join(', ')}`, kernel));
+  return { ...model, seed: s.seed, max_av: m.max_av, kernel: k };
 }
 
 /** The defaults (the reference's seed model, on the tfjs kernel). */

@@ -1,4 +1,4 @@
-/** @ring-attractor/model: the leaky ring-attractor network in tfjs (SPEC §2, §3, §5, §6). */
+/** @ring-attractor/model: the leaky ring-attractor network in tfjs (docs/model.md §2, §3, §5, §6). */
 import './gradients.js';
 
 export { LeakyRingAttractor, parameterName, type ForwardResult } from './model.js';
@@ -19,9 +19,31 @@ export {
   recurrenceTfjs,
   runRecurrence,
   defaultKernel,
+  kernelByName,
+  KERNEL_NAMES,
   activate,
   type Activation,
   type RecurrenceConstants,
   type RecurrenceInputs,
 } from './recurrence.js';
-export { fusedRecurrence, configureFusedKernel, disposeFusedKernel, fusedKernelMemoryBytes, type FusedOptions } from './kernel/index.js';
+export {
+  wasmRecurrence,
+  nativeRecurrence,
+  configureKernels,
+  kernelThreads,
+  disposeKernels,
+  selectKernel,
+  parseKernelChoice,
+  kernelInfo,
+  nativeInfo,
+  setNativeIsa,
+  nativeUnavailableReason,
+  disposeWasmKernel,
+  disposeNativeKernel,
+  wasmKernelMemoryBytes,
+  nativeKernelMemoryBytes,
+  type KernelOptions,
+  type KernelChoice,
+  type KernelInfo,
+  type NativeInfo,
+} from './kernel/index.js';

@@ -9,13 +9,13 @@ import { initialWeights, type Weights } from './init.js';
 import { actionMatrixName, gainNetPrefix, parameterShapes } from './names.js';
 import { cosineOutput } from './readout.js';
 import { runRecurrence } from './recurrence.js';
-import type { FusedOptions } from './kernel/fused.js';
+import type { KernelOptions } from './kernel/op.js';
 
 /**
  * Actions made from av are gain(x)·x of rectified x, so where x = 0 no gradient flows through them:
  * the fused kernel may then skip Wa[c]·r for rows whose action c is 0 (about half the forward).
  */
-const FROM_AV: FusedOptions = { actionGrads: 'nonzero' };
+const FROM_AV: KernelOptions = { actionGrads: 'nonzero' };
 
 /** What a forward pass returns: the cosine output and the bump history, both B×T×N. */
 export type ForwardResult = {
@@ -128,7 +128,7 @@ export class LeakyRingAttractor {
     });
   }
 
-  private bumpFromActions(actions: tf.Tensor3D, r0?: tf.Tensor2D, fused: FusedOptions = {}): tf.Tensor3D {
+  private bumpFromActions(actions: tf.Tensor3D, r0?: tf.Tensor2D, fused: KernelOptions = {}): tf.Tensor3D {
     this.assertLive();
     const { num_neurons: N, action_dim: k } = this.config;
     if (actions.rank !== 3 || actions.shape[2] !== k) throw new Error(`forwardActions: actions must be B×T×${k} (got shape [${actions.shape.join(', ')}])`);

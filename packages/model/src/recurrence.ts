@@ -10,14 +10,27 @@
  * Returns the bump history B×T×N (the state after each step).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { fusedRecurrence, type FusedOptions } from './kernel/fused.js';
+import type { KernelOptions } from './kernel/op.js';
+import { wasmRecurrence } from './kernel/wasm.js';
+import { nativeRecurrence, nativeUnavailableReason } from './kernel/native.js';
 
 import type { Activation } from '@ring-attractor/config';
 
 export type { Activation };
 
-/** Which implementation runs the recurrence: the tfjs graph below, or the fused kernel (`kernel/`). */
-export type KernelName = 'tfjs' | 'fused';
+/**
+ * Which implementation runs the recurrence: the tfjs graph below, or a fused kernel (`kernel/`):
+ * the AssemblyScript one compiled to SIMD wasm, or the native C++ addon.
+ */
+export type KernelName = 'tfjs' | 'wasm' | 'native';
+
+/** Every kernel name. */
+export const KERNEL_NAMES: readonly KernelName[] = ['tfjs', 'wasm', 'native'];
+
+/** The kernel of that name, or null if it names no kernel. */
+export function kernelByName(name: unknown): KernelName | null {
+  return (KERNEL_NAMES as readonly unknown[]).includes(name) ? (name as KernelName) : null;
+}
 
 /** Scalars of the dynamics that are not learned. */
 export interface RecurrenceConstants {
@@ -75,21 +88,25 @@ export function recurrenceTfjs(inputs: RecurrenceInputs, c: RecurrenceConstants)
  * The one place the forward pass picks its recurrence implementation; both kernels share the
  * contract above, so adding one is one case here.
  */
-export function runRecurrence(inputs: RecurrenceInputs, c: RecurrenceConstants, kernel: KernelName, fused: FusedOptions = {}): tf.Tensor3D {
-  switch (kernel) {
+export function runRecurrence(inputs: RecurrenceInputs, c: RecurrenceConstants, kernel: KernelName, fused: KernelOptions = {}): tf.Tensor3D {
+  switch (kernelByName(kernel)) {
     case 'tfjs':
       return recurrenceTfjs(inputs, c);
-    case 'fused':
-      return fusedRecurrence(inputs, c, fused);
+    case 'wasm':
+      return wasmRecurrence(inputs, c, fused);
+    case 'native':
+      return nativeRecurrence(inputs, c, fused);
     default:
-      throw new Error(`unknown recurrence kernel ${JSON.stringify(kernel)} (expected 'tfjs' or 'fused')`);
+      throw new Error(`unknown recurrence kernel ${JSON.stringify(kernel)} (expected one of ${KERNEL_NAMES.join(', ')})`);
   }
 }
 
 /**
- * The kernel for a backend as named by selectBackend: the tfjs graph where a GPU runs it
- * (tfjs-node-gpu), the fused wasm kernel on every CPU backend (wasm, cpu, tfjs-node).
+ * The fastest kernel for a backend as named by selectBackend: the tfjs graph where a GPU runs it
+ * (tfjs-node-gpu); on every CPU backend (wasm, cpu, tfjs-node) the native kernel where its addon
+ * is built and loads, else the wasm kernel.
  */
 export function defaultKernel(backend: string): KernelName {
-  return backend === 'tfjs-node-gpu' ? 'tfjs' : 'fused';
+  if (backend === 'tfjs-node-gpu') return 'tfjs';
+  return nativeUnavailableReason() === null ? 'native' : 'wasm';
 }

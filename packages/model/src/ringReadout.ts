@@ -6,7 +6,7 @@
  * fused kernel's wasm (one forward, one backward; kernel/readout.ts) replace all of it.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { read } from './kernel/fused.js';
+import { read } from './kernel/op.js';
 import { kernelReadoutBackward, kernelReadoutForward } from './kernel/readout.js';
 import { readoutBasis } from './trainingLossOp.js';
 

@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { preferredAngles } from './geometry.js';
-import { read } from './kernel/fused.js';
+import { read } from './kernel/op.js';
 import { kernelReadoutBackward, kernelReadoutForward } from './kernel/readout.js';
 
 /** cos φ_i then sin φ_i of the ring's preferred angles (2N), in float64. */

@@ -1,6 +1,7 @@
 /**
  * Golden vectors from the float64 PyTorch reference (test/fixtures/golden/*.json): every file is
- * run through the model with every kernel in KERNELS and compared on outputs, losses and gradients.
+ * run through the model with every kernel (the tfjs graph, wasm, native on each ISA path this CPU
+ * runs) and compared on outputs, losses and gradients.
  *
  * Tolerances: outputs, bump, decoded angle and losses elementwise |a − e| ≤ 1e-5 + 1e-4·|e|.
  * Gradients elementwise with a floor scaled to the tensor: |a − e| ≤ 1e-3·|e| + 1e-3·max|e|
@@ -8,12 +9,21 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodePopulationVector, parameterName, totalLoss, type KernelName } from '../src/index.js';
+import { decodePopulationVector, disposeKernels, parameterName, totalLoss, type KernelName } from '../src/index.js';
 import { GOLDEN_DIR, GRAD_RTOL, OUT_ATOL, OUT_RTOL, goldenFiles, goldenModel, readGolden, toTensor } from './golden.js';
 import { maxAbs, tf, useWasm, worstRatio } from './helpers.js';
+import { KERNEL_VARIANTS, restoreNativeIsa } from './kernelVariants.js';
+import { after } from 'node:test';
 
-/** Both recurrence kernels must reproduce the reference. */
-const KERNELS: KernelName[] = ['tfjs', 'fused'];
+/** Every recurrence kernel, on every code path, must reproduce the reference. */
+const KERNELS: { label: string; kernel: KernelName; select(): void }[] = [
+  { label: 'tfjs', kernel: 'tfjs', select: () => {} },
+  ...KERNEL_VARIANTS.map((v) => ({ label: v.label, kernel: v.kernel, select: v.select })),
+];
+after(() => {
+  restoreNativeIsa();
+  disposeKernels();
+});
 
 function closeEnough(what: string, actual: ArrayLike<number>, expected: ArrayLike<number>, rtol: number, atol: number): void {
   const { ratio, index } = worstRatio(actual, expected, rtol, atol);
@@ -37,9 +47,10 @@ test('golden fixtures are present', () => {
   assert.ok(files.length >= 4, `expected the reference's golden files in ${GOLDEN_DIR}, found ${files.length}`);
 });
 
-for (const kernel of KERNELS) {
+for (const { label, kernel, select } of KERNELS) {
   for (const file of files) {
-    test(`golden ${file} (kernel ${kernel})`, () => {
+    test(`golden ${file} (kernel ${label})`, () => {
+      select();
       const g = readGolden(file);
       const model = goldenModel(g, kernel);
       const before = tf.memory().numTensors;

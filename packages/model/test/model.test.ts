@@ -164,7 +164,8 @@ test('config: the model section of the shared schema plus seed, max_av and kerne
     [{ alpha: 1.5 }, /^alpha: expected a finite number in \(0, 1\]/],
     [{ action_dim: 1 }, /^action_dim: expected an integer in \[2, 64\]/],
     [{ init: 'zeros' }, /^init: expected one of random, perfect, debug_perfect/],
-    [{ kernel: 'gpu' }, /^kernel: /],
+    [{ kernel: 'gpu' }, /^kernel: expected one of tfjs, wasm, native \(got "gpu"\)$/],
+    [{ kernel: 'fused' }, /^kernel: /],
     [{ seed: -1 }, /^seed: /],
     [{ max_av: 0 }, /^max_av: expected a finite number > 0/],
     [{ hidden_gain_neurons: 0 }, /^hidden_gain_neurons: /],
@@ -173,6 +174,8 @@ test('config: the model section of the shared schema plus seed, max_av and kerne
   for (const [input, pattern] of bad) {
     assert.throws(() => resolveConfig(input as never), (e: Error) => e instanceof UsageError && pattern.test(e.message), JSON.stringify(input));
   }
+  // The wasm kernel's former name still loads (checkpoints saved with it name it in their config).
+  for (const kernel of ['tfjs', 'wasm', 'native'] as const) assert.equal(resolveConfig({ kernel }).kernel, kernel);
 });
 
 test('runRecurrence rejects an unknown kernel name', () => {

@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { DEFAULT_DATAGEN_CONFIG, generateSequences } from '@ring-attractor/datagen';
 import {
   LeakyRingAttractor,
-  disposeFusedKernel,
+  disposeKernels,
+  nativeUnavailableReason,
   initialBump,
   parameterName,
   ringReadout,
@@ -23,7 +24,7 @@ import { GOLDEN_DIR, GRAD_RTOL, OUT_ATOL, OUT_RTOL, goldenFiles, goldenModel, re
 import { maxAbs, tf, useWasm, worstRatio } from './helpers.js';
 
 await useWasm();
-after(() => disposeFusedKernel());
+after(() => disposeKernels());
 
 function close(what: string, actual: ArrayLike<number>, expected: ArrayLike<number>, rtol: number, atol: number): void {
   const { ratio, index } = worstRatio(actual, expected, rtol, atol);
@@ -70,7 +71,7 @@ function randomBatch(B: number, T: number, N: number, seed: number): { av: tf.Te
 const LOSS_NAMES = ['total', 'angle', 'bump'];
 
 for (const activation of ['tanh', 'relu', 'gelu'] as Activation[]) {
-  for (const kernel of ['tfjs', 'fused'] as KernelName[]) {
+  for (const kernel of ['tfjs', 'wasm', ...(nativeUnavailableReason() === null ? ['native'] : [])] as KernelName[]) {
     test(`trainingLoss = totalLoss(cosineOutput) with gradients: random ${activation} model (kernel ${kernel})`, () => {
       const before = tf.memory().numTensors;
       // A random relu ring with the default global inhibition goes silent at once (every gradient 0);

@@ -27,8 +27,9 @@ export interface CheckpointState {
   sampler: unknown;
   /** The sanity-check loss (docs/model.md §4.2), so a resumed run need not recompute it. */
   sanityLoss: number;
-  /** Recurrence kernel and its thread count: a resumed run reuses them by default (same bits). */
+  /** Recurrence kernel, its ISA path and thread count: a resumed run reuses them by default (same bits). */
   kernel: string;
+  kernelIsa: string;
   threads: number;
 }
 
@@ -64,6 +65,7 @@ export function encodeCheckpoint(state: CheckpointState): CheckpointFile {
       sampler: JSON.stringify(state.sampler),
       sanity_loss: String(state.sanityLoss),
       kernel: state.kernel,
+      kernel_isa: state.kernelIsa,
       threads: String(state.threads),
     },
   };
@@ -111,6 +113,7 @@ export function decodeCheckpoint(file: CheckpointFile): CheckpointState {
     sampler: jsonField(meta, 'sampler'),
     sanityLoss,
     kernel: meta.kernel ?? bad('metadata kernel'),
+    kernelIsa: meta.kernel_isa ?? bad('metadata kernel_isa'),
     threads: intField(meta, 'threads'),
   };
 }

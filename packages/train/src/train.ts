@@ -19,11 +19,14 @@ import {
   saveSafetensors,
   selectBackend,
   weightMatrixNames,
-  configureFusedKernel,
-  defaultKernel,
-  disposeFusedKernel,
+  configureKernels,
+  disposeKernels,
+  kernelInfo,
+  nativeInfo,
+  parseKernelChoice,
+  selectKernel,
+  setNativeIsa,
   type BackendChoice,
-  type KernelName,
 } from '@ring-attractor/model';
 import { checkResumable, decodeCheckpoint, encodeCheckpoint, type CheckpointState, type NamedTensor } from './checkpoint.js';
 import { modelOptions, type RunConfig } from './config.js';
@@ -71,8 +74,7 @@ export interface TrainResult {
   eval?: EvalSummary;
 }
 
-const KERNELS: readonly KernelName[] = ['fused', 'tfjs'];
-/** The fused kernel's limit on worker threads. */
+/** The fused kernels' limit on threads. */
 const MAX_THREADS = 64;
 
 function median(xs: number[]): number {
@@ -119,21 +121,27 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const trainSha = ds.manifest.files['train.arrow'].sha256;
   const resumed = opts.resume ? await loadCheckpoint(paths.checkpoint) : undefined;
   if (resumed) checkResumable(resumed, config, ds.seqLen, trainSha);
+  const kernelChoice = parseKernelChoice(opts.kernel ?? resumed?.kernel ?? 'auto');
   const backend = await selectBackend((opts.backend ?? 'auto') as BackendChoice, log);
-  // A resumed run keeps the kernel and thread count it started with unless told otherwise: the fused
-  // kernel sums per-thread gradient slices, so another thread count changes the last bits.
-  const kernel = (opts.kernel ?? resumed?.kernel ?? defaultKernel(backend)) as KernelName;
-  if (!KERNELS.includes(kernel)) invalid('kernel', `one of ${KERNELS.join(', ')}`, kernel);
+  // A resumed run keeps the kernel, ISA path and thread count it started with unless told otherwise:
+  // the fused kernels sum per-thread gradient slices, and each path rounds its own way, so another
+  // choice changes the last bits.
+  const kernel = selectKernel(kernelChoice, backend, log);
+  if (kernel === 'native' && opts.kernel === undefined && resumed) {
+    if (nativeInfo().supported.includes(resumed.kernelIsa)) setNativeIsa(resumed.kernelIsa);
+    else log(`kernel: the checkpoint ran the native ${resumed.kernelIsa} path, which this CPU lacks; continuing on ${nativeInfo().isa} (the last bits will differ)`);
+  }
   const threads = opts.threads ?? resumed?.threads ?? Math.max(1, Math.min(MAX_THREADS, availableParallelism()));
   if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) invalid('threads', `an integer in [1, ${MAX_THREADS}]`, threads);
-  if (kernel === 'fused') configureFusedKernel({ threads });
+  configureKernels({ threads });
+  const kernelIsa = kernelInfo(kernel).isa;
   const model = new LeakyRingAttractor(modelOptions(config, ds.config.max_av, kernel));
   try {
     return await trainModel(createTrainingState(config, model));
   } finally {
     model.dispose();
-    // Its worker threads would keep the process (or a test runner) alive.
-    if (kernel === 'fused') disposeFusedKernel();
+    // The wasm kernel's worker threads would keep the process (or a test runner) alive.
+    disposeKernels();
   }
 
   async function trainModel(state: TrainingState): Promise<TrainResult> {
@@ -198,7 +206,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       await writeFileAtomic(paths.snapshots, snapshotsToIpc(snapshots, names, N, configJson));
       const params: Record<string, NamedTensor> = {};
       for (const n of paramNames) params[n] = { shape: [...named[n].shape], data: Float32Array.from(named[n].dataSync() as Float32Array) };
-      const file = encodeCheckpoint({ step, config, seqLen: T, datasetSha256: trainSha, params, adam: optimizer.getState(), sampler: sampler.getState(), sanityLoss, kernel, threads });
+      const file = encodeCheckpoint({ step, config, seqLen: T, datasetSha256: trainSha, params, adam: optimizer.getState(), sampler: sampler.getState(), sanityLoss, kernel, kernelIsa, threads });
       await saveSafetensors(paths.checkpoint, file.tensors, file.metadata);
     };
 
@@ -259,6 +267,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         },
         backend,
         kernel,
+        kernel_isa: kernelIsa,
         threads,
         steps: step,
         train_seconds: stepMs.reduce((a, b) => a + b, 0) / 1000,

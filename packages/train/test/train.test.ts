@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
 import { loadSplit, openDataset } from '@ring-attractor/datagen';
-import { circularError, decodePopulationVector, initialBump, loadModel, loadSafetensors, selectBackend } from '@ring-attractor/model';
+import { circularError, decodePopulationVector, initialBump, kernelInfo, loadModel, loadSafetensors, nativeUnavailableReason, selectBackend } from '@ring-attractor/model';
 import * as tf from '@tensorflow/tfjs-core';
 import { train, type TrainOptions } from '../src/train.js';
 import { CONFIG_KEY, metricsFromIpc, type MetricsRow } from '../src/formats/index.js';
@@ -32,7 +32,7 @@ test('every output file exists and follows docs/formats.md', async () => {
   const config = smallConfig();
   const manifest = JSON.parse((await read(data, 'manifest.json')).toString());
   const run = JSON.parse((await read(outA, 'run.json')).toString());
-  assert.deepEqual(Object.keys(run).sort(), ['backend', 'config', 'dataset', 'kernel', 'ms_per_step_median', 'steps', 'threads', 'train_seconds']);
+  assert.deepEqual(Object.keys(run).sort(), ['backend', 'config', 'dataset', 'kernel', 'kernel_isa', 'ms_per_step_median', 'steps', 'threads', 'train_seconds']);
   assert.deepEqual(run.config, config);
   assert.equal(run.dataset.name, 'ds');
   assert.equal(run.dataset.max_av, manifest.config.max_av);
@@ -40,7 +40,9 @@ test('every output file exists and follows docs/formats.md', async () => {
   assert.deepEqual(run.dataset.sha256, { 'train.arrow': manifest.files['train.arrow'].sha256, 'test.arrow': manifest.files['test.arrow'].sha256 });
   assert.equal(run.dataset.seq_len, 12);
   assert.equal(run.backend, 'wasm');
-  assert.ok(['tfjs', 'fused'].includes(run.kernel));
+  // auto: the native kernel where its addon is built, else wasm (the backend is wasm, a CPU backend).
+  assert.equal(run.kernel, nativeUnavailableReason() === null ? 'native' : 'wasm');
+  assert.equal(run.kernel_isa, kernelInfo(run.kernel).isa);
   assert.equal(run.steps, 12);
   assert.ok(run.train_seconds > 0 && run.ms_per_step_median > 0);
 
@@ -160,6 +162,26 @@ test('a run stopped after step 7 and resumed ends with the same bytes as an unin
   }
   assert.deepEqual(metricsFromIpc(await read(out, 'metrics.arrow')).map((r: MetricsRow) => r.step), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
 });
+
+// Each kernel rounds its own way, so byte-identity holds per kernel (and per ISA path and thread count).
+for (const kernel of ['wasm', 'native', 'tfjs'] as const) {
+  const skip = kernel === 'native' && nativeUnavailableReason() !== null ? `native kernel unavailable: ${nativeUnavailableReason()}` : false;
+  test(`kernel ${kernel}: a run stopped after step 7 and resumed ends with the same bytes as an uninterrupted one`, { skip }, async () => {
+    const whole = join(await tempDir(`whole-${kernel}`), 'out');
+    await train(quiet({ outDir: whole, kernel }));
+    const run = JSON.parse((await read(whole, 'run.json')).toString());
+    assert.equal(run.kernel, kernel);
+    assert.equal((await loadSafetensors(join(whole, 'checkpoint.safetensors'))).metadata.kernel_isa, run.kernel_isa);
+    const out = join(await tempDir(`resume-${kernel}`), 'out');
+    await train(quiet({ outDir: out, kernel, stopAfter: 7 }));
+    // No --kernel on resume: the checkpoint's kernel, ISA path and threads are reused.
+    await train(quiet({ outDir: out, resume: true }));
+    assert.equal(JSON.parse((await read(out, 'run.json')).toString()).kernel, kernel);
+    for (const f of ['model.safetensors', 'checkpoint.safetensors', 'snapshots.arrow', 'eval.json', 'eval_trace.arrow']) {
+      assert.ok((await read(out, f)).equals(await read(whole, f)), `${f} differs after resume`);
+    }
+  });
+}
 
 test('the same config twice gives identical files (CLI)', async () => {
   const out = join(await tempDir('cli'), 'out');

@@ -134,7 +134,7 @@ export function buildRunFixture(dir: string, opts: FixtureOptions = {}): Fixture
     JSON.stringify({
       config,
       dataset: { name: 'tiny', sha256: { 'train.arrow': 'ab'.repeat(32), 'test.arrow': 'cd'.repeat(32) }, seq_len: 20, max_av: 0.1 * Math.PI },
-      backend: 'wasm', kernel: 'fused', threads: 2, steps: metricRows, train_seconds: 1.5, ms_per_step_median: 10.2,
+      backend: 'wasm', kernel: 'wasm', kernel_isa: 'relaxed-simd', threads: 2, steps: metricRows, train_seconds: 1.5, ms_per_step_median: 10.2,
     } satisfies RunRecord, null, 2),
   );
   writeFileSync(

@@ -1,40 +1,33 @@
 /**
- * Where everything lives in the kernel's shared wasm memory. The word indices mirror the
- * constants at the top of assembly/kernel.ts; change both together.
+ * Where everything lives in the wasm kernel's shared memory, planned per call. The word indices and
+ * limits come from the kernel spec (kernel-spec/layout.json), which also generates the kernels' own
+ * constants; nothing here restates them.
  */
 import type { Activation } from '../recurrence.js';
+import spec from '../../kernel-spec/layout.json' with { type: 'json' };
 
-export const PARAMS_BYTE = 1024;
-export const P = {
-  B: 0,
-  T: 1,
-  N: 2,
-  K: 3,
-  NP: 4,
-  MP: 5,
-  ACT: 6,
-  SPARSE: 7,
-  J0: 8,
-  J1: 9,
-  ALPHA: 10,
-  W: 11,
-  WT: 12,
-  ACTIONS: 13,
-  R0: 14,
-  H: 15,
-  DH: 16,
-  DA: 17,
-  DR0: 18,
-} as const;
-export const THREAD_TABLE = 32;
-export const THREAD_WORDS = 13;
-export const MAX_THREADS = 64;
-/** Buffers start after the parameter block and any static data of the module. */
-const HEAP_START = 65536;
+export const PARAMS_BYTE = spec.paramsByte.value;
+export const MAX_THREADS = spec.maxThreads.value;
+export const THREAD_TABLE = spec.threadTable.value;
+export const HEAP_START = spec.heapStart.value;
+const THREAD_WORDS = spec.threadWords.words.map(([name]) => name as keyof ThreadSlice);
 
-export const ACTIVATION_CODE: Record<Activation, number> = { tanh: 0, relu: 1, gelu: 2 };
+/** Word index of each parameter-block word, by name. */
+export const P: Readonly<Record<string, number>> = Object.fromEntries(spec.params.words.map(([name], i) => [name, i]));
+/** Words of the parameter block (before the thread table). */
+export const PARAM_WORDS = spec.params.words.length;
 
-/** Byte offsets (and batch range) of one thread's private buffers. */
+/** Activation code (the ACT word) of each activation. */
+export const ACTIVATION_CODE = Object.fromEntries(spec.activations.names.map((a, i) => [a, i])) as Record<Activation, number>;
+
+/** Control-word indices of the wasm kernel's worker control block, by name. */
+export const CONTROL: Readonly<Record<string, number>> = Object.fromEntries(spec.control.words.map((w, i) => [w, i]));
+/** Control words in the block. */
+export const CONTROL_WORDS = spec.control.words.length;
+/** Worker commands (the CMD control word). */
+export const COMMANDS = spec.commands.codes;
+
+/** Batch range and byte offsets of one thread's private buffers (the spec's threadWords, same order). */
 export interface ThreadSlice {
   b0: number;
   b1: number;
@@ -48,7 +41,6 @@ export interface ThreadSlice {
   CR: number;
   CDR: number;
   IDX: number;
-  /** F′(pre) of every step, saved by the forward for the backward. */
   FD: number;
 }
 
@@ -118,36 +110,39 @@ export function planLayout(B: number, T: number, N: number, K: number, threads: 
   return { B, T, N, K, NP, MP, W, WT, ACTIONS, R0, H, DH, DA, DR0, slices, bytes: at };
 }
 
-/** Writes shapes, constants, offsets and the action-gradient mode (sparse: see FusedOptions) into the parameter block the kernel reads. */
+/** Writes the shape, constants and action-gradient mode (sparse: see KernelOptions) words that both kernels read. */
+export function writeCallParams(
+  i32: Int32Array,
+  f32: Float32Array,
+  dims: { B: number; T: number; N: number; K: number; NP: number; MP: number },
+  c: { J0: number; J1: number; alpha: number; activation: Activation },
+  sparse: boolean,
+): void {
+  i32[P.B] = dims.B;
+  i32[P.T] = dims.T;
+  i32[P.N] = dims.N;
+  i32[P.K] = dims.K;
+  i32[P.NP] = dims.NP;
+  i32[P.MP] = dims.MP;
+  i32[P.ACT] = ACTIVATION_CODE[c.activation];
+  i32[P.SPARSE] = sparse ? 1 : 0;
+  f32[P.J0] = c.J0;
+  f32[P.J1] = c.J1;
+  f32[P.ALPHA] = c.alpha;
+}
+
+/** Writes the call words, the buffer offsets and the thread table into the wasm kernel's parameter block. */
 export function writeParams(
   mem: ArrayBuffer | SharedArrayBuffer,
   L: Layout,
   c: { J0: number; J1: number; alpha: number; activation: Activation },
   sparse = false,
 ): void {
-  const i32 = new Int32Array(mem, PARAMS_BYTE, THREAD_TABLE + MAX_THREADS * THREAD_WORDS);
+  const i32 = new Int32Array(mem, PARAMS_BYTE, THREAD_TABLE + MAX_THREADS * THREAD_WORDS.length);
   const f32 = new Float32Array(mem, PARAMS_BYTE, THREAD_TABLE);
-  i32[P.B] = L.B;
-  i32[P.T] = L.T;
-  i32[P.N] = L.N;
-  i32[P.K] = L.K;
-  i32[P.NP] = L.NP;
-  i32[P.MP] = L.MP;
-  i32[P.ACT] = ACTIVATION_CODE[c.activation];
-  i32[P.SPARSE] = sparse ? 1 : 0;
-  f32[P.J0] = c.J0;
-  f32[P.J1] = c.J1;
-  f32[P.ALPHA] = c.alpha;
-  i32[P.W] = L.W;
-  i32[P.WT] = L.WT;
-  i32[P.ACTIONS] = L.ACTIONS;
-  i32[P.R0] = L.R0;
-  i32[P.H] = L.H;
-  i32[P.DH] = L.DH;
-  i32[P.DA] = L.DA;
-  i32[P.DR0] = L.DR0;
+  writeCallParams(i32, f32, L, c, sparse);
+  for (const name of ['W', 'WT', 'ACTIONS', 'R0', 'H', 'DH', 'DA', 'DR0'] as const) i32[P[name]] = L[name];
   L.slices.forEach((s, k) => {
-    const o = THREAD_TABLE + k * THREAD_WORDS;
-    i32.set([s.b0, s.b1, s.R, s.P, s.DR, s.DPRE, s.DW, s.DPT, s.CP, s.CR, s.CDR, s.IDX, s.FD], o);
+    i32.set(THREAD_WORDS.map((w) => s[w]), THREAD_TABLE + k * THREAD_WORDS.length);
   });
 }

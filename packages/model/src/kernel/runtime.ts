@@ -1,14 +1,13 @@
 /**
- * The fused kernel's runtime: one shared wasm memory, the main thread's instance, and a pool of
+ * The wasm kernel's runtime: one shared wasm memory, the main thread's instance, and a pool of
  * worker_threads driven synchronously through Atomics (tfjs' customGrad is synchronous).
  * Thread s computes batch slice s; the main thread always takes slice 0.
  */
 import { readFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { availableParallelism } from 'node:os';
 import v8 from 'node:v8';
-import { MAX_THREADS } from './layout.js';
+import { COMMANDS, CONTROL, CONTROL_WORDS } from './layout.js';
 
 // @types/node 20 does not declare WebAssembly; this is the part of it we use.
 interface WasmMemory {
@@ -31,10 +30,10 @@ const PAGE = 65536;
 const INITIAL_PAGES = 2;
 const MAX_PAGES = 32768; // 2 GiB: byte offsets stay within int32 in the parameter block
 
-const GEN = 0, CMD = 1, DONE = 2, FAILED = 3, ACTIVE = 4;
-export const CMD_FORWARD = 1;
-export const CMD_BACKWARD = 2;
-const CMD_EXIT = 3;
+const { GEN, CMD, DONE, FAILED, ACTIVE } = CONTROL;
+export const CMD_FORWARD = COMMANDS.FORWARD;
+export const CMD_BACKWARD = COMMANDS.BACKWARD;
+const CMD_EXIT = COMMANDS.EXIT;
 
 interface KernelExports extends ReadoutExports {
   forward(s: number): void;
@@ -58,11 +57,6 @@ export interface KernelRuntime {
 
 let runtime: (KernelRuntime & { dispose(): void }) | null = null;
 
-/** Default thread count: one per core. */
-export function defaultThreads(): number {
-  return Math.max(1, Math.min(MAX_THREADS, availableParallelism()));
-}
-
 /** Which build of the kernel runs: 'fma' where the engine accepts relaxed SIMD, else 'plain'. */
 export type KernelVariant = 'fma' | 'plain';
 
@@ -81,7 +75,7 @@ export function kernelVariant(): KernelVariant | null {
 
 function compile(v: KernelVariant): WasmModule {
   const path = fileURLToPath(WASM_URL[v]);
-  if (!existsSync(path)) throw new Error(`fused kernel: ${path} is missing; run \`npm run build\` (or \`npx nx run model:build\`)`);
+  if (!existsSync(path)) throw new Error(`wasm kernel: ${path} is missing; run \`npm run build\` (or \`npx nx run model:build\`)`);
   return new Wasm.Module(readFileSync(path));
 }
 
@@ -108,7 +102,7 @@ function createRuntime(): KernelRuntime & { dispose(): void } {
   const module = loadModule();
   const memory = new Wasm.Memory({ initial: INITIAL_PAGES, maximum: MAX_PAGES, shared: true });
   const main = new Wasm.Instance(module, { env: { memory } }).exports as unknown as KernelExports;
-  const control = new SharedArrayBuffer(64);
+  const control = new SharedArrayBuffer(4 * CONTROL_WORDS);
   const ctrl = new Int32Array(control);
   const workers: Worker[] = [];
 
@@ -130,7 +124,7 @@ function createRuntime(): KernelRuntime & { dispose(): void } {
     ensureBytes(bytes: number): void {
       const have = memory.buffer.byteLength;
       if (bytes > MAX_PAGES * PAGE) {
-        throw new Error(`fused kernel: these shapes need ${(bytes / 2 ** 30).toFixed(2)} GiB of kernel memory (limit 2 GiB); use a smaller batch or sequence length`);
+        throw new Error(`wasm kernel: these shapes need ${(bytes / 2 ** 30).toFixed(2)} GiB of kernel memory (limit 2 GiB); use a smaller batch or sequence length`);
       }
       if (bytes > have) memory.grow(Math.ceil((bytes - have) / PAGE));
     },
@@ -159,7 +153,7 @@ function createRuntime(): KernelRuntime & { dispose(): void } {
         Atomics.wait(ctrl, DONE, d);
       }
       if (mainError) throw mainError;
-      if (Atomics.load(ctrl, FAILED)) throw new Error('fused kernel: a worker failed (see stderr)');
+      if (Atomics.load(ctrl, FAILED)) throw new Error('wasm kernel: a worker failed (see stderr)');
     },
     dispose(): void {
       Atomics.store(ctrl, CMD, CMD_EXIT);

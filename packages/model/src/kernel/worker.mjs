@@ -1,11 +1,12 @@
 // A kernel worker: instantiates the fused kernel on the shared memory and runs commands for its
 // batch slice whenever the host bumps the generation counter. Plain JS so it needs no loader.
 import { workerData } from 'node:worker_threads';
+import spec from '../../kernel-spec/layout.json' with { type: 'json' };
 
 const { module, memory, control, index } = workerData;
 const ctrl = new Int32Array(control);
-const GEN = 0, CMD = 1, DONE = 2, FAILED = 3, ACTIVE = 4;
-const CMD_FORWARD = 1, CMD_BACKWARD = 2, CMD_EXIT = 3;
+const [GEN, CMD, DONE, FAILED, ACTIVE] = ['GEN', 'CMD', 'DONE', 'FAILED', 'ACTIVE'].map((w) => spec.control.words.indexOf(w));
+const { FORWARD: CMD_FORWARD, BACKWARD: CMD_BACKWARD, EXIT: CMD_EXIT } = spec.commands.codes;
 
 const { exports } = new WebAssembly.Instance(module, { env: { memory } });
 let seen = workerData.generation;

@@ -10,6 +10,8 @@ export interface RunRecord {
   dataset: { name: string; sha256: Record<string, string>; seq_len: number; max_av: number };
   backend: string;
   kernel: string;
+  /** The code path of the kernel (native: avx512, avx2, portable; wasm: relaxed-simd, simd; tfjs: its backend). */
+  kernel_isa: string;
   threads: number;
   steps: number;
   train_seconds: number;

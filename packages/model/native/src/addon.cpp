@@ -1,0 +1,528 @@
+// The native kernel's Node-API boundary (compiled for the baseline ISA): argument checks, the arena
+// that holds a forward's resident state, the thread pool, and the choice of ISA path at load time
+// (__builtin_cpu_supports), so a binary built elsewhere never runs an instruction this CPU lacks.
+// Every failure reaches JavaScript as an Error whose message is one sentence.
+#define NAPI_VERSION 8
+#include <node_api.h>
+
+#include <condition_variable>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <mutex>
+#include <new>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "isa.h"
+
+namespace ring {
+namespace {
+
+/** A failure to report to JavaScript as it is. */
+struct Failure : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// ---- ISA paths ------------------------------------------------------------------------------
+
+struct IsaEntry {
+  const IsaOps* ops;
+  bool (*supported)();
+  bool automatic;  // a candidate for the default choice (wide16 is a test path)
+};
+
+bool always() { return true; }
+#if defined(__x86_64__) || defined(_M_X64)
+bool hasAvx512() { return __builtin_cpu_supports("avx512f"); }
+bool hasAvx2() { return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"); }
+// In order of preference.
+const IsaEntry ISAS[] = {
+    {&isa_avx512, hasAvx512, true},
+    {&isa_avx2, hasAvx2, true},
+    {&isa_portable, always, true},
+    {&isa_wide16, always, false},
+};
+#else
+const IsaEntry ISAS[] = {
+    {&isa_portable, always, true},
+    {&isa_wide16, always, false},
+};
+#endif
+
+const IsaOps* bestIsa() {
+  for (const IsaEntry& e : ISAS)
+    if (e.automatic && e.supported()) return e.ops;
+  return &isa_portable;
+}
+
+// ---- thread pool ------------------------------------------------------------------------------
+
+/**
+ * Worker i (1-based) always runs part i of a job, the calling thread part 0: the batch split stays
+ * pinned to the same threads from call to call.
+ */
+class Pool {
+ public:
+  using Job = std::function<void(int)>;
+
+  void run(int parts, const Job& job) {
+    if (parts <= 1) {
+      job(0);
+      return;
+    }
+    while (static_cast<int>(threads_.size()) < parts - 1) {
+      const int index = static_cast<int>(threads_.size()) + 1;
+      unsigned long seen;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        seen = generation_;
+      }
+      threads_.emplace_back([this, index, seen] { loop(index, seen); });
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      job_ = &job;
+      parts_ = parts;
+      pending_ = parts - 1;
+      error_.clear();
+      generation_++;
+    }
+    wake_.notify_all();
+    std::string mine;
+    try {
+      job(0);
+    } catch (const std::exception& e) {
+      mine = e.what();
+    }
+    std::unique_lock<std::mutex> lock(mu_);
+    done_.wait(lock, [this] { return pending_ == 0; });
+    if (!mine.empty()) throw Failure(mine);
+    if (!error_.empty()) throw Failure(error_);
+  }
+
+  void stop() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      exit_ = true;
+    }
+    wake_.notify_all();
+    for (std::thread& t : threads_) t.join();
+    threads_.clear();
+    exit_ = false;
+  }
+
+ private:
+  void loop(int index, unsigned long seen) {
+    for (;;) {
+      const Job* job;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        wake_.wait(lock, [&] { return exit_ || generation_ != seen; });
+        if (exit_) return;
+        seen = generation_;
+        if (index >= parts_) continue;
+        job = job_;
+      }
+      std::string error;
+      try {
+        (*job)(index);
+      } catch (const std::exception& e) {
+        error = e.what();
+      }
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!error.empty() && error_.empty()) error_ = error;
+      if (--pending_ == 0) done_.notify_one();
+    }
+  }
+
+  std::vector<std::thread> threads_;
+  std::mutex mu_;
+  std::condition_variable wake_, done_;
+  const Job* job_ = nullptr;
+  int parts_ = 0, pending_ = 0;
+  unsigned long generation_ = 0;
+  bool exit_ = false;
+  std::string error_;
+};
+
+// ---- state ------------------------------------------------------------------------------------
+
+/** Per Node environment: the chosen ISA, the arena and the resident forward. */
+struct State {
+  const IsaOps* isa = bestIsa();
+  const IsaOps* planIsa = nullptr;  // the path the resident forward ran on (its backward must match)
+  Plan plan{};
+  bool resident = false;
+  char* arena = nullptr;
+  size_t arenaBytes = 0;
+  Pool pool;
+
+  void release() {
+    pool.stop();
+    std::free(arena);
+    arena = nullptr;
+    arenaBytes = 0;
+    resident = false;
+  }
+};
+
+constexpr size_t ALIGN = 64;
+constexpr size_t MAX_BYTES = size_t(1) << 40;
+
+/** Hands out 64-byte-aligned buffers from a base (or only sizes them when base is null). */
+struct Carver {
+  char* base;
+  size_t at = 0;
+  template <class T>
+  T* take(size_t count) {
+    at = (at + ALIGN - 1) / ALIGN * ALIGN;
+    T* p = base ? reinterpret_cast<T*>(base + at) : nullptr;
+    at += count * sizeof(T);
+    return p;
+  }
+};
+
+/** Lays out the plan's buffers from `base`; returns the bytes they need. */
+size_t carve(Plan& p, const IsaOps& isa, char* base) {
+  const Shape& s = p.s;
+  Carver c{base};
+  const size_t B = s.B, T = s.T, N = s.N, K = s.K, LD = p.LD, KS = p.KS;
+  p.Bf = c.take<float>((K + 1) * N * LD);
+  p.Bb = c.take<float>((K + 1) * N * LD);
+  p.actions = c.take<float>(B * T * K);
+  for (int i = 0; i < p.S; i++) {
+    Slice& sl = p.slices[i];
+    const size_t BS = sl.b1 - sl.b0;
+    sl.R = c.take<float>((T + 1) * BS * LD);
+    sl.FD = c.take<float>(T * BS * LD);
+    sl.pre = c.take<float>(BS * LD);
+    sl.dR = c.take<float>(BS * LD);
+    sl.dapart = c.take<float>(BS);
+    sl.idx = c.take<int>(BS);
+    sl.dW = c.take<float>((K + 1) * N * LD);
+    // The staged block is read as its transpose by whole register tiles: MR floats of slack.
+    sl.Sd = c.take<float>((K + 1) * KS * LD + isa.MR);
+    sl.Sr = c.take<float>((K + 1) * KS * LD);
+    sl.scount = c.take<int>(K + 1);
+  }
+  return (c.at + ALIGN - 1) / ALIGN * ALIGN;
+}
+
+/** Plans a forward of shape s over `threads` slices on `isa`, growing the arena if needed. */
+void plan(State& st, const Shape& s, int threads, const IsaOps* isa) {
+  Plan& p = st.plan;
+  st.resident = false;
+  p.s = s;
+  p.LD = (s.N + isa->W - 1) / isa->W * isa->W;
+  p.S = threads < 1 ? 1 : threads > s.B ? s.B : threads > MAX_THREADS ? MAX_THREADS : threads;
+  const int base = s.B / p.S, extra = s.B % p.S;
+  int b0 = 0, largest = 0;
+  for (int i = 0; i < p.S; i++) {
+    const int bs = base + (i < extra ? 1 : 0);
+    p.slices[i].b0 = b0;
+    p.slices[i].b1 = b0 + bs;
+    b0 += bs;
+    if (bs > largest) largest = bs;
+  }
+  // Enough rows per channel that emptying the staging block is a long product (and one step fits).
+  p.KS = largest > 256 ? largest : 256;
+  const size_t bytes = carve(p, *isa, nullptr);
+  if (bytes > MAX_BYTES) throw Failure("native kernel: these shapes need " + std::to_string(bytes >> 30) + " GiB of kernel memory; use a smaller batch or sequence length");
+  if (bytes > st.arenaBytes) {
+    std::free(st.arena);
+    st.arena = nullptr;
+    st.arenaBytes = 0;
+    st.arena = static_cast<char*>(std::aligned_alloc(ALIGN, bytes));
+    if (st.arena == nullptr) {
+      throw Failure("native kernel: could not allocate " + std::to_string((bytes + (1 << 20) - 1) >> 20) + " MiB of kernel memory for these shapes");
+    }
+    st.arenaBytes = bytes;
+  }
+  carve(p, *isa, st.arena);
+}
+
+// ---- Node-API helpers ---------------------------------------------------------------------------
+
+void check(napi_env env, napi_status status, const char* what) {
+  if (status == napi_ok) return;
+  const napi_extended_error_info* info = nullptr;
+  napi_get_last_error_info(env, &info);
+  throw Failure(std::string("native kernel: ") + what + " failed (" + (info && info->error_message ? info->error_message : "unknown Node-API error") + ")");
+}
+
+std::vector<napi_value> args(napi_env env, napi_callback_info cb, size_t expected, const char* fn) {
+  size_t n = expected;
+  std::vector<napi_value> v(expected);
+  check(env, napi_get_cb_info(env, cb, &n, v.data(), nullptr, nullptr), "reading arguments");
+  if (n < expected) throw Failure(std::string("native kernel: ") + fn + " takes " + std::to_string(expected) + " arguments (got " + std::to_string(n) + ")");
+  return v;
+}
+
+template <class T>
+T* typedArray(napi_env env, napi_value value, napi_typedarray_type type, const char* name, size_t expected) {
+  bool is = false;
+  check(env, napi_is_typedarray(env, value, &is), "inspecting an argument");
+  napi_typedarray_type t;
+  size_t length = 0;
+  void* data = nullptr;
+  if (is) check(env, napi_get_typedarray_info(env, value, &t, &length, &data, nullptr, nullptr), "reading a typed array");
+  const char* kind = type == napi_float32_array ? "Float32Array" : type == napi_float64_array ? "Float64Array" : "Int32Array";
+  if (!is || t != type) throw Failure(std::string("native kernel: ") + name + " must be a " + kind);
+  if (length != expected) {
+    throw Failure(std::string("native kernel: ") + name + " has " + std::to_string(length) + " values, expected " + std::to_string(expected));
+  }
+  return static_cast<T*>(data);
+}
+
+float* f32(napi_env env, napi_value v, const char* name, size_t n) { return typedArray<float>(env, v, napi_float32_array, name, n); }
+double* f64(napi_env env, napi_value v, const char* name, size_t n) { return typedArray<double>(env, v, napi_float64_array, name, n); }
+
+int integer(napi_env env, napi_value value, const char* name, int lo) {
+  double d = 0;
+  if (napi_get_value_double(env, value, &d) != napi_ok || !(d >= lo) || d > 2147483647.0 || d != static_cast<int>(d)) {
+    throw Failure(std::string("native kernel: ") + name + " must be an integer >= " + std::to_string(lo));
+  }
+  return static_cast<int>(d);
+}
+
+napi_value string(napi_env env, const char* s) {
+  napi_value v;
+  check(env, napi_create_string_utf8(env, s, NAPI_AUTO_LENGTH, &v), "creating a string");
+  return v;
+}
+
+State& state(napi_env env) {
+  void* data = nullptr;
+  check(env, napi_get_instance_data(env, &data), "reading the addon state");
+  if (data == nullptr) throw Failure("native kernel: the addon is not initialised");
+  return *static_cast<State*>(data);
+}
+
+/** Runs a callback body, turning any C++ failure into a thrown JavaScript Error (one sentence). */
+template <class F>
+napi_value guarded(napi_env env, F body) {
+  try {
+    return body();
+  } catch (const std::bad_alloc&) {
+    napi_throw_error(env, nullptr, "native kernel: out of memory");
+  } catch (const std::exception& e) {
+    napi_throw_error(env, nullptr, e.what());
+  }
+  return nullptr;
+}
+
+napi_value undefined(napi_env env) {
+  napi_value u;
+  napi_get_undefined(env, &u);
+  return u;
+}
+
+/** Splits [0, n) into `parts` contiguous ranges. */
+void range(long n, int parts, int i, long& lo, long& hi) {
+  lo = n * i / parts;
+  hi = n * (i + 1) / parts;
+}
+
+// ---- exported functions -----------------------------------------------------------------------
+
+/** forward(params: Int32Array, threads, actions, r0, Wo, Wa, history): runs every step, writes history, keeps the states. */
+napi_value Forward(napi_env env, napi_callback_info cb) {
+  return guarded(env, [&] {
+    State& st = state(env);
+    auto a = args(env, cb, 7, "forward");
+    const int32_t* words = typedArray<int32_t>(env, a[0], napi_int32_array, "params", PARAM_WORDS);
+    Shape s{};
+    s.B = words[P_B], s.T = words[P_T], s.N = words[P_N], s.K = words[P_K], s.act = words[P_ACT], s.sparse = words[P_SPARSE];
+    std::memcpy(&s.J0, words + P_J0, 4);
+    std::memcpy(&s.J1, words + P_J1, 4);
+    std::memcpy(&s.alpha, words + P_ALPHA, 4);
+    if (s.B < 1 || s.T < 1 || s.N < 1 || s.K < 1) {
+      throw Failure("native kernel: shapes must be positive (got B=" + std::to_string(s.B) + " T=" + std::to_string(s.T) + " N=" + std::to_string(s.N) + " k=" + std::to_string(s.K) + ")");
+    }
+    if (s.act < 0 || s.act > ACT_GELU) throw Failure("native kernel: unknown activation code " + std::to_string(s.act));
+    const int threads = integer(env, a[1], "threads", 1);
+    const size_t B = s.B, T = s.T, N = s.N, K = s.K;
+    const float* actions = f32(env, a[2], "actions", B * T * K);
+    ForwardIO io{f32(env, a[3], "r0", B * N), f32(env, a[4], "Wo", N * N), f32(env, a[5], "Wa", K * N * N), f32(env, a[6], "history", B * T * N)};
+    const IsaOps* isa = st.isa;
+    plan(st, s, threads, isa);
+    Plan& p = st.plan;
+    std::memcpy(p.actions, actions, B * T * K * sizeof(float));
+    const int packers = p.S < s.K + 1 ? p.S : s.K + 1;
+    st.pool.run(packers, [&](int w) {
+      for (int c = w; c <= s.K; c += packers) isa->pack(p, io, c);
+    });
+    st.pool.run(p.S, [&](int i) { isa->forward(p, io, i); });
+    st.planIsa = isa;
+    st.resident = true;
+    return undefined(env);
+  });
+}
+
+/** backward(dh, dA, dr0, dWo, dWa): backward through time of the resident forward. */
+napi_value Backward(napi_env env, napi_callback_info cb) {
+  return guarded(env, [&] {
+    State& st = state(env);
+    auto a = args(env, cb, 5, "backward");
+    if (!st.resident) throw Failure("native kernel: backward called without a forward to pair with");
+    Plan& p = st.plan;
+    const size_t B = p.s.B, T = p.s.T, N = p.s.N, K = p.s.K;
+    BackwardIO io{f32(env, a[0], "dh", B * T * N), f32(env, a[1], "dA", B * T * K), f32(env, a[2], "dr0", B * N),
+                  f32(env, a[3], "dWo", N * N), f32(env, a[4], "dWa", K * N * N)};
+    const IsaOps* isa = st.planIsa;
+    st.pool.run(p.S, [&](int i) { isa->backward(p, io, i); });
+    const long rows = static_cast<long>(K + 1) * N;
+    st.pool.run(p.S, [&](int i) {
+      long lo, hi;
+      range(rows, p.S, i, lo, hi);
+      isa->reduce(p, io, static_cast<int>(lo), static_cast<int>(hi));
+    });
+    return undefined(env);
+  });
+}
+
+/** Threads worth using for `rows` rows of readout work. */
+int readoutParts(int threads, long rows) {
+  const long useful = rows / 256 > 0 ? rows / 256 : 1;
+  long n = threads < useful ? threads : useful;
+  return static_cast<int>(n > MAX_THREADS ? MAX_THREADS : n);
+}
+
+/** readoutForward(r, rows, N, basis, out, threads): X, Y, Σ|r| of every row into out (3×rows). */
+napi_value ReadoutForward(napi_env env, napi_callback_info cb) {
+  return guarded(env, [&] {
+    State& st = state(env);
+    auto a = args(env, cb, 6, "readoutForward");
+    const long rows = integer(env, a[1], "rows", 0);
+    const int N = integer(env, a[2], "N", 1);
+    const float* r = f32(env, a[0], "r", static_cast<size_t>(rows) * N);
+    const double* cs = f64(env, a[3], "basis", 2 * static_cast<size_t>(N));
+    float* out = f32(env, a[4], "out", 3 * static_cast<size_t>(rows));
+    const int parts = readoutParts(integer(env, a[5], "threads", 1), rows);
+    const IsaOps* isa = st.isa;
+    st.pool.run(parts, [&](int i) {
+      long lo, hi;
+      range(rows, parts, i, lo, hi);
+      isa->readoutForward(r, lo, hi, rows, N, cs, out);
+    });
+    return undefined(env);
+  });
+}
+
+/** readoutBackward(r, dy, rows, N, basis, dr, threads): the readout's gradient into dr (rows×N). */
+napi_value ReadoutBackward(napi_env env, napi_callback_info cb) {
+  return guarded(env, [&] {
+    State& st = state(env);
+    auto a = args(env, cb, 7, "readoutBackward");
+    const long rows = integer(env, a[2], "rows", 0);
+    const int N = integer(env, a[3], "N", 1);
+    const float* r = f32(env, a[0], "r", static_cast<size_t>(rows) * N);
+    const float* dy = f32(env, a[1], "dy", 3 * static_cast<size_t>(rows));
+    const double* cs = f64(env, a[4], "basis", 2 * static_cast<size_t>(N));
+    float* dr = f32(env, a[5], "dr", static_cast<size_t>(rows) * N);
+    const int parts = readoutParts(integer(env, a[6], "threads", 1), rows);
+    const IsaOps* isa = st.isa;
+    st.pool.run(parts, [&](int i) {
+      long lo, hi;
+      range(rows, parts, i, lo, hi);
+      isa->readoutBackward(r, dy, lo, hi, rows, N, cs, dr);
+    });
+    return undefined(env);
+  });
+}
+
+napi_value nameList(napi_env env, bool onlySupported) {
+  napi_value list;
+  check(env, napi_create_array(env, &list), "creating an array");
+  uint32_t i = 0;
+  for (const IsaEntry& e : ISAS) {
+    if (onlySupported && !e.supported()) continue;
+    check(env, napi_set_element(env, list, i++, string(env, e.ops->name)), "filling an array");
+  }
+  return list;
+}
+
+/** info(): { isa, built, supported, best }: the path in use, those compiled in, those this CPU runs, the default. */
+napi_value Info(napi_env env, napi_callback_info) {
+  return guarded(env, [&] {
+    State& st = state(env);
+    napi_value o;
+    check(env, napi_create_object(env, &o), "creating an object");
+    check(env, napi_set_named_property(env, o, "isa", string(env, st.isa->name)), "setting a property");
+    check(env, napi_set_named_property(env, o, "built", nameList(env, false)), "setting a property");
+    check(env, napi_set_named_property(env, o, "supported", nameList(env, true)), "setting a property");
+    check(env, napi_set_named_property(env, o, "best", string(env, bestIsa()->name)), "setting a property");
+    return o;
+  });
+}
+
+/** setIsa(name): the ISA path of forwards from now on; refuses one this CPU cannot run. */
+napi_value SetIsa(napi_env env, napi_callback_info cb) {
+  return guarded(env, [&] {
+    State& st = state(env);
+    auto a = args(env, cb, 1, "setIsa");
+    char name[32] = {0};
+    size_t len = 0;
+    if (napi_get_value_string_utf8(env, a[0], name, sizeof name, &len) != napi_ok) throw Failure("native kernel: setIsa takes an ISA name");
+    for (const IsaEntry& e : ISAS) {
+      if (std::strcmp(e.ops->name, name) != 0) continue;
+      if (!e.supported()) throw Failure(std::string("native kernel: this CPU cannot run the ") + name + " path");
+      st.isa = e.ops;
+      return undefined(env);
+    }
+    throw Failure(std::string("native kernel: no ISA path named '") + name + "' in this build");
+  });
+}
+
+/** memoryBytes(): bytes of the arena (grows only when shapes grow). */
+napi_value MemoryBytes(napi_env env, napi_callback_info) {
+  return guarded(env, [&] {
+    napi_value v;
+    check(env, napi_create_double(env, static_cast<double>(state(env).arenaBytes), &v), "creating a number");
+    return v;
+  });
+}
+
+/** release(): stops the threads and frees the arena; the next call starts afresh. */
+napi_value Release(napi_env env, napi_callback_info) {
+  return guarded(env, [&] {
+    state(env).release();
+    return undefined(env);
+  });
+}
+
+void finalize(napi_env, void* data, void*) {
+  State* st = static_cast<State*>(data);
+  st->release();
+  delete st;
+}
+
+}  // namespace
+}  // namespace ring
+
+NAPI_MODULE_INIT() {
+  using namespace ring;
+  __builtin_cpu_init();
+  State* st = new (std::nothrow) State();
+  if (st == nullptr || napi_set_instance_data(env, st, finalize, nullptr) != napi_ok) {
+    delete st;
+    napi_throw_error(env, nullptr, "native kernel: could not initialise the addon");
+    return nullptr;
+  }
+  const napi_property_descriptor fns[] = {
+      {"forward", nullptr, Forward, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"backward", nullptr, Backward, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"readoutForward", nullptr, ReadoutForward, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"readoutBackward", nullptr, ReadoutBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"setIsa", nullptr, SetIsa, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"memoryBytes", nullptr, MemoryBytes, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"release", nullptr, Release, nullptr, nullptr, nullptr, napi_default, nullptr},
+  };
+  napi_define_properties(env, exports, sizeof fns / sizeof fns[0], fns);
+  return exports;
+}

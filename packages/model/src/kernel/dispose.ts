@@ -1,0 +1,9 @@
+/** One call for every fused kernel's teardown. */
+import { disposeWasmKernel } from './wasm.js';
+import { disposeNativeKernel } from './native.js';
+
+/** Stops every fused kernel's threads and frees their memory (a process or test runner then exits cleanly). */
+export function disposeKernels(): void {
+  disposeWasmKernel();
+  disposeNativeKernel();
+}
