@@ -43,7 +43,7 @@ const CASES: [string, () => string[], RegExp][] = [
   ['unknown config key', () => ['--data', data, '--out', 'OUT', '--config', join(root, 'bad-key.json')], /^error: .*bad-key\.json: train\.learning_rate: expected a known key/],
   ['config file not JSON', () => ['--data', data, '--out', 'OUT', '--config', join(root, 'bad-json.json')], /^error: --config: expected a readable JSON file/],
   ['unknown backend', () => ['--data', data, '--out', 'OUT', '--backend', 'tpu'], /^error: backend: /],
-  ['unknown kernel', () => ['--data', data, '--out', 'OUT', '--kernel', 'gpu'], /^error: kernel: expected one of auto, tfjs, wasm, native \(got "gpu"\)$/],
+  ['unknown kernel', () => ['--data', data, '--out', 'OUT', '--kernel', 'gpu'], /^error: Invalid values: Argument: kernel, Given: "gpu", Choices: "auto", "native", "wasm", "tfjs"$/],
   ['resume with another model config', () => ['--data', data, '--out', 'OUT', ...SMALL_FLAGS, '--num-neurons', '24', '--resume'], /^error: num_neurons: expected 16 as in the checkpoint/],
 ];
 
