@@ -292,8 +292,15 @@ function columnData(col: Column, values: unknown[]): Data {
     case 'bool':
       return makeData({ type: new Bool(), ...common, data: bits(n, (i) => values[i] === true) });
     case 'utf8': {
+      // Columns like `decoder` repeat a few strings over many rows: encode each once.
       const encoder = new TextEncoder();
-      const encoded = values.map((v) => encoder.encode(v === null ? '' : String(v)));
+      const cache = new Map<string, Uint8Array>();
+      const encoded = values.map((v) => {
+        const text = v === null ? '' : String(v);
+        let e = cache.get(text);
+        if (e === undefined) cache.set(text, (e = encoder.encode(text)));
+        return e;
+      });
       const valueOffsets = new Int32Array(n + 1);
       for (let i = 0; i < n; i++) valueOffsets[i + 1] = valueOffsets[i] + encoded[i].length;
       const data = new Uint8Array(valueOffsets[n]);
