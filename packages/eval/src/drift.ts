@@ -41,8 +41,6 @@ export interface DriftResult {
   trace: DriftTraceRow[];
   rows: DriftRow[];
   horizons: DriftHorizonSummary[];
-  starts: number;
-  steps: number;
 }
 
 /** Runs the zero-input probe: K = drift_starts runs of max(drift_horizons) steps. */
@@ -118,5 +116,5 @@ export function driftTables(
     }
     return summary;
   });
-  return { trace, rows, horizons, starts: K, steps: S };
+  return { trace, rows, horizons };
 }

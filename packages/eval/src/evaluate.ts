@@ -51,8 +51,8 @@ export async function evaluate(adapter: ModelAdapter, opts: EvaluateOptions): Pr
     train_seq_len: opts.trainSeqLen,
     config: { ...config, drift_horizons: [...config.drift_horizons] },
     datasets: summaries,
-    drift: { starts: drift.starts, steps: drift.steps, horizons: drift.horizons },
-    gain: { max_av: config.max_av, fit: gain.fit },
+    drift: { horizons: drift.horizons },
+    gain: { fit: gain.fit },
   };
   return { summary, datasets, drift: drift.rows, driftTrace: drift.trace, gain: gain.rows };
 }

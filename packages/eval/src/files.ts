@@ -26,6 +26,8 @@ import {
 } from 'apache-arrow';
 import { UsageError, writeFileAtomic } from '@ring-attractor/common';
 import { DECODERS, type Decoder } from './adapter.js';
+
+export { DECODERS, type Decoder };
 import type { EvalConfig } from './config.js';
 import type { LineFit } from './stats.js';
 
@@ -168,8 +170,9 @@ export interface EvalSummary {
   train_seq_len: number | null;
   config: EvalConfig & { max_av: number };
   datasets: DatasetSummary[];
-  drift: { starts: number; steps: number; horizons: DriftHorizonSummary[] };
-  gain: { max_av: number; fit: Partial<Record<Decoder, LineFit>> };
+  drift: { horizons: DriftHorizonSummary[] };
+  /** Fits of decoded speed on true velocity over |v| ≤ config.max_av. */
+  gain: { fit: Partial<Record<Decoder, LineFit>> };
 }
 
 /** One dataset's tables. */

@@ -23,4 +23,26 @@ export { datasetErrors, evaluateDataset, startAngles, type EvalDataset } from '.
 export { stationaryDrift, driftTables, driftStarts, driftFromDecoded, amplitudeRatios, survives, type DriftResult } from './drift.js';
 export { velocityGain, gainTables, gainVelocities, decodedSpeed, inTrainedRange, type GainResult } from './gain.js';
 export { evaluate, totalSteps, type EvaluateOptions } from './evaluate.js';
-export * from './files.js';
+export {
+  EVAL_FILES,
+  DATASET_FILES,
+  SCHEMAS,
+  rowsToIpc,
+  ipcToRows,
+  readTable,
+  readEvalSummary,
+  readEvaluation,
+  writeEvaluation,
+  type ErrorByStepRow,
+  type ErrorBySpeedRow,
+  type ErrorByStillRow,
+  type DriftTraceRow,
+  type DriftRow,
+  type GainRow,
+  type DecoderErrorSummary,
+  type DatasetSummary,
+  type DriftHorizonSummary,
+  type EvalSummary,
+  type DatasetTables,
+  type Evaluation,
+} from './files.js';

@@ -83,7 +83,6 @@ describe('ring-eval', () => {
     assert.equal(s.config.drift_starts, 2);
     assert.deepEqual(s.config.drift_horizons, [15]);
     assert.equal(s.config.max_av, 0.5);
-    assert.equal(s.gain.max_av, 0.5);
     // The checkpoint was not trained on `long`.
     assert.equal(s.trained_on, null);
     assert.equal(s.train_seq_len, null);
