@@ -31,7 +31,13 @@ export async function runInChunks(
   const per = sequencesPerChunk(chunkSize, T);
   for (let first = 0; first < B; first += per) {
     const count = Math.min(per, B - first);
-    const run = await adapter.run(av.subarray(first * T, (first + count) * T), angle0.subarray(first, first + count), count, T);
+    let run: AdapterRun;
+    try {
+      run = await adapter.run(av.subarray(first * T, (first + count) * T), angle0.subarray(first, first + count), count, T);
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      throw new Error(`running the model on ${count} sequences of ${T} steps failed (chunk_size ${chunkSize} sets how many run at once): ${why}`);
+    }
     checkRun(adapter, run, count * T);
     take(run, first, count);
     onSteps(count * T);

@@ -12,7 +12,9 @@ import type { EvalDataset } from '../src/datasetEval.js';
 import { evaluate } from '../src/evaluate.js';
 import { speedBinIndex, speedBins } from '../src/errorTables.js';
 import { EVAL_FILES, readEvaluation, rowsToIpc, writeEvaluation, type Evaluation } from '../src/files.js';
-import { gainVelocities } from '../src/gain.js';
+import { driftTables } from '../src/drift.js';
+import { gainTables, gainVelocities } from '../src/gain.js';
+import { runInChunks } from '../src/chunks.js';
 import { integratorAdapter, removeTempDirs, tempDir } from './helpers.js';
 
 after(removeTempDirs);
@@ -157,6 +159,33 @@ describe('metrics of model-free integrators (closed forms)', () => {
     assert.deepEqual(back.summary, JSON.parse(JSON.stringify(ev.summary)));
     assert.deepEqual(back.datasets, ev.datasets);
     assert.deepEqual([back.drift, back.driftTrace, back.gain], [ev.drift, ev.driftTrace, ev.gain]);
+  });
+
+  it('a bump whose amplitude after step 1 is 0 has no amplitude ratio (0/0) and does not survive', () => {
+    const S = 4;
+    const starts = Float32Array.from([0, 1]);
+    const decoded = new Map([['pv', Float64Array.from([0, 0, 0, 0, 1, 1, 1, 1])]]);
+    // Start 0 is silent from the first step; start 1 halves its amplitude.
+    const amplitude = Float64Array.from([0, 0, 0, 0, 2, 2, 1.5, 1]);
+    const r = driftTables(['pv'], decoded, amplitude, starts, S, { drift_horizons: [2, 4], survival_ratio: 0.5 });
+    assert.deepEqual(r.rows.map((x) => [x.start, x.steps, x.amplitude_ratio, x.survived]), [[0, 2, null, false], [0, 4, null, false], [1, 2, 1, true], [1, 4, 0.5, true]]);
+    assert.deepEqual([r.horizons[1].amplitude_ratio_min, r.horizons[1].amplitude_ratio_mean, r.horizons[1].survived], [0.5, 0.5, 1]);
+    const silent = driftTables(['pv'], new Map([['pv', new Float64Array(4)]]), new Float64Array(4), Float32Array.from([0]), 4, { drift_horizons: [4], survival_ratio: 0.5 });
+    assert.deepEqual([silent.horizons[0].amplitude_ratio_min, silent.horizons[0].amplitude_ratio_mean, silent.horizons[0].survived], [null, null, 0]);
+    const g = gainTables(['pv'], new Map([['pv', new Float64Array(2 * 5)]]), new Float64Array(2 * 5), Float64Array.from([-1, 1]), Float32Array.from([-0.1, 0.1]), { gain_settle: 2, gain_window: 3 });
+    assert.deepEqual(g.rows.map((x) => [x.speed, x.gain, x.amplitude_ratio]), [[0, -0, null], [0, 0, null]]);
+    // Every speed equal: slope 0 and no R² (0/0).
+    assert.deepEqual(g.fit.pv, { slope: 0, intercept: 0, r2: null, count: 2 });
+  });
+
+  it('a failing or inconsistent model run is reported as a sentence naming the run', async () => {
+    const inputs = { av: new Float32Array(6), angle0: new Float32Array(2), batch: 2, steps: 3 };
+    const failing = { decoders: ['pv'] as const, hasBump: false, run: async (): Promise<never> => { throw new Error('memory access out of bounds'); } };
+    await assert.rejects(runInChunks(failing, inputs, 3, () => undefined), /^Error: running the model on 1 sequences of 3 steps failed \(chunk_size 3 sets how many run at once\): memory access out of bounds$/);
+    const short = { decoders: ['pv', 'argmax'] as const, hasBump: true, run: async () => ({ pv: new Float64Array(6), argmax: new Float64Array(5), amplitude: new Float64Array(6) }) };
+    await assert.rejects(runInChunks(short, inputs, 100, () => undefined), /the model adapter returned 5 argmax angles for 6 sequence-steps/);
+    const noAmp = { decoders: ['pv'] as const, hasBump: true, run: async () => ({ pv: new Float64Array(6) }) };
+    await assert.rejects(runInChunks(noAmp, inputs, 100, () => undefined), /the model adapter returned no amplitudes for 6 sequence-steps/);
   });
 
   it('angleFromSinCos decodes a (sin, cos) output into [0, 2π)', () => {
