@@ -38,9 +38,10 @@ function readConfigFile(path: string): Record<string, unknown> {
   return obj;
 }
 
+/** " (default …)" for the help text; a null default is described by the option itself. */
 function shownDefault(key: keyof EvalConfig): string {
   const v = DEFAULT_EVAL_CONFIG[key];
-  return v === null ? 'see README' : Array.isArray(v) ? v.join(',') : String(v);
+  return v === null ? '' : ` (default ${Array.isArray(v) ? v.join(',') : String(v)})`;
 }
 
 async function main(): Promise<void> {
@@ -63,7 +64,7 @@ async function main(): Promise<void> {
     .version(VERSION)
     .wrap(Math.min(120, process.stdout.columns ?? 120))
     .fail(yargsFail);
-  for (const key of EVAL_CONFIG_KEYS) parser.option(flagOf(key), { type: 'string', describe: `${DESCRIPTIONS[key]} (default ${shownDefault(key)})` });
+  for (const key of EVAL_CONFIG_KEYS) parser.option(flagOf(key), { type: 'string', describe: `${DESCRIPTIONS[key]}${shownDefault(key)}` });
   const argv = (await parser.parse()) as Record<string, unknown>;
 
   const flags: Partial<Record<keyof EvalConfig, unknown>> = {};
