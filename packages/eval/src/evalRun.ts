@@ -83,6 +83,8 @@ export async function runEval(opts: EvalRunOptions): Promise<EvalRunResult> {
       throw err;
     }
   }
+  const outStat = await stat(opts.outDir).catch(() => undefined);
+  if (outStat && !outStat.isDirectory()) invalid('--out', 'a folder (or a path to create one at)', opts.outDir);
   const modelPath = join(opts.runDir, MODEL_FILE);
   try {
     if (!(await stat(modelPath)).isFile()) throw new Error('not a file');

@@ -135,6 +135,12 @@ describe('ring-eval', () => {
       [['--run', runDir, '--data', join(root, 'nodata')], /^error: --data .*nodata: .*manifest.json: cannot read the dataset manifest/],
       [['--run', runDir, '--data', seedDir, '--data', dupData], /^error: --data: expected dataset folders with different names/],
     ];
+    const notAFolder = join(root, 'a-file');
+    writeFileSync(notAFolder, 'x');
+    const r = await runCli(['--run', runDir, '--data', seedDir, '--out', notAFolder]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /^error: --out: expected a folder \(or a path to create one at\)/m);
+    assert.equal(readFileSync(notAFolder, 'utf8'), 'x');
     for (const [args, want] of late) {
       const out = join(root, 'never');
       const r = await runCli([...args, '--out', out]);
