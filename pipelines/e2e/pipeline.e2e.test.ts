@@ -9,7 +9,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { cloneWorkspace, nx, removeWorkspace, runBin, startRingCache, writeJson, type NxRun, type RingCache } from './workspace.js';
 
-const STAGES = /:(gen|train|viz|compare)$/;
+const STAGES = /:(gen|train|eval|viz|compare)$/;
 const stagesOf = (tasks: string[]): string[] => tasks.filter((t) => STAGES.test(t)).sort();
 const stagesRan = (run: NxRun): string[] => stagesOf(run.ran);
 const TOKEN = 'e2e-secret';
@@ -27,6 +27,7 @@ function experiment(root: string, name: string, dataset: string, train: Record<s
     dataset,
     model: { num_neurons: 16, hidden_gain_neurons: 2 },
     train: { steps: 3, batch_size: 4, snapshot_every: 1, checkpoint_every: 2, ...train },
+    eval: { datasets: ['tiny-long'], drift_starts: 4, drift_horizons: [10, 20], gain_velocities: 5, gain_settle: 5, gain_window: 10 },
     viz: { formats: [], width: 400, ...viz },
   });
 }
@@ -35,10 +36,11 @@ function dataset(root: string, name: string, config: Record<string, unknown>): v
   writeJson(join(root, 'pipelines', 'datasets', name, 'config.json'), { $schema: '../../schema/dataset.schema.json', ...config });
 }
 
-/** The tiny pipeline every clone runs in place of the shipped one: dataset tiny, experiments a and b on it. */
+/** The tiny pipeline every clone runs in place of the shipped one: experiments a and b on dataset tiny, both evaluated on tiny-long too. */
 function tinyPipeline(root: string): void {
   for (const kind of ['datasets', 'experiments']) rmSync(join(root, 'pipelines', kind), { recursive: true, force: true });
   dataset(root, 'tiny', { num_samples: 64, test_samples: 16, seq_len: 12, seed: 5 });
+  dataset(root, 'tiny-long', { num_samples: 1, test_samples: 8, seq_len: 30, zero_padding_start_ratio: 0.01, seed: 8 });
   experiment(root, 'a', 'tiny');
   experiment(root, 'b', 'tiny', { seed: 1 });
 }
@@ -75,10 +77,15 @@ after(async () => {
   for (const dir of [ws, second, cacheDir && join(cacheDir, '..')]) if (dir) removeWorkspace(dir);
 });
 
-const ALL_STAGES = ['dataset-tiny:gen', 'experiment-a:train', 'experiment-a:viz', 'experiment-b:train', 'experiment-b:viz', 'pipelines:compare'];
+const ALL_STAGES = [
+  'dataset-tiny-long:gen', 'dataset-tiny:gen',
+  'experiment-a:eval', 'experiment-a:train', 'experiment-a:viz', 'experiment-b:eval', 'experiment-b:train', 'experiment-b:viz',
+  'pipelines:compare',
+];
 
 test('1. a fresh clone computes every task once; runs 2 and 3 take every one from the cache; deleting artifacts/ restores every file', () => {
   const first = nx(ws, ['run', 'pipelines:full'], remote());
+  // Every stage once: the shared datasets are generated once for both experiments.
   assert.deepEqual(stagesRan(first), ALL_STAGES);
   assert.ok(first.ran.includes('model:build') && first.ran.includes('train:build'), 'the packages were built in the clone');
   const everyTask = [...first.ran].sort();
@@ -138,7 +145,7 @@ test('4. changing an experiment\'s dataset generates that dataset first and retr
   });
   // The edge comes from the config: training b alone generates its new dataset first.
   const b = nx(ws, ['run', 'experiment-b:viz']);
-  assert.deepEqual(b.ran.filter((t) => STAGES.test(t)), ['dataset-tiny2:gen', 'experiment-b:train', 'experiment-b:viz']);
+  assert.deepEqual(b.ran.filter((t) => STAGES.test(t)), ['dataset-tiny2:gen', 'experiment-b:train', 'experiment-b:eval', 'experiment-b:viz']);
   assert.deepEqual(stagesRan(nx(ws, ['run', 'pipelines:full'])), ['pipelines:compare']);
   const runJson = JSON.parse(readFileSync(join(ws, 'artifacts/pipelines/experiments/b/train/run.json'), 'utf8'));
   assert.equal(runJson.dataset.name, 'tiny2');
@@ -149,7 +156,23 @@ test('5. changing a dataset\'s config regenerates it and retrains every experime
   editJson(join(ws, 'pipelines/datasets/tiny2/config.json'), (c) => {
     (c as unknown as Record<string, unknown>).seed = 7;
   });
-  assert.deepEqual(stagesRan(nx(ws, ['run', 'pipelines:full'])), ['dataset-tiny2:gen', 'experiment-b:train', 'experiment-b:viz', 'pipelines:compare']);
+  assert.deepEqual(stagesRan(nx(ws, ['run', 'pipelines:full'])), ['dataset-tiny2:gen', 'experiment-b:eval', 'experiment-b:train', 'experiment-b:viz', 'pipelines:compare']);
+});
+
+test('5b. changing a dataset experiments are only evaluated on re-evaluates them all, and retrains none', () => {
+  editJson(join(ws, 'pipelines/datasets/tiny-long/config.json'), (c) => {
+    (c as unknown as Record<string, unknown>).seed = 9;
+  });
+  assert.deepEqual(stagesRan(nx(ws, ['run', 'pipelines:full'])), [
+    'dataset-tiny-long:gen', 'experiment-a:eval', 'experiment-a:viz', 'experiment-b:eval', 'experiment-b:viz', 'pipelines:compare',
+  ]);
+});
+
+test('5c. editing one experiment\'s eval section reruns its eval, its viz and the comparison only', () => {
+  editJson(join(ws, 'pipelines/experiments/a/config.json'), (c) => {
+    c.eval.gain_settle = 6;
+  });
+  assert.deepEqual(stagesRan(nx(ws, ['run', 'pipelines:full'])), ['experiment-a:eval', 'experiment-a:viz', 'pipelines:compare']);
 });
 
 test('6. editing viz code reruns every viz and the comparison; editing one viz section reruns only that viz', () => {
@@ -165,7 +188,7 @@ test('7. editing one experiment\'s train section reruns its train, its viz and t
   editJson(join(ws, 'pipelines/experiments/b/config.json'), (c) => {
     c.train.steps = 4;
   });
-  assert.deepEqual(stagesRan(nx(ws, ['run', 'pipelines:full'])), ['experiment-b:train', 'experiment-b:viz', 'pipelines:compare']);
+  assert.deepEqual(stagesRan(nx(ws, ['run', 'pipelines:full'])), ['experiment-b:eval', 'experiment-b:train', 'experiment-b:viz', 'pipelines:compare']);
 });
 
 test('8. an experiment added with ring-experiment is a project (a config.json, no project.json) that reuses the cached dataset', () => {
@@ -176,7 +199,7 @@ test('8. an experiment added with ring-experiment is a project (a config.json, n
   });
   rmSync(join(ws, 'artifacts/pipelines/datasets'), { recursive: true });
   const run = nx(ws, ['run', 'pipelines:full']);
-  assert.deepEqual(stagesRan(run), ['experiment-c:train', 'experiment-c:viz', 'pipelines:compare']);
+  assert.deepEqual(stagesRan(run), ['experiment-c:eval', 'experiment-c:train', 'experiment-c:viz', 'pipelines:compare']);
   assert.ok(run.cached.includes('dataset-tiny:gen'));
   assert.ok(existsSync(join(ws, 'artifacts/pipelines/datasets/tiny/train.arrow')), 'the dataset came back from the cache');
 });
@@ -185,7 +208,7 @@ test('9. ring-experiment sweep writes runnable experiments and the comparison in
   const out = runBin(ws, 'pipelines/bin/ring-experiment.mjs', ['sweep', 'a', '--set', 'train.lr=0.001,0.002']);
   assert.match(out, /2 experiments/);
   const run = nx(ws, ['run', 'pipelines:compare']);
-  assert.deepEqual(stagesRan(run), ['experiment-a-lr-0p001:train', 'experiment-a-lr-0p002:train', 'pipelines:compare']);
+  assert.deepEqual(stagesRan(run), ['experiment-a-lr-0p001:eval', 'experiment-a-lr-0p001:train', 'experiment-a-lr-0p002:eval', 'experiment-a-lr-0p002:train', 'pipelines:compare']);
   const report = readFileSync(join(ws, 'artifacts/compare/report.html'), 'utf8');
   for (const name of ['a', 'b', 'c', 'a-lr-0p001', 'a-lr-0p002']) assert.match(report, new RegExp(`>${name}<`));
 });
@@ -194,7 +217,7 @@ test('10. an experiment naming a dataset that does not exist is one clear error 
   experiment(ws, 'broken', 'nope');
   const run = nx(ws, ['run', 'pipelines:full'], {}, true);
   assert.notEqual(run.status, 0);
-  assert.match(run.output, /pipelines\/experiments\/broken\/config\.json: dataset: expected the name of a dataset under pipelines\/datasets \(one of tiny, tiny2\) \(got "nope"\)/);
+  assert.match(run.output, /pipelines\/experiments\/broken\/config\.json: dataset: expected the name of a dataset under pipelines\/datasets \(one of tiny, tiny-long, tiny2\) \(got "nope"\)/);
   assert.deepEqual(run.ran, []);
   rmSync(join(ws, 'pipelines/experiments/broken'), { recursive: true });
 });

@@ -64,7 +64,6 @@ export async function parseStageCli<S extends Record<string, z.ZodType>>(spec: S
     .option('json', { type: 'boolean', default: false, describe: 'print a machine-readable summary on stdout' });
   for (const [section, schema] of Object.entries(spec.sections)) parser.options(sectionOptions(schema, `${section} options:`));
   const args = (await parser
-    .parserConfiguration({ 'duplicate-arguments-array': false })
     .epilogue(epilogue({ ...COMMON_ENV, ...spec.env }))
     .strict()
     .help('help')
@@ -73,6 +72,10 @@ export async function parseStageCli<S extends Record<string, z.ZodType>>(spec: S
     .wrap(Math.min(120, process.stdout.columns ?? 120))
     .fail(yargsFail)
     .parseAsync()) as Record<string, unknown>;
+  // A repeated flag: the last one wins, except for list options (`--data a --data b`).
+  for (const [key, o] of Object.entries({ ...spec.options, config: {} as Options })) {
+    if (!o.array && Array.isArray(args[key])) args[key] = (args[key] as unknown[]).at(-1);
+  }
 
   const file = typeof args.config === 'string' ? args.config : undefined;
   const fileObj = file === undefined ? {} : readJsonObject(file, '--config');

@@ -4,11 +4,11 @@ import type * as z from 'zod';
 import { resolveSection } from './resolve.js';
 import { fieldFromText } from './flags.js';
 import { jsonSchemaOf } from './jsonSchema.js';
-import { datagenSection, experimentConfig, modelSection, NAME_EXPECTED, NAME_PATTERN, trainSection, vizSection, type DatagenConfig, type ModelConfig, type TrainConfig, type VizConfig } from './sections.js';
-import { checkTraining } from './rules.js';
+import { datagenSection, evalSection, experimentConfig, modelSection, NAME_EXPECTED, NAME_PATTERN, trainSection, vizSection, type DatagenConfig, type EvalSectionConfig, type ModelConfig, type TrainConfig, type VizConfig } from './sections.js';
+import { checkEval, checkTraining } from './rules.js';
 
 /** The sections of an experiment's config.json that configure a stage, in file order. */
-export const EXPERIMENT_SECTIONS = { model: modelSection, train: trainSection, viz: vizSection } as const;
+export const EXPERIMENT_SECTIONS = { model: modelSection, train: trainSection, eval: evalSection, viz: vizSection } as const;
 /** A section name of an experiment config. */
 export type SectionName = keyof typeof EXPERIMENT_SECTIONS;
 
@@ -17,6 +17,7 @@ export interface ExperimentConfig {
   dataset: string;
   model: ModelConfig;
   train: TrainConfig;
+  eval: EvalSectionConfig;
   viz: VizConfig;
 }
 
@@ -36,7 +37,9 @@ export function resolveExperiment(obj: Record<string, unknown>, where: string): 
   const model = section('model', modelSection);
   const train = section('train', trainSection);
   checkTraining(model, (k) => `${where}: model.${k}`);
-  return { dataset: obj.dataset, model, train, viz: section('viz', vizSection) };
+  const evaluation = section('eval', evalSection);
+  checkEval(evaluation, (k) => `${where}: eval.${k}`);
+  return { dataset: obj.dataset, model, train, eval: evaluation, viz: section('viz', vizSection) };
 }
 
 /** Reads and checks `pipelines/experiments/<name>/config.json`. */

@@ -4,7 +4,7 @@ export { resolveSection, sectionDefaults, type FieldLabel } from './resolve.js';
 export { expected, type FieldSchema } from './describe.js';
 export { flagName, sectionOptions, sectionFlags, rawArgs, fieldFromText } from './flags.js';
 export { parseStageCli, type StageCliSpec, type StageArgs, type Resolved } from './cli.js';
-export { checkTraining } from './rules.js';
+export { checkEval, checkTraining } from './rules.js';
 export {
   EXPERIMENT_SECTIONS,
   checkName,

@@ -74,6 +74,31 @@ export const trainSection = section(
   'Training: Adam on angle loss + bump_weight · bump loss, with global-norm clipping.',
 );
 
+/** Project names of datasets and experiments: nx project names and folder names. */
+export const NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,63}$/;
+/** How a bad name is described to users. */
+export const NAME_EXPECTED = 'lower-case letters, digits and dashes, starting with a letter or digit (at most 64)';
+const datasetName = z.string().regex(NAME_PATTERN).meta({ expected: `a dataset name: ${NAME_EXPECTED}` });
+/** Longest run of the drift and gain probes: keeps their B·T·N bump histories small. */
+const MAX_PROBE_STEPS = 100_000;
+
+/** The `eval` section: what ring-eval measures beyond the test error, and on which datasets (docs/evaluation.md). */
+export const evalSection = section(
+  {
+    datasets: field(z.array(datasetName), "datasets evaluated besides the training dataset's test split (folders under pipelines/datasets)", []),
+    last_fraction: field(z.number().gt(0).max(1), 'late-error window: the last ceil(fraction·T) steps of each dataset', 0.1),
+    speed_bins: field(z.int().min(1).max(1000), 'equal |av| bins over (0, max_av], besides the bin for exactly 0', 8),
+    drift_starts: field(z.int().min(1).max(10_000), 'zero-input runs from the bump at 2πk/K, k < K', 36),
+    drift_horizons: field(z.array(z.int().min(1).max(MAX_PROBE_STEPS)).min(1), 'steps at which the stationary drift is reported (increasing)', [100, 500, 1000]),
+    survival_ratio: field(z.number().gt(0).max(1), 'a bump survives while Σ|r| stays at least this fraction of its value after step 1', 0.5),
+    gain_velocities: field(z.int().min(3).max(10_001), 'constant velocities swept (odd, so 0 is one)', 31),
+    gain_extent: field(z.number().min(1).max(100), 'the sweep spans ±extent·max_av (beyond 1: extrapolation)', 1.5),
+    gain_settle: field(z.int().min(0).max(MAX_PROBE_STEPS), 'steps each constant-velocity run settles before its speed is measured', 100),
+    gain_window: field(z.int().min(2).max(MAX_PROBE_STEPS), "steps over which the decoded angle's slope is fitted", 200),
+  },
+  'Evaluation: error against time, by speed and by stillness on each dataset, stationary drift, velocity gain.',
+);
+
 /** Movie formats ring-viz can write. */
 export const MOVIE_FORMATS = ['mp4', 'gif'] as const;
 
@@ -90,10 +115,6 @@ export const vizSection = section(
   'Figures, movies and the HTML report.',
 );
 
-/** Project names of datasets and experiments: nx project names and folder names. */
-export const NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,63}$/;
-/** How a bad name is described to users. */
-export const NAME_EXPECTED = 'lower-case letters, digits and dashes, starting with a letter or digit (at most 64)';
 const editorSchema = z.string().describe("path of this file's JSON Schema (for editors)").optional();
 
 /** `pipelines/experiments/<name>/config.json`: the dataset it trains on, and each stage's section. */
@@ -103,6 +124,7 @@ export const experimentConfig = z
     dataset: z.string().regex(NAME_PATTERN).meta({ description: 'the dataset it trains on: a folder under pipelines/datasets', expected: `a dataset name: ${NAME_EXPECTED}` }),
     model: modelSection.prefault({}),
     train: trainSection.prefault({}),
+    eval: evalSection.prefault({}),
     viz: vizSection.prefault({}),
   })
   .describe('A ring-attractor experiment: a training run on a dataset, and how it is shown.');
@@ -118,6 +140,8 @@ export type ModelConfig = z.output<typeof modelSection>;
 export type TrainConfig = z.output<typeof trainSection>;
 /** The viz section with every default filled in. */
 export type VizConfig = z.output<typeof vizSection>;
+/** The eval section with every default filled in. */
+export type EvalSectionConfig = z.output<typeof evalSection>;
 /** A model section as written (every field optional). */
 export type ModelSection = z.input<typeof modelSection>;
 export type Activation = ModelConfig['activation'];

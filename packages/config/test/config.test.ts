@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { UsageError } from '@ring-attractor/common';
 import {
   datagenSection,
+  evalSection,
   modelSection,
   parseStageCli,
   parseSweepAxis,
@@ -38,6 +39,10 @@ test('the defaults are the reference seed run (SPEC-derived values in docs/model
   });
   assert.deepEqual(sectionDefaults(trainSection), {
     steps: 1000, batch_size: 128, lr: 1e-3, clip: 1, bump_weight: 0.2, snapshot_every: 10, checkpoint_every: 50, seed: 0,
+  });
+  assert.deepEqual(sectionDefaults(evalSection), {
+    datasets: [], last_fraction: 0.1, speed_bins: 8, drift_starts: 36, drift_horizons: [100, 500, 1000], survival_ratio: 0.5,
+    gain_velocities: 31, gain_extent: 1.5, gain_settle: 100, gain_window: 200,
   });
   assert.deepEqual(sectionDefaults(vizSection), { fps: 10, formats: ['mp4', 'gif'], width: 960, scheme: 'redblue', reverse_scheme: true, report_snapshots: 26 });
 });
@@ -78,6 +83,9 @@ test('an experiment config: sections filled, unknown sections and bad names refu
   usage(() => resolveExperiment({ dataset: 'seed', trian: {} }, 'x.json'), /^x\.json: trian: expected a known key/);
   usage(() => resolveExperiment({ dataset: 'Bad Name' }, 'x.json'), /^x\.json: dataset: expected lower-case letters/);
   usage(() => resolveExperiment({ dataset: 'seed', model: { init: 'debug_perfect' } }, 'x.json'), /^x\.json: model\.init: expected random or perfect/);
+  usage(() => resolveExperiment({ dataset: 'seed', eval: { drift_horizons: [100, 50] } }, 'x.json'), /^x\.json: eval\.drift_horizons: expected strictly increasing step counts/);
+  usage(() => resolveExperiment({ dataset: 'seed', eval: { gain_velocities: 10 } }, 'x.json'), /^x\.json: eval\.gain_velocities: expected an odd integer/);
+  usage(() => resolveExperiment({ dataset: 'seed', eval: { datasets: ['Long 500'] } }, 'x.json'), /^x\.json: eval\.datasets\[0\]: expected a dataset name/);
 });
 
 test('flags: typed, with choices and defaults for --help, values read as typed', () => {
@@ -122,7 +130,7 @@ test('sweep axes are typed and checked by the schema when they are written', () 
   usage(() => parseSweepAxis('train.lrr=1'), /^--set train\.lrr: expected a key of train/);
   usage(() => parseSweepAxis('train.lr=0p1'), /^--set train\.lr\[0\]: expected a finite number > 0 \(got "0p1"\)$/);
   usage(() => parseSweepAxis('train.steps=0'), /^--set train\.steps: expected a positive integer \(got 0\)$/);
-  usage(() => parseSweepAxis('dataset.x=1'), /^--set: expected a section among model, train, viz/);
+  usage(() => parseSweepAxis('dataset.x=1'), /^--set: expected a section among model, train, eval, viz/);
   usage(() => parseSweepAxis('train.lr'), /^--set: expected section\.key=value/);
   usage(() => parseSweepAxis('train.lr=1,,2'), /non-empty values/);
 });

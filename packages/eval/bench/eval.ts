@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateDataset, resolveDatagenConfig } from '@ring-attractor/datagen';
-import { resolveConfig, train } from '@ring-attractor/train';
+import { resolveRunConfig, train } from '@ring-attractor/train';
 import { folderContents } from '../test/helpers.js';
 
 function flag(name: string, fallback: string | undefined): string | undefined {
@@ -52,7 +52,7 @@ try {
   if (!runDir) {
     runDir = join(root, 'train');
     const t0 = performance.now();
-    await train({ dataDir: join(root, 'seed'), outDir: runDir, config: resolveConfig({ steps: trainSteps }, {}), progress: false, log: () => undefined });
+    await train({ dataDir: join(root, 'seed'), outDir: runDir, config: resolveRunConfig({ train: { steps: trainSteps } }), progress: false, log: () => undefined });
     const trained = await json(join(runDir, 'eval.json'));
     modelNote = `model=seed-config-trained-${trainSteps}-steps`;
     process.stderr.write(`trained ${trainSteps} steps in ${((performance.now() - t0) / 1000).toFixed(1)} s (test pv error ${Number(trained.pv_deg).toFixed(2)}°)\n`);

@@ -4,25 +4,16 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { UsageError, createProgress, invalid } from '@ring-attractor/common';
 import { loadSplit, openDataset, type Dataset } from '@ring-attractor/datagen';
-import {
-  configureFusedKernel,
-  defaultKernel,
-  disposeFusedKernel,
-  loadModelWithMetadata,
-  selectBackend,
-  type BackendChoice,
-  type KernelName,
-} from '@ring-attractor/model';
+import { configureKernels, disposeKernels, loadModelWithMetadata, parseKernelChoice, selectBackend, selectKernel, type BackendChoice } from '@ring-attractor/model';
 import type { EvalConfig } from './config.js';
 import type { EvalDataset } from './datasetEval.js';
 import { evaluate } from './evaluate.js';
 import { DATASET_FILES, EVAL_FILES, writeEvaluation, type EvalSummary } from './files.js';
 import { ringAdapter } from './ringAdapter.js';
+import { referenceTrace } from './referenceTrace.js';
 
 /** The checkpoint ring-eval reads from the train folder. */
 export const MODEL_FILE = 'model.safetensors';
-
-const KERNELS: readonly KernelName[] = ['fused', 'tfjs'];
 
 /** Options of {@link runEval}; flags of the CLI. */
 export interface EvalRunOptions {
@@ -31,9 +22,9 @@ export interface EvalRunOptions {
   outDir: string;
   config: EvalConfig;
   backend?: string;
-  /** Recurrence kernel (default: fused on CPU backends, tfjs on the GPU). */
+  /** Recurrence kernel: auto (default), native, wasm or tfjs. */
   kernel?: string;
-  /** Worker threads of the fused kernel (default: one per core). */
+  /** Threads of the native or wasm kernel (default: one per core). */
   threads?: number;
   log?: (line: string) => void;
   /** Show progress (default true). */
@@ -70,7 +61,7 @@ export async function runEval(opts: EvalRunOptions): Promise<EvalRunResult> {
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const started = performance.now();
   const names = datasetNames(opts.dataDirs);
-  if (opts.kernel !== undefined && !(KERNELS as readonly string[]).includes(opts.kernel)) invalid('--kernel', `one of ${KERNELS.join(', ')}`, opts.kernel);
+  const kernelChoice = parseKernelChoice(opts.kernel ?? 'auto');
   if (opts.threads !== undefined && (!Number.isInteger(opts.threads) || opts.threads < 1 || opts.threads > 64)) invalid('--threads', 'an integer in [1, 64]', opts.threads);
 
   // Every input is checked before the model loads and before the first write.
@@ -93,8 +84,8 @@ export async function runEval(opts: EvalRunOptions): Promise<EvalRunResult> {
   }
 
   const backend = await selectBackend((opts.backend ?? 'auto') as BackendChoice, log);
-  const kernel = (opts.kernel ?? defaultKernel(backend)) as KernelName;
-  if (kernel === 'fused') configureFusedKernel({ threads: opts.threads });
+  const kernel = selectKernel(kernelChoice, backend, log);
+  configureKernels({ threads: opts.threads });
   let loaded;
   try {
     loaded = await loadModelWithMetadata(modelPath, { kernel });
@@ -136,6 +127,7 @@ export async function runEval(opts: EvalRunOptions): Promise<EvalRunResult> {
         : undefined,
     });
     bar?.stop();
+    ev.trace = { data: referenceTrace(model, config.max_av, model.config.seed), n: model.config.num_neurons };
     const files = await writeEvaluation(opts.outDir, ev);
     const seconds = (performance.now() - started) / 1000;
     for (const d of ev.summary.datasets) {
@@ -151,8 +143,8 @@ export async function runEval(opts: EvalRunOptions): Promise<EvalRunResult> {
     return { summary: ev.summary, files, seconds };
   } finally {
     model.dispose();
-    // Its worker threads would keep the process (or a test runner) alive.
-    if (kernel === 'fused') disposeFusedKernel();
+    // The wasm kernel's worker threads would keep the process (or a test runner) alive.
+    disposeKernels();
   }
 }
 

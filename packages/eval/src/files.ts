@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import {
   Bool,
   Data,
@@ -25,11 +25,15 @@ import {
   type Vector,
 } from 'apache-arrow';
 import { UsageError, writeFileAtomic } from '@ring-attractor/common';
+import { badRunFile } from '@ring-attractor/train/formats';
 import { DECODERS, type Decoder } from './adapter.js';
 
 export { DECODERS, type Decoder };
 import type { EvalConfig } from './config.js';
 import type { LineFit } from './stats.js';
+import { TRACE_FILE, traceToIpc, type TraceData } from './trace.js';
+
+export { TRACE_FILE, readTrace, traceToIpc, type Trace, type TraceData } from './trace.js';
 
 /** Files at the top of the output folder (once per model). */
 export const EVAL_FILES = {
@@ -37,6 +41,7 @@ export const EVAL_FILES = {
   drift: 'drift.arrow',
   driftTrace: 'drift_trace.arrow',
   gain: 'gain.arrow',
+  trace: TRACE_FILE,
 } as const;
 
 /** Files in each dataset's subfolder. */
@@ -189,6 +194,8 @@ export interface Evaluation {
   drift: DriftRow[];
   driftTrace: DriftTraceRow[];
   gain: GainRow[];
+  /** The reference's one-sequence trace, for models with a cosine output and a bump (N neurons). */
+  trace?: { data: TraceData; n: number };
 }
 
 type Kind = 'utf8' | 'int32' | 'int64' | 'float64' | 'bool';
@@ -333,7 +340,7 @@ export function rowsToIpc(file: string, rows: readonly object[]): Uint8Array {
 }
 
 function badFile(path: string, what: string): never {
-  throw new UsageError(`${path}: ${what} (run ring-eval to write it)`);
+  badRunFile(dirname(path), basename(path), what, 'eval');
 }
 
 /** Reads rows of `file`'s schema back from IPC bytes; a missing column or a wrong type is an error naming `path`. */
@@ -438,6 +445,10 @@ export async function writeEvaluation(dir: string, ev: Evaluation): Promise<stri
   await put('', EVAL_FILES.drift, ev.drift);
   await put('', EVAL_FILES.driftTrace, ev.driftTrace);
   await put('', EVAL_FILES.gain, ev.gain);
+  if (ev.trace) {
+    await writeFileAtomic(join(dir, EVAL_FILES.trace), traceToIpc(ev.trace.data, ev.trace.n));
+    written.push(EVAL_FILES.trace);
+  }
   await writeFileAtomic(join(dir, EVAL_FILES.summary), `${JSON.stringify(ev.summary, null, 2)}\n`);
   written.push(EVAL_FILES.summary);
   return written;

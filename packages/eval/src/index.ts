@@ -1,5 +1,5 @@
 /** @ring-attractor/eval: what a trained model does beyond its training error (drift, speed, stillness, gain). */
-export { DEFAULT_EVAL_CONFIG, EVAL_CONFIG_KEYS, resolveEvalConfig, type EvalConfig } from './config.js';
+export { DEFAULT_EVAL_CONFIG, RUNTIME_DEFAULTS, resolveEvalConfig, checkRuntimeOptions, type EvalConfig } from './config.js';
 export { DECODERS, angleFromSinCos, checkRun, type AdapterRun, type Decoder, type ModelAdapter } from './adapter.js';
 export { ringAdapter, readBump } from './ringAdapter.js';
 export { circularDistance, unwrapFrom, wrapToPi, DEG } from './circular.js';
@@ -46,3 +46,5 @@ export {
   type DatasetTables,
   type Evaluation,
 } from './files.js';
+export { TRACE_FILE, traceToIpc, readTrace, type Trace, type TraceData } from './trace.js';
+export { referenceTrace, traceSequenceParams } from './referenceTrace.js';

@@ -57,7 +57,7 @@ export function readBump(bump: Float32Array, rows: number, N: number): Required<
 
 /** Wraps a loaded ring model; each run starts from the bump at `angle0` (SPEC §2's initial bump). */
 export function ringAdapter(model: LeakyRingAttractor): ModelAdapter {
-  const N = model.config.numNeurons;
+  const N = model.config.num_neurons;
   return {
     decoders: ['pv', 'argmax'],
     hasBump: true,

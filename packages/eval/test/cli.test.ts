@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { LeakyRingAttractor, saveModel, selectBackend } from '@ring-attractor/model';
 import { readEvaluation, type EvalSummary } from '../src/files.js';
+import { readTrace } from '../src/trace.js';
 import { folderContents, removeTempDirs, runCli, tempDir, tinyDataset } from './helpers.js';
 
 after(removeTempDirs);
@@ -21,7 +22,7 @@ describe('ring-eval', () => {
     runDir = join(root, 'train');
     mkdirSync(runDir);
     await selectBackend('cpu', () => undefined);
-    const model = new LeakyRingAttractor({ numNeurons: 16, activation: 'gelu', initialization: 'random', seed: 2 });
+    const model = new LeakyRingAttractor({ num_neurons: 16, activation: 'gelu', init: 'random', seed: 2 });
     const manifest = JSON.parse(readFileSync(join(seedDir, 'manifest.json'), 'utf8')) as { files: Record<string, { sha256: string }> };
     await saveModel(join(runDir, 'model.safetensors'), model, { step: '12', dataset_sha256: manifest.files['train.arrow'].sha256 });
     model.dispose();
@@ -50,6 +51,7 @@ describe('ring-eval', () => {
       'seedlike/error_by_speed.arrow',
       'seedlike/error_by_step.arrow',
       'seedlike/error_by_still_time.arrow',
+      'trace.arrow',
     ]);
     const summary = JSON.parse(Buffer.from(files['eval.json'], 'base64').toString('utf8')) as EvalSummary;
     const strip = (f: Record<string, string>): Record<string, string> => {
@@ -70,14 +72,24 @@ describe('ring-eval', () => {
     assert.equal(ev.gain.length, 2 * 5);
     assert.ok(ev.gain.every((r) => typeof r.amplitude_ratio === 'number'));
     assert.match(results[0].stderr, /seedlike: 12×40, error pv [\d.]+°/);
-    assert.match(results[0].stderr, /ring-eval: wrote 10 files/);
+    assert.match(results[0].stderr, /ring-eval: wrote 11 files/);
+    // The reference's trace (docs/model.md §5.5): T = 200 from the bump at π, angle[t+1] − angle[t] = av[t].
+    const trace = readTrace(outs[0], 16);
+    assert.equal(trace.t.length, 200);
+    assert.equal(trace.angle[0], Math.fround(Math.PI));
+    for (let t = 0; t + 1 < 200; t++) {
+      const d = ((((trace.angle[t + 1] - trace.angle[t] - trace.av[t]) % (2 * Math.PI)) + 3 * Math.PI) % (2 * Math.PI)) - Math.PI;
+      assert.ok(Math.abs(d) < 1e-5, `t=${t}`);
+    }
+    for (const t of [0, 99, 199]) assert.ok(Math.abs(Math.max(...trace.output[t]) - 1) < 1e-6, 'the cosine output is divided by its own maximum');
+    assert.ok(trace.decodedPv.every((x) => x >= 0 && x <= 2 * Math.PI));
   });
 
   it('takes options from --config (an experiment config with an eval section); flags override it', async () => {
     const cfg = join(root, 'experiment.json');
-    writeFileSync(cfg, JSON.stringify({ dataset: 'seed', eval: { drift_starts: 3, drift_horizons: [15], gain_velocities: 3, gain_settle: 5, gain_window: 10, max_av: 0.5 } }));
+    writeFileSync(cfg, JSON.stringify({ dataset: 'seed', eval: { drift_starts: 3, drift_horizons: [15], gain_velocities: 3, gain_settle: 5, gain_window: 10 } }));
     const out = join(root, 'out-config');
-    const r = await runCli(['--run', runDir, '--data', longDir, '--out', out, '--config', cfg, '--drift-starts', '2']);
+    const r = await runCli(['--run', runDir, '--data', longDir, '--out', out, '--config', cfg, '--drift-starts', '2', '--max-av', '0.5']);
     assert.equal(r.code, 0, r.stderr);
     const s = readEvaluation(out).summary;
     assert.equal(s.config.drift_starts, 2);
@@ -108,15 +120,15 @@ describe('ring-eval', () => {
     copyFileSync(join(runDir, 'model.safetensors'), join(corrupt, 'model.safetensors'));
     truncateSync(join(corrupt, 'model.safetensors'), 200);
     const cfg = join(root, 'bad-config.json');
-    writeFileSync(cfg, JSON.stringify({ gain_window: 1 }));
+    writeFileSync(cfg, JSON.stringify({ eval: { gain_window: 1 } }));
     const cases: [string[], RegExp][] = [
       [['--gain-velocities', '4'], /^error: --gain-velocities: expected an odd integer/],
       [['--drift-horizons', '50,20'], /^error: --drift-horizons: expected strictly increasing/],
-      [['--last-fraction', 'x'], /^error: --last-fraction: expected a number in \(0, 1\] \(got "x"\)/],
+      [['--last-fraction', 'x'], /^error: --last-fraction: expected a finite number in \(0, 1\] \(got "x"\)/],
       [['--max-av', '-1'], /^error: --max-av: expected a number > 0/],
       [['--threads', '0'], /^error: --threads: expected an integer in \[1, 64\]/],
-      [['--kernel', 'gpu'], /^error: --kernel: expected one of fused, tfjs/],
-      [['--config', cfg], /^error: --config .*bad-config.json: eval.gain_window: expected an integer in \[2, 100000\]/],
+      [['--kernel', 'gpu'], /^error: Invalid values: Argument: kernel, Given: "gpu"/],
+      [['--config', cfg], /^error: .*bad-config.json: eval.gain_window: expected an integer in \[2, 100000\]/],
       [['--nonsense', '1'], /^error: Unknown argument: nonsense/],
     ];
     // These fail before tfjs loads: cheap enough to run side by side.
@@ -145,7 +157,7 @@ describe('ring-eval', () => {
       const out = join(root, 'never');
       const r = await runCli([...args, '--out', out]);
       assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
-      const lines = r.stderr.trim().split('\n').filter((l) => !l.startsWith('backend:'));
+      const lines = r.stderr.trim().split('\n').filter((l) => !l.startsWith('backend:') && !l.startsWith('kernel:'));
       assert.equal(lines.length, 1, r.stderr);
       assert.match(lines[0], want);
       assert.ok(!existsSync(out), `${args.join(' ')} wrote output`);

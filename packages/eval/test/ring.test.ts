@@ -8,10 +8,10 @@ import { after, before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   LeakyRingAttractor,
-  configureFusedKernel,
+  configureKernels,
   decodeArgmax,
   decodePopulationVector,
-  disposeFusedKernel,
+  disposeKernels,
   initialBump,
   selectBackend,
 } from '@ring-attractor/model';
@@ -25,9 +25,9 @@ import { perfectRingSpeed, simulatePerfectRing } from './helpers.js';
 
 before(async () => {
   await selectBackend('wasm', () => undefined);
-  configureFusedKernel({ threads: 2 });
+  configureKernels({ threads: 2 });
 });
-after(() => disposeFusedKernel());
+after(() => disposeKernels());
 
 /** A deterministic pseudo-random av in (−0.3, 0.3) with some exact zeros. */
 function testAv(B: number, T: number): Float32Array {
@@ -44,7 +44,7 @@ describe('ring adapter readout', () => {
     const N = 24;
     const B = 6;
     const T = 30;
-    const model = new LeakyRingAttractor({ numNeurons: N, activation: 'gelu', initialization: 'random', seed: 3, kernel: 'fused' });
+    const model = new LeakyRingAttractor({ num_neurons: N, activation: 'gelu', init: 'random', seed: 3, kernel: 'wasm' });
     try {
       const av = testAv(B, T);
       const angle0 = Float32Array.from({ length: B }, (_, b) => 0.9 * b + 0.2);
@@ -80,7 +80,7 @@ describe('stationary drift of the debug_perfect ring (tanh, N = 120)', () => {
   const config = resolveEvalConfig({ drift_starts: 7, drift_horizons: [100, 500, 1000] });
 
   it('stays put within 0.001° for 1000 steps from starts on and off the neuron grid, as the float64 simulation does', async () => {
-    const model = new LeakyRingAttractor({ numNeurons: 120, activation: 'tanh', initialization: 'debug_perfect', kernel: 'fused' });
+    const model = new LeakyRingAttractor({ num_neurons: 120, activation: 'tanh', init: 'debug_perfect', kernel: 'wasm' });
     try {
       const r = await stationaryDrift(ringAdapter(model), config);
       const starts = driftStarts(7);
@@ -108,7 +108,7 @@ describe('stationary drift of the debug_perfect ring (tanh, N = 120)', () => {
   });
 
   it('a silent ring (relu debug_perfect: inhibition wins) does not survive', async () => {
-    const model = new LeakyRingAttractor({ numNeurons: 120, activation: 'relu', initialization: 'debug_perfect', kernel: 'fused' });
+    const model = new LeakyRingAttractor({ num_neurons: 120, activation: 'relu', init: 'debug_perfect', kernel: 'wasm' });
     try {
       const r = await stationaryDrift(ringAdapter(model), resolveEvalConfig({ drift_starts: 3, drift_horizons: [100] }));
       const sim = simulatePerfectRing(120, (x) => Math.max(0, x), 0, 0, 100);
@@ -126,7 +126,7 @@ describe('stationary drift of the debug_perfect ring (tanh, N = 120)', () => {
 
 describe('velocity gain of the debug_perfect ring (tanh, N = 120)', () => {
   it('decoded speeds follow the closed-form rotation speed, so the fitted slope is what the perfect weights imply', async () => {
-    const model = new LeakyRingAttractor({ numNeurons: 120, activation: 'tanh', initialization: 'debug_perfect', kernel: 'fused' });
+    const model = new LeakyRingAttractor({ num_neurons: 120, activation: 'tanh', init: 'debug_perfect', kernel: 'wasm' });
     try {
       const maxAv = 0.2;
       const config = { ...resolveEvalConfig({ gain_velocities: 13, gain_extent: 1.5, gain_settle: 100, gain_window: 200 }), max_av: maxAv };

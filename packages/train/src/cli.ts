@@ -62,7 +62,7 @@ async function main(): Promise<void> {
     stopAfter,
     injectNanAtStep,
   });
-  if (json) process.stdout.write(`${JSON.stringify({ out: args.out, step: result.step, stopped: result.stopped, eval: result.eval ?? null })}\n`);
+  if (json) process.stdout.write(`${JSON.stringify({ out: args.out, step: result.step, stopped: result.stopped })}\n`);
 }
 
 await runMain(main);

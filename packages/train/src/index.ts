@@ -4,5 +4,4 @@ export { trainStep, createTrainingState, type TrainingState, type Batch, type St
 export { resolveRunConfig, modelOptions, type RunConfig, type RunConfigInput, type ModelConfig, type TrainConfig } from './config.js';
 export { Adam, globalNorm, globalNormHost, clipFactor, clipGradients, type AdamOptions, type AdamState } from './optimizer.js';
 export { encodeCheckpoint, decodeCheckpoint, checkResumable, type CheckpointState, type CheckpointFile, type NamedTensor } from './checkpoint.js';
-export { evaluateSplit, evalTrace, evalSequenceParams, type TestMetrics } from './evaluate.js';
 export * from './formats/index.js';

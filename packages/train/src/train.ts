@@ -30,16 +30,13 @@ import {
 } from '@ring-attractor/model';
 import { checkResumable, decodeCheckpoint, encodeCheckpoint, type CheckpointState, type NamedTensor } from './checkpoint.js';
 import { modelOptions, type RunConfig } from './config.js';
-import { evalTrace, evaluateSplit } from './evaluate.js';
 import {
   CONFIG_KEY,
   RUN_FILES,
-  evalTraceToIpc,
   metricsFromIpc,
   metricsToIpc,
   snapshotsFromIpc,
   snapshotsToIpc,
-  type EvalSummary,
   type MetricsRow,
   type RunRecord,
   type SnapshotRow,
@@ -70,8 +67,6 @@ export interface TrainResult {
   step: number;
   stopped: boolean;
   outDir: string;
-  /** The test-split summary (absent when stopped). */
-  eval?: EvalSummary;
 }
 
 /** The fused kernels' limit on threads. */
@@ -249,13 +244,6 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         [CONFIG_KEY]: configJson,
       });
 
-      const testSplit = await loadSplit(ds, 'test');
-      const test = evaluateSplit(model, testSplit, Math.max(B, 256));
-      const summary: EvalSummary = { ...test, sanity_loss: sanityLoss, step };
-      await writeFileAtomic(paths.eval, `${JSON.stringify(summary, null, 2)}\n`);
-      const trace = evalTrace(model, ds.config.max_av, config.train.seed);
-      await writeFileAtomic(paths.evalTrace, evalTraceToIpc(trace, N, configJson));
-
       const stepMs = metrics.map((r) => r.ms);
       const run: RunRecord = {
         config,
@@ -272,10 +260,11 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         steps: step,
         train_seconds: stepMs.reduce((a, b) => a + b, 0) / 1000,
         ms_per_step_median: median(stepMs),
+        sanity_loss: sanityLoss,
       };
       await writeFileAtomic(paths.run, `${JSON.stringify(run, null, 2)}\n`);
-      log(`test: pv ${test.pv_deg.toFixed(2)}°, argmax ${test.argmax_deg.toFixed(2)}°, angle loss ${test.angle_loss.toFixed(4)} (${test.test_count} sequences)`);
-      return { step, stopped: false, outDir, eval: summary };
+      log(`trained ${step} steps in ${run.train_seconds.toFixed(1)} s (median ${run.ms_per_step_median.toFixed(1)} ms/step); final loss ${last.loss_total.toPrecision(4)}`);
+      return { step, stopped: false, outDir };
     } finally {
       progress?.stop();
     }

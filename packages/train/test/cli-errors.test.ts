@@ -107,5 +107,5 @@ test('a resume that would not continue the same run is refused before any write'
   await cp(trained, out, { recursive: true });
   await train({ dataDir: data, outDir: out, config: smallConfig({ steps: 5 }), backend: 'wasm', resume: true, log: () => {}, progress: false });
   const after = await folderContents(out);
-  for (const f of ['model.safetensors', 'checkpoint.safetensors', 'snapshots.arrow', 'eval.json', 'eval_trace.arrow']) assert.equal(after[f], before[f], f);
+  for (const f of ['model.safetensors', 'checkpoint.safetensors', 'snapshots.arrow', 'metrics.arrow', 'run.json']) assert.equal(after[f], before[f], f);
 });

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tableFromIPC } from 'apache-arrow';
-import { CONFIG_KEY, evalTraceToIpc, metricsFromIpc, metricsToIpc, snapshotsFromIpc, snapshotsToIpc } from '../src/formats/index.js';
+import { CONFIG_KEY, metricsFromIpc, metricsToIpc, snapshotsFromIpc, snapshotsToIpc } from '../src/formats/index.js';
 
 test('metrics round-trip with the column types of docs/formats.md', () => {
   const rows = [1, 2, 3].map((s) => ({ step: s, loss_total: 1 / s, loss_angle: 0.5 / s, loss_bump: 0.25, grad_norm: s, ms: 12.5 * s }));
@@ -33,19 +33,4 @@ test('snapshots hold one N×N fixed-shape tensor per matrix and the config in th
   const back = snapshotsFromIpc(bytes, ['Wo', 'Wl', 'Wr']);
   assert.deepEqual(Array.from(back[1].weights.Wl), Array.from(mk(110)));
   assert.equal(back[1].step, 10);
-});
-
-test('the eval trace has one row per time step', () => {
-  const T = 4, n = 2;
-  const f = (k: number) => Float32Array.from({ length: T }, (_, i) => i + k);
-  const bytes = evalTraceToIpc(
-    { av: f(0), angle: f(1), decoded_pv: f(2), decoded_argmax: f(3), output: Float32Array.from({ length: T * n }, (_, i) => i), bump: new Float32Array(T * n) },
-    n,
-    '{}',
-  );
-  const t = tableFromIPC(bytes);
-  assert.equal(t.numRows, T);
-  assert.deepEqual(Array.from(t.getChild('t')!.toArray()), [0, 1, 2, 3]);
-  assert.deepEqual(Array.from(t.getChild('output')!.get(2)!.toArray() as Float32Array), [4, 5]);
-  assert.equal(String(t.schema.fields[5].type), 'FixedSizeList[2]<Float32>');
 });

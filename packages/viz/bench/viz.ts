@@ -11,9 +11,9 @@ import { renderRun } from '../src/vizRun.js';
 
 const root = mkdtempSync(join(tmpdir(), 'ring-viz-bench-'));
 try {
-  const run = buildRunFixture(join(root, 'train'), { n: 120, snapshots: 101, metricRows: 1000, traceLength: 200 });
+  const run = await buildRunFixture(root, { n: 120, snapshots: 101, metricRows: 1000, traceLength: 200 });
   const out = join(root, 'viz');
-  const r = await renderRun({ runDir: run.dir, outDir: out, config: DEFAULT_VIZ_CONFIG, log: () => undefined });
+  const r = await renderRun({ runDir: run.trainDir, evalDir: run.evalDir, outDir: out, config: DEFAULT_VIZ_CONFIG, log: () => undefined });
   const s = r.seconds;
   const kb = (f: string): string => `${(statSync(join(out, f)).size / 1024).toFixed(0)}KiB`;
   process.stdout.write(`viz seconds=${s.total.toFixed(2)} frames=${r.frames}\n`);

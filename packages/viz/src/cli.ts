@@ -9,11 +9,12 @@ async function main(): Promise<void> {
     {
       name: 'ring-viz',
       version: packageVersion(import.meta.url),
-      usage: '$0 --run DIR --out DIR [--config FILE] [options]\n\nRenders weight figures, movies, evaluation plots and report.html from a train-stage folder.',
+      usage: '$0 --run TRAIN_DIR --eval EVAL_DIR --out DIR [--config FILE] [options]\n\nRenders weight figures, movies, the evaluation\'s figures and report.html from a train-stage and an eval-stage folder.',
       sections: { viz: vizSection },
       configFile: 'sections',
       options: {
-        run: { type: 'string', demandOption: true, describe: 'train-stage output folder (snapshots.arrow, metrics.arrow, eval.json, eval_trace.arrow, run.json)' },
+        run: { type: 'string', demandOption: true, describe: 'train-stage folder (run.json, snapshots.arrow, metrics.arrow)' },
+        eval: { type: 'string', demandOption: true, describe: 'eval-stage folder of the same model (eval.json, trace.arrow, the tables)' },
         out: { type: 'string', demandOption: true, describe: 'output folder' },
         workers: { type: 'number', describe: 'frame-rendering worker threads (default: cores, at most 4)' },
       },
@@ -32,7 +33,7 @@ async function main(): Promise<void> {
   // Loaded only now: bad flags fail fast, without loading the renderer.
   const { renderRun } = await import('./vizRun.js');
   const out = args.out as string;
-  const result = await renderRun({ runDir: args.run as string, outDir: out, config: viz, workers: workers as number | undefined, ffmpeg: { packaged } });
+  const result = await renderRun({ runDir: args.run as string, evalDir: args.eval as string, outDir: out, config: viz, workers: workers as number | undefined, ffmpeg: { packaged } });
   const s = result.seconds;
   if (json) process.stdout.write(`${JSON.stringify({ out, files: result.files, frames: result.frames, seconds: s })}\n`);
   process.stderr.write(

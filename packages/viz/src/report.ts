@@ -8,6 +8,7 @@ import { fmtLoss } from './frames.js';
 import { matrixDataUrl } from './matrixImage.js';
 import { BASE_CONFIG, type VlSpec } from './render.js';
 import type { RunData } from '@ring-attractor/train/formats';
+import type { VizInputs } from './vizRun.js';
 
 const require = createRequire(import.meta.url);
 
@@ -123,13 +124,31 @@ export interface ReportFigure {
   note?: string;
 }
 
+/** eval.json's headline numbers: one row per dataset (test error, late error), then drift and gain. */
+function evalTables(ev: VizInputs['evaluation']['summary']): string {
+  const f = (x: number | null | undefined, d = 2): string => (x === null || x === undefined ? '–' : x.toFixed(d));
+  const rows = ev.datasets.map(
+    (d) =>
+      `<tr><th>${esc(d.name)}${d.name === ev.trained_on ? ' (trained on)' : ''}</th><td>${d.sequences}×${d.seq_len}</td>` +
+      `<td data-value="${d.decoders.pv?.mean_deg ?? ''}">${f(d.decoders.pv?.mean_deg)}</td><td>${f(d.decoders.pv?.last_mean_deg)}</td>` +
+      `<td>${f(d.decoders.argmax?.mean_deg)}</td><td>${f(d.decoders.argmax?.last_mean_deg)}</td></tr>`,
+  );
+  const datasets = `<table><thead><tr><th>dataset</th><th>sequences×T</th><th>PV error °</th><th>PV, last ${Math.round(ev.config.last_fraction * 100)}% °</th><th>argmax °</th><th>argmax, last °</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  const h = ev.drift.horizons.map((x) => `<tr><th>${x.steps} steps</th><td>${f(x.decoders.pv?.mean_abs_deg)}</td><td>${f(x.decoders.pv?.max_abs_deg)}</td><td>${x.survived ?? '–'}</td></tr>`);
+  const drift = `<table><thead><tr><th>still for</th><th>mean |drift| °</th><th>max |drift| °</th><th>bumps surviving</th></tr></thead><tbody>${h.join('')}</tbody></table>`;
+  const fit = ev.gain.fit.pv;
+  const gain = `<p>Velocity gain (population vector, |v| ≤ ${f(ev.config.max_av, 4)} rad/step): slope ${f(fit?.slope, 4)}, R² ${f(fit?.r2, 4)}.</p>`;
+  return `${datasets}${drift}${gain}`;
+}
+
 /** One self-contained HTML page: vega, vega-lite and vega-embed inlined, every figure interactive. */
-export function reportHtml(run: RunData, figures: ReportFigure[]): string {
+export function reportHtml(inputs: VizInputs, figures: ReportFigure[]): string {
+  const { run, evaluation } = inputs;
   const { config, ...runInfo } = run.run;
   const intro = `<h1>ring-attractor run report</h1>
 <p>Run folder: <code>${esc(run.dir)}</code></p>
 <div class="tables">
-<div><h2>Evaluation (eval.json)</h2>${table({ ...run.evalSummary })}</div>
+<div><h2>Evaluation (eval.json)</h2>${evalTables(evaluation.summary)}</div>
 <div><h2>Training config (run.json)</h2>${table({ ...config })}</div>
 <div><h2>Run</h2>${table(runInfo)}</div>
 </div>`;

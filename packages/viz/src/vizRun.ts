@@ -13,11 +13,31 @@ import { encodeMovies } from './movie.js';
 import { specToPng, type VlSpec } from './render.js';
 import { reportHtml, snapshotSliderSpec, type ReportFigure } from './report.js';
 import { readRun, type RunData } from '@ring-attractor/train/formats';
+import { readEvaluation, readTrace, EVAL_FILES, type Evaluation, type Trace } from '@ring-attractor/eval/files';
+import { driftSpec, errorBinsSpec, errorByStepSpec, gainSpec } from './figures/eval/index.js';
+import { existsSync } from 'node:fs';
 import type { MovieFormat, VizConfig } from './vizConfig.js';
+
+/** What ring-viz reads: a train-stage folder and the eval-stage folder of the same model. */
+export interface VizInputs {
+  run: RunData;
+  evaluation: Evaluation;
+  /** The reference's one-sequence trace (models with a bump). */
+  trace?: Trace;
+}
+
+/** Reads and checks both folders before anything is written. */
+export function readVizInputs(runDir: string, evalDir: string): VizInputs {
+  const run = readRun(runDir);
+  const evaluation = readEvaluation(evalDir);
+  const trace = existsSync(join(evalDir, EVAL_FILES.trace)) ? readTrace(evalDir, run.snapshots.n) : undefined;
+  return { run, evaluation, trace };
+}
 
 /** Inputs of {@link renderRun}. */
 export interface VizOptions {
   runDir: string;
+  evalDir: string;
   outDir: string;
   config: VizConfig;
   ffmpeg?: FfmpegSearch;
@@ -35,30 +55,49 @@ export interface VizResult {
   ffmpeg?: FfmpegBinary;
 }
 
-/** Every static figure of a run, by output name (spec of `<name>.vl.json`, PNG `<name>.png`). */
-export async function staticSpecs(run: RunData, config: VizConfig): Promise<Record<string, VlSpec>> {
+/** Every static figure of a run, by output name (spec of `<name>.vl.json`, PNG `<name>.png`), in report order. */
+export async function staticSpecs(inputs: VizInputs, config: VizConfig): Promise<Record<string, VlSpec>> {
+  const { run, evaluation: ev, trace } = inputs;
   const s = run.snapshots;
   const last = s.steps.length - 1;
   const movieDomain = symmetricDomain(s.names.flatMap((n) => s.matrices[n]));
-  return {
+  const specs: Record<string, VlSpec> = { loss: lossSpec(run.metrics, config) };
+  if (trace) specs.performance = await performanceSpec(trace, config);
+  for (const d of ev.summary.datasets) {
+    const t = ev.datasets[d.name];
+    specs[`error_by_step_${d.name}`] = errorByStepSpec(t.byStep, { dataset: d.name, trainSeqLen: ev.summary.train_seq_len, width: config.width });
+    specs[`error_bins_${d.name}`] = errorBinsSpec(t.bySpeed, t.byStill, { dataset: d.name, width: config.width });
+  }
+  specs.drift = driftSpec(ev.driftTrace, { width: config.width });
+  specs.gain = gainSpec(ev.gain, { maxAv: ev.summary.config.max_av, fit: ev.summary.gain.fit, width: config.width });
+  Object.assign(specs, {
     weights_initial: await weightsSpec(snapshotFigure(s, 0, 'Weight matrices, initial'), config),
     weights_final: await weightsSpec(snapshotFigure(s, last, 'Weight matrices, final'), config),
-    performance: await performanceSpec(run.trace, config),
-    loss: lossSpec(run.metrics, config),
     connectivity: connectivitySpec(s, config),
     // The movie's frame template: frame 0; each frame swaps the images, title and subtitle.
     weights_frame: await weightsSpec(snapshotFigure(s, 0, 'Weights during training', movieDomain), config),
-  };
+  });
+  return specs;
 }
 
-const HEADINGS: Record<string, string> = {
-  loss: 'Training loss',
-  performance: 'Evaluation on one T = 200 test sequence',
-  weights_initial: 'Weight matrices before training',
-  weights_final: 'Weight matrices after training',
-  connectivity: 'Connectivity profiles (mean weight vs ring offset)',
-  weights_frame: 'Movie frame template (first frame)',
-};
+/** The report's heading of a figure. */
+function heading(id: string): string {
+  const fixed: Record<string, string> = {
+    loss: 'Training loss',
+    performance: 'The reference\'s evaluation: one T = 200 sequence',
+    drift: 'Stationary drift: zero input from bumps around the ring',
+    gain: 'Velocity gain: decoded against true angular speed',
+    weights_initial: 'Weight matrices before training',
+    weights_final: 'Weight matrices after training',
+    weights_snapshots: 'Weights during training (drag the slider)',
+    connectivity: 'Connectivity profiles (mean weight vs ring offset)',
+    weights_frame: 'Movie frame template (first frame)',
+  };
+  if (fixed[id]) return fixed[id];
+  const m = /^error_(by_step|bins)_(.+)$/.exec(id);
+  if (m) return m[1] === 'by_step' ? `Error against time step on ${m[2]}` : `Error by speed and by time since the last motion on ${m[2]}`;
+  return id;
+}
 
 /** Renders everything from a train-stage folder: PNGs + specs, report.html, then the movies. */
 export async function renderRun(opts: VizOptions): Promise<VizResult> {
@@ -74,7 +113,8 @@ export async function renderRun(opts: VizOptions): Promise<VizResult> {
     };
   })();
   const { config } = opts;
-  const run = readRun(opts.runDir);
+  const inputs = readVizInputs(opts.runDir, opts.evalDir);
+  const { run } = inputs;
   const seconds = { read: lap(), figures: 0, report: 0, movies: 0, total: 0 };
   mkdirSync(opts.outDir, { recursive: true });
   const files: string[] = [];
@@ -96,7 +136,7 @@ export async function renderRun(opts: VizOptions): Promise<VizResult> {
     }
   }
 
-  const specs = await staticSpecs(run, config);
+  const specs = await staticSpecs(inputs, config);
   for (const [name, spec] of Object.entries(specs)) {
     await write(`${name}.vl.json`, `${JSON.stringify(spec, null, 1)}\n`);
     if (name !== 'weights_frame') await write(`${name}.png`, await specToPng(spec));
@@ -107,14 +147,10 @@ export async function renderRun(opts: VizOptions): Promise<VizResult> {
   const movieCmap = colourMap(config.scheme, symmetricDomain(s.names.flatMap((n) => s.matrices[n])), config.reverse_scheme);
   const slider = await snapshotSliderSpec(run, movieCmap, config.report_snapshots);
   await write('weights_snapshots.vl.json', `${JSON.stringify(slider, null, 1)}\n`);
-  const order = ['loss', 'performance', 'weights_initial', 'weights_final', 'weights_snapshots', 'connectivity', 'weights_frame'];
-  const all: Record<string, VlSpec> = { ...specs, weights_snapshots: slider };
-  const figures: ReportFigure[] = order.map((id) => ({
-    id,
-    heading: HEADINGS[id] ?? 'Weights during training (drag the slider)',
-    spec: all[id],
-  }));
-  await write('report.html', reportHtml(run, figures));
+  const { weights_frame: frame, ...rest } = specs;
+  const all: Record<string, VlSpec> = { ...rest, weights_snapshots: slider, weights_frame: frame };
+  const figures: ReportFigure[] = Object.entries(all).map(([id, spec]) => ({ id, heading: heading(id), spec }));
+  await write('report.html', reportHtml(inputs, figures));
   seconds.report = lap();
 
   let frames = 0;

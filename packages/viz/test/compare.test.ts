@@ -8,9 +8,9 @@ import sharp from 'sharp';
 import { parse, type DefaultTreeAdapterMap } from 'parse5';
 import { Table, makeVector, tableToIPC } from 'apache-arrow';
 import { UsageError } from '@ring-attractor/common';
-import { compareRuns, COMPARE_FILES } from '../src/compare/compareRuns.js';
+import { compareRuns } from '../src/compare/compareRuns.js';
 import { experimentColours } from '../src/compare/compareSpec.js';
-import { readRunSummary, runName, trainFolder } from '../src/compare/runSummary.js';
+import { readRunSummary, runName } from '../src/compare/runSummary.js';
 import { specToPng } from '../src/render.js';
 import { INLINE_LIBRARIES } from '../src/report.js';
 import { buildRunFixture } from './fixture.js';
@@ -28,8 +28,7 @@ function runCompare(args: string[]): { code: number; stderr: string } {
 interface Expected {
   name: string;
   steps: number;
-  pv: number;
-  argmax: number;
+  gain: number;
   ms: number;
   activation: string;
   init: string;
@@ -37,23 +36,25 @@ interface Expected {
   tau: number;
 }
 
+/** Three experiments; their evaluations are of integrators with these gains (test/fixture.ts), so their errors differ. */
 const EXPERIMENTS: Expected[] = [
-  { name: 'seed', steps: 40, pv: 7.123456, argmax: 9.87, ms: 12.5, activation: 'gelu', init: 'random', a: 3, tau: 20 },
-  { name: 'relu', steps: 25, pv: 12.5, argmax: 3.25, ms: 8.25, activation: 'relu', init: 'random', a: 2, tau: 10 },
-  { name: 'perfect-init', steps: 60, pv: 1.05, argmax: 2.5, ms: 30.75, activation: 'tanh', init: 'perfect', a: 0.5, tau: 40 },
+  { name: 'seed', steps: 40, gain: 0.95, ms: 12.5, activation: 'gelu', init: 'random', a: 3, tau: 20 },
+  { name: 'relu', steps: 25, gain: 0.6, ms: 8.25, activation: 'relu', init: 'random', a: 2, tau: 10 },
+  { name: 'perfect-init', steps: 60, gain: 1.2, ms: 30.75, activation: 'tanh', init: 'perfect', a: 0.5, tau: 40 },
 ];
 
 const lossAt = (e: Expected, s: number): number => Math.fround(e.a * Math.exp(-s / e.tau));
 
-/** Experiment artifact folders with their train folders (viz's fixture, with per-experiment eval/run/metrics). */
-function buildWorkspace(root: string, experiments: Expected[]): string[] {
-  return experiments.map((e, i) => {
-    const dir = buildRunFixture(join(root, 'artifacts', 'pipelines', 'experiments', e.name, 'train'), { n: 8, snapshots: 2, metricRows: e.steps, traceLength: 4, seed: i + 1 }).dir;
+/** Experiment folders with their train/ and eval/ folders (viz's fixture, with per-experiment run.json, metrics and gain). */
+async function buildWorkspace(root: string, experiments: Expected[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const [i, e] of experiments.entries()) {
+    const fixture = await buildRunFixture(join(root, 'artifacts', 'pipelines', 'experiments', e.name), { n: 8, snapshots: 2, metricRows: e.steps, traceLength: 4, seed: i + 1, gain: e.gain });
+    const dir = fixture.trainDir;
     const run = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8'));
     run.config.model = { ...run.config.model, activation: e.activation, init: e.init };
     run.ms_per_step_median = e.ms;
     writeFileSync(join(dir, 'run.json'), JSON.stringify(run));
-    writeFileSync(join(dir, 'eval.json'), JSON.stringify({ test_count: 64, pv_deg: e.pv, argmax_deg: e.argmax, angle_loss: 0.01, sanity_loss: 0.3, step: e.steps }));
     const steps = Array.from({ length: e.steps }, (_, k) => k + 1);
     // One array per column: apache-arrow 21 writes a corrupt body when columns share a buffer.
     const loss = (): Float32Array => Float32Array.from(steps, (s) => lossAt(e, s));
@@ -66,8 +67,16 @@ function buildWorkspace(root: string, experiments: Expected[]): string[] {
       ms: makeVector(Float64Array.from(steps, () => e.ms)),
     });
     writeFileSync(join(dir, 'metrics.arrow'), tableToIPC(table, 'file'));
-    return dir;
-  });
+    out.push(fixture.dir);
+  }
+  return out;
+}
+
+/** The test-split errors an experiment's eval.json holds (what the comparison must show). */
+function testErrorsOf(dir: string): { pv: number; argmax: number } {
+  const ev = JSON.parse(readFileSync(join(dir, 'eval', 'eval.json'), 'utf8'));
+  const d = ev.datasets.find((x: { name: string }) => x.name === ev.trained_on);
+  return { pv: d.decoders.pv.mean_deg, argmax: d.decoders.argmax.mean_deg };
 }
 
 type Element = DefaultTreeAdapterMap['element'];
@@ -99,13 +108,14 @@ describe('ring-compare on three fixture experiments', () => {
   let out: string;
   before(async () => {
     root = tempDir('compare');
-    dirs = buildWorkspace(join(root, 'ws'), EXPERIMENTS);
+    dirs = await buildWorkspace(join(root, 'ws'), EXPERIMENTS);
     out = join(root, 'out');
     await compareRuns({ runs: EXPERIMENTS.map((e, i) => ({ name: e.name, dir: dirs[i] })), outDir: out });
   });
 
-  it('writes compare.vl.json, compare.png and report.html, nothing else', () => {
-    assert.deepEqual(readdirSync(out).sort(), [...COMPARE_FILES].sort());
+  it('writes a PNG and a spec per figure and report.html, nothing else', () => {
+    const figures = ['compare', 'error_by_step_tiny', 'error_by_step_long', 'gain'];
+    assert.deepEqual(readdirSync(out).sort(), [...figures.flatMap((f) => [`${f}.png`, `${f}.vl.json`]), 'report.html'].sort());
   });
 
   it('compare.png is a PNG of the spec, wide enough for both panels, and shows every experiment colour', async () => {
@@ -141,9 +151,10 @@ describe('ring-compare on three fixture experiments', () => {
       assert.equal(rows.length, e.steps, e.name);
       assert.deepEqual(rows[rows.length - 1], { experiment: e.name, step: e.steps, loss_total: lossAt(e, e.steps) });
       const bars = barPanel.data.values.filter((v: { experiment: string }) => v.experiment === e.name);
+      const want = testErrorsOf(dirs[EXPERIMENTS.indexOf(e)]);
       assert.deepEqual(bars, [
-        { experiment: e.name, decoder: 'population vector', error_deg: e.pv },
-        { experiment: e.name, decoder: 'argmax', error_deg: e.argmax },
+        { experiment: e.name, decoder: 'population vector', error_deg: want.pv },
+        { experiment: e.name, decoder: 'argmax', error_deg: want.argmax },
       ]);
     }
   });
@@ -163,45 +174,50 @@ describe('ring-compare on three fixture experiments', () => {
       assert.ok(el && textOf(el).length > 50_000, `${lib.name} inlined`);
     }
     const specs = scripts.filter((s) => attr(s, 'class') === 'vl-spec');
-    assert.equal(specs.length, 1);
+    assert.equal(specs.length, 4);
     assert.deepEqual(JSON.parse(textOf(specs[0])), JSON.parse(readFileSync(join(out, 'compare.vl.json'), 'utf8')));
 
     const table = els.find((e) => e.tagName === 'table' && attr(e, 'class') === 'summary');
     assert.ok(table, 'summary table');
     const headings = children(children(children(table, 'thead')[0], 'tr')[0], 'th').map(textOf);
-    assert.deepEqual(headings, ['experiment', 'PV error °', 'argmax error °', 'final loss', 'median ms/step', 'steps', 'activation', 'init', 'run folder']);
+    assert.deepEqual(headings, [
+      'experiment', 'test PV error °', 'test argmax error °', 'long: PV error °', 'long: last 10% °', 'drift when still °', 'gain slope', 'gain R²',
+      'final loss', 'median ms/step', 'train s', 'steps', 'activation', 'init', 'folder',
+    ]);
     const rows = children(children(table, 'tbody')[0], 'tr');
     assert.deepEqual(rows.map((r) => attr(r, 'data-experiment')), EXPERIMENTS.map((e) => e.name));
     rows.forEach((row, i) => {
       const e = EXPERIMENTS[i];
       assert.equal(textOf(children(row, 'th')[0]), e.name);
       const cells = children(row, 'td');
+      const want = testErrorsOf(dirs[i]);
+      const ev = JSON.parse(readFileSync(join(dirs[i], 'eval', 'eval.json'), 'utf8'));
+      const long = ev.datasets.find((d: { name: string }) => d.name === 'long').decoders.pv;
       // The exact values, straight from eval.json / run.json / metrics.arrow …
-      const values = cells.slice(0, 7).map((c) => attr(c, 'data-value'));
-      assert.deepEqual(values, [String(e.pv), String(e.argmax), String(lossAt(e, e.steps)), String(e.ms), String(e.steps), e.activation, e.init]);
+      const values = cells.slice(0, 13).map((c) => attr(c, 'data-value'));
+      assert.deepEqual(values, [
+        String(want.pv), String(want.argmax), String(long.mean_deg), String(long.last_mean_deg),
+        String(ev.drift.horizons.at(-1).decoders.pv.mean_abs_deg), String(ev.gain.fit.pv.slope), String(ev.gain.fit.pv.r2),
+        String(lossAt(e, e.steps)), String(e.ms), '1.5', String(e.steps), e.activation, e.init,
+      ]);
+      // The integrator's gain is what the gain column reports, within the fit's precision.
+      assert.ok(Math.abs(ev.gain.fit.pv.slope - e.gain) < 0.02, `${e.name}: slope ${ev.gain.fit.pv.slope} for gain ${e.gain}`);
       // … and what a reader sees.
       const shown = cells.map(textOf);
-      assert.deepEqual(shown.slice(0, 7), [e.pv.toFixed(2), e.argmax.toFixed(2), lossAt(e, e.steps).toPrecision(4), e.ms.toFixed(1), String(e.steps), e.activation, e.init]);
-      assert.equal(shown[7], dirs[i]);
+      assert.deepEqual(shown.slice(0, 2), [want.pv.toFixed(2), want.argmax.toFixed(2)]);
+      assert.equal(shown.at(-1), dirs[i]);
     });
   });
 
   it('same inputs give byte-identical outputs', async () => {
     const again = join(root, 'again');
     await compareRuns({ runs: EXPERIMENTS.map((e, i) => ({ name: e.name, dir: dirs[i] })), outDir: again });
-    for (const f of COMPARE_FILES) assert.ok(readFileSync(join(out, f)).equals(readFileSync(join(again, f))), f);
+    for (const f of readdirSync(out)) assert.ok(readFileSync(join(out, f)).equals(readFileSync(join(again, f))), f);
   });
 
   it('run names are the experiment folder', () => {
-    assert.equal(runName('artifacts/pipelines/experiments/relu/train'), 'relu');
-    assert.equal(runName('artifacts/pipelines/experiments/relu/train/'), 'relu');
+    assert.equal(runName('artifacts/pipelines/experiments/relu/'), 'relu');
     assert.equal(runName('/some/where/my-run'), 'my-run');
-    assert.equal(runName('artifacts/pipelines/experiments/relu'), 'relu');
-  });
-
-  it('an experiment folder stands for its train folder', () => {
-    assert.equal(trainFolder(dirname(dirs[0])), dirs[0]);
-    assert.equal(trainFolder(dirs[0]), dirs[0]);
   });
 });
 
@@ -210,7 +226,7 @@ describe('ring-compare bad input', () => {
   before(() => {
     root = tempDir('compare-bad');
   });
-  const fresh = (label: string, experiments = EXPERIMENTS.slice(0, 2)): string[] => buildWorkspace(join(root, label), experiments);
+  const fresh = (label: string, experiments = EXPERIMENTS.slice(0, 2)): Promise<string[]> => buildWorkspace(join(root, label), experiments);
   const usageError = (dir: string): string => {
     try {
       readRunSummary(dir);
@@ -221,26 +237,26 @@ describe('ring-compare bad input', () => {
     assert.fail('expected a UsageError');
   };
 
-  it('each missing or broken input names the file and the train stage', () => {
+  it('each missing or broken input names the file and the stage that writes it', async () => {
     const cases: [string, (dir: string) => void, RegExp][] = [
-      ['noeval', (d) => rmSync(join(d, 'eval.json')), /^eval\.json in .*: missing — run the train stage \(nx run experiment-seed:train\)$/],
-      ['cuteval', (d) => writeFileSync(join(d, 'eval.json'), '{"pv_deg": 3.'), /^eval\.json in .*: truncated or not JSON — run the train stage/],
-      ['nopv', (d) => writeFileSync(join(d, 'eval.json'), '{"argmax_deg": 3}'), /^eval\.json in .*: pv_deg: expected a finite number \(got undefined\) — run the train stage/],
-      ['norun', (d) => rmSync(join(d, 'run.json')), /^run\.json in .*: missing — run the train stage/],
-      ['nomodel', (d) => writeFileSync(join(d, 'run.json'), JSON.stringify({ config: { train: {} }, dataset: {}, steps: 40, ms_per_step_median: 1, train_seconds: 1 })), /^run\.json in .*: model: expected a JSON object/],
-      ['cutmetrics', (d) => truncateSync(join(d, 'metrics.arrow'), Math.floor(statSync(join(d, 'metrics.arrow')).size / 2)), /^metrics\.arrow in .*: truncated or not an Arrow IPC file — run the train stage/],
+      ['noeval', (d) => rmSync(join(d, 'eval', 'eval.json')), /^eval\.json in .*: cannot read \(ENOENT\) — run the eval stage \(nx run experiment-seed:eval\)$/],
+      ['cuteval', (d) => writeFileSync(join(d, 'eval', 'eval.json'), '{"version": 1'), /^eval\.json in .*: not valid JSON — run the eval stage/],
+      ['noversion', (d) => writeFileSync(join(d, 'eval', 'eval.json'), '{"datasets": []}'), /^eval\.json in .*: not an eval summary of version 1 — run the eval stage/],
+      ['norun', (d) => rmSync(join(d, 'train', 'run.json')), /^run\.json in .*: missing — run the train stage/],
+      ['nomodel', (d) => writeFileSync(join(d, 'train', 'run.json'), JSON.stringify({ config: { train: {} }, dataset: {}, steps: 40, ms_per_step_median: 1, train_seconds: 1 })), /^run\.json in .*: model: expected a JSON object/],
+      ['cutmetrics', (d) => truncateSync(join(d, 'train', 'metrics.arrow'), Math.floor(statSync(join(d, 'train', 'metrics.arrow')).size / 2)), /^metrics\.arrow in .*: truncated or not an Arrow IPC file — run the train stage/],
       ['nofolder', (d) => rmSync(d, { recursive: true }), /^--runs: .*: no such folder — run the train stage \(nx run experiment-seed:train\)$/],
     ];
     for (const [label, breakIt, re] of cases) {
-      const [dir] = fresh(label, EXPERIMENTS.slice(0, 1));
+      const [dir] = await fresh(label, EXPERIMENTS.slice(0, 1));
       breakIt(dir);
       assert.match(usageError(dir), re, label);
     }
   });
 
-  it('CLI: a broken run exits 2 with one line and writes nothing', () => {
-    const dirs = fresh('cli-broken');
-    rmSync(join(dirs[1], 'metrics.arrow'));
+  it('CLI: a broken run exits 2 with one line and writes nothing', async () => {
+    const dirs = await fresh('cli-broken');
+    rmSync(join(dirs[1], 'train', 'metrics.arrow'));
     const out = join(root, 'cli-broken', 'out');
     const r = runCompare(['--runs', ...dirs, '--out', out]);
     assert.equal(r.code, 2, r.stderr);
@@ -249,7 +265,7 @@ describe('ring-compare bad input', () => {
   });
 
   it('two runs with one name are refused before anything is read', async () => {
-    const dirs = fresh('dup');
+    const dirs = await fresh('dup');
     const out = join(root, 'dup', 'out');
     await assert.rejects(
       compareRuns({ runs: [{ name: 'seed', dir: dirs[0] }, { name: 'seed', dir: dirs[1] }], outDir: out }),
@@ -258,8 +274,8 @@ describe('ring-compare bad input', () => {
     assert.equal(existsSync(out), false);
   });
 
-  it('CLI: no runs, bad flags: exit 2, one line', () => {
-    const dirs = fresh('cli-flags');
+  it('CLI: no runs, bad flags: exit 2, one line', async () => {
+    const dirs = await fresh('cli-flags');
     const out = join(root, 'cli-flags', 'out');
     const cases: [string[], RegExp][] = [
       [['--out', out], /^error: Missing required argument: runs\n$/],
@@ -275,10 +291,10 @@ describe('ring-compare bad input', () => {
     assert.equal(existsSync(out), false);
   });
 
-  it('CLI with experiment folders: each is read through its train folder and named after the experiment', () => {
-    const dirs = fresh('cli-exp');
+  it('CLI with experiment folders: each is named after its folder', async () => {
+    const dirs = await fresh('cli-exp');
     const out = join(root, 'cli-exp', 'out');
-    const r = runCompare(['--runs', ...dirs.map((d) => dirname(d)), '--out', out]);
+    const r = runCompare(['--runs', ...dirs, '--out', out]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /2 experiments \(seed, relu\)/);
     const rows = elementsOf(readFileSync(join(out, 'report.html'), 'utf8')).filter((e) => e.tagName === 'tr' && attr(e, 'data-experiment'));

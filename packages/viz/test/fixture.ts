@@ -1,10 +1,13 @@
 /**
- * Builds a small train-stage output folder with the train stage's own writers (docs/formats.md), without
- * training: weights that blend from noise into the ideal cos(Δ), cos(Δ ∓ π/4) profiles.
+ * Builds a small experiment folder (train/ and eval/) with the stages' own writers (docs/formats.md),
+ * without training: weights that blend from noise into the ideal cos(Δ), cos(Δ ∓ π/4) profiles, and
+ * an evaluation of a model-free integrator with a known gain and bias.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { evalTraceToIpc, metricsToIpc, snapshotsToIpc, type RunConfig, type RunRecord } from '@ring-attractor/train/formats';
+import { metricsToIpc, snapshotsToIpc, type RunConfig, type RunRecord } from '@ring-attractor/train/formats';
+import { generateSequences } from '@ring-attractor/datagen';
+import { DEFAULT_EVAL_CONFIG, evaluate, writeEvaluation, type ModelAdapter, type TraceData } from '@ring-attractor/eval';
 
 export interface FixtureOptions {
   n?: number;
@@ -14,10 +17,15 @@ export interface FixtureOptions {
   /** 2 → Wo, Wl, Wr; otherwise Wo, Wa.0 … */
   actionDim?: number;
   seed?: number;
+  /** Gain of the evaluated integrator (1: a perfect integrator). */
+  gain?: number;
 }
 
 export interface Fixture {
+  /** The experiment folder, holding train/ and eval/. */
   dir: string;
+  trainDir: string;
+  evalDir: string;
   n: number;
   names: string[];
   steps: number[];
@@ -51,8 +59,9 @@ export function idealWeight(name: string, k: number, n: number, i: number, j: nu
   return Math.cos((2 * Math.PI * (i - j)) / n - shiftOf(name, k));
 }
 
-/** Writes the fixture run folder into `dir` and returns what it wrote. */
-export function buildRunFixture(dir: string, opts: FixtureOptions = {}): Fixture {
+/** Writes the fixture experiment into `root` (root/train, root/eval) and returns what it wrote. */
+export async function buildRunFixture(root: string, opts: FixtureOptions = {}): Promise<Fixture> {
+  const dir = join(root, 'train');
   const n = opts.n ?? 24;
   const snapshotCount = opts.snapshots ?? 6;
   const metricRows = opts.metricRows ?? 30;
@@ -114,33 +123,71 @@ export function buildRunFixture(dir: string, opts: FixtureOptions = {}): Fixture
     return out;
   };
   writeFileSync(
-    join(dir, 'eval_trace.arrow'),
-    evalTraceToIpc(
-      {
-        av,
-        angle,
-        decoded_pv: Float32Array.from(angle, (x) => wrap(x + 0.05 * (rand() - 0.5))),
-        decoded_argmax: Float32Array.from(angle, (x) => wrap(Math.round((x * n) / (2 * Math.PI)) * ((2 * Math.PI) / n))),
-        output: flatRows(output),
-        bump: flatRows(bump),
-      },
-      n,
-      configJson,
-    ),
-  );
-
-  writeFileSync(
     join(dir, 'run.json'),
     JSON.stringify({
       config,
       dataset: { name: 'tiny', sha256: { 'train.arrow': 'ab'.repeat(32), 'test.arrow': 'cd'.repeat(32) }, seq_len: 20, max_av: 0.1 * Math.PI },
-      backend: 'wasm', kernel: 'wasm', kernel_isa: 'relaxed-simd', threads: 2, steps: metricRows, train_seconds: 1.5, ms_per_step_median: 10.2,
+      backend: 'wasm', kernel: 'wasm', kernel_isa: 'relaxed-simd', threads: 2, steps: metricRows, train_seconds: 1.5, ms_per_step_median: 10.2, sanity_loss: 0.31,
     } satisfies RunRecord, null, 2),
   );
-  writeFileSync(
-    join(dir, 'eval.json'),
-    JSON.stringify({ test_count: 64, pv_deg: 3.21, argmax_deg: 4.56, angle_loss: 0.0123, sanity_loss: 0.31, step: metricRows }, null, 2),
-  );
+  const trace: TraceData = {
+    av,
+    angle,
+    decoded_pv: Float32Array.from(angle, (x) => wrap(x + 0.05 * (rand() - 0.5))),
+    decoded_argmax: Float32Array.from(angle, (x) => wrap(Math.round((x * n) / (2 * Math.PI)) * ((2 * Math.PI) / n))),
+    output: flatRows(output),
+    bump: flatRows(bump),
+  };
+  const evalDir = join(root, 'eval');
+  await buildEvalFixture(evalDir, { trace, n, seed: opts.seed ?? 7, gain: opts.gain });
   writeFileSync(join(dir, 'model.safetensors'), Buffer.alloc(8));
-  return { dir, n, names, steps, matrices, config };
+  return { dir: root, trainDir: dir, evalDir, n, names, steps, matrices, config };
+}
+
+/**
+ * A model-free integrator with a bump: decoded = angle0 + gain·Σ av + bias·(t + 1) (argmax on the
+ * ring's grid), amplitude decaying geometrically; its evaluation has closed forms (packages/eval tests).
+ */
+function integrator(gain: number, bias: number, n: number): ModelAdapter {
+  const wrap = (x: number): number => ((x % (2 * Math.PI)) + 2 * Math.PI) % (2 * Math.PI);
+  return {
+    decoders: ['pv', 'argmax'],
+    hasBump: true,
+    async run(av, angle0, B, T) {
+      const pv = new Float64Array(B * T);
+      const argmax = new Float64Array(B * T);
+      const amplitude = new Float64Array(B * T);
+      for (let b = 0; b < B; b++) {
+        let sum = 0;
+        for (let t = 0; t < T; t++) {
+          const x = wrap(angle0[b] + gain * sum + bias * (t + 1));
+          pv[b * T + t] = x;
+          argmax[b * T + t] = wrap(Math.round((x * n) / (2 * Math.PI)) * ((2 * Math.PI) / n));
+          amplitude[b * T + t] = 4 * Math.pow(0.999, t);
+          sum += av[b * T + t];
+        }
+      }
+      return { pv, argmax, amplitude };
+    },
+  };
+}
+
+/** Writes an eval-stage folder: an integrator evaluated on a short and a long dataset, plus `trace`. */
+export async function buildEvalFixture(dir: string, opts: { trace: TraceData; n: number; seed: number; gain?: number; bias?: number }): Promise<void> {
+  const maxAv = 0.1 * Math.PI;
+  const params = { zero_padding_start_ratio: 0.1, zero_ratios_in_rest: [0.2, 0.5, 0.8], max_av: maxAv };
+  const datasets = [
+    { name: 'tiny', split: generateSequences({ ...params, seq_len: 20 }, 16, opts.seed), max_av: maxAv, test_sha256: 'cd'.repeat(32) },
+    { name: 'long', split: generateSequences({ ...params, seq_len: 60 }, 8, opts.seed + 1), max_av: maxAv, test_sha256: 'ef'.repeat(32) },
+  ];
+  const config = { ...DEFAULT_EVAL_CONFIG, drift_starts: 6, drift_horizons: [20, 50], gain_velocities: 9, gain_settle: 10, gain_window: 30, max_av: maxAv };
+  const ev = await evaluate(integrator(opts.gain ?? 0.9, opts.bias ?? 0.001, opts.n), {
+    datasets,
+    config,
+    model: { kind: 'ring' },
+    trainedOn: 'tiny',
+    trainSeqLen: 20,
+  });
+  ev.trace = { data: opts.trace, n: opts.n };
+  await writeEvaluation(dir, ev);
 }

@@ -15,7 +15,11 @@ import { buildRunFixture, type Fixture } from './fixture.js';
 import { countFrames, tempDir, videoStream } from './helpers.js';
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-const FIGURES = ['weights_initial', 'weights_final', 'performance', 'loss', 'connectivity'];
+/** The fixture's evaluation covers datasets tiny and long (test/fixture.ts). */
+const FIGURES = [
+  'weights_initial', 'weights_final', 'performance', 'loss', 'connectivity',
+  'error_by_step_tiny', 'error_bins_tiny', 'error_by_step_long', 'error_bins_long', 'drift', 'gain',
+];
 const SPECS = [...FIGURES, 'weights_frame', 'weights_snapshots'];
 
 /** Width and height from a PNG's IHDR chunk. */
@@ -33,9 +37,9 @@ describe('ring-viz on a small fixture run (N=24, 6 snapshots)', () => {
 
   before(async () => {
     const root = tempDir('render');
-    fixture = buildRunFixture(join(root, 'train'));
+    fixture = await buildRunFixture(root);
     out = join(root, 'viz');
-    result = await renderRun({ runDir: fixture.dir, outDir: out, config, workers: 2, log: () => undefined });
+    result = await renderRun({ runDir: fixture.trainDir, evalDir: fixture.evalDir, outDir: out, config, workers: 2, log: () => undefined });
   });
 
   it('writes every output and no temp files', () => {
@@ -156,7 +160,8 @@ describe('ring-viz on a small fixture run (N=24, 6 snapshots)', () => {
     const slider = embedded.get('weights_snapshots');
     assert.equal(slider.params[0].bind.input, 'range');
     assert.equal(slider.params[0].bind.max, fixture.steps.length - 1);
-    assert.match(html, /pv_deg/);
+    assert.match(html, /PV error °/);
+    assert.match(html, /tiny \(trained on\)/);
     assert.match(html, /snapshot_every/);
   });
 });
@@ -168,7 +173,7 @@ describe('movie frames', () => {
     const { readSnapshots } = await import('@ring-attractor/train/formats');
     const { weightsSpec } = await import('../src/figures/weights.js');
     const { specToSvg, svgToRaster } = await import('../src/render.js');
-    const dir = buildRunFixture(join(tempDir('frames'), 'train'), { n: 10, snapshots: 4, metricRows: 6, traceLength: 10 }).dir;
+    const dir = (await buildRunFixture(tempDir('frames'), { n: 10, snapshots: 4, metricRows: 6, traceLength: 10 })).trainDir;
     const snaps = readSnapshots(dir);
     const config: VizConfig = { ...DEFAULT_VIZ_CONFIG, width: 600 };
     const domain: [number, number] = [-1.5, 1.5];

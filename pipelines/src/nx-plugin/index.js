@@ -2,10 +2,11 @@
 /**
  * The nx plugin of the pipeline: every `pipelines/datasets/<d>/config.json` is a dataset project
  * `dataset-<d>` (target `gen`), every `pipelines/experiments/<e>/config.json` an experiment project
- * `experiment-<e>` (targets `train`, `viz`), with an edge to every dataset its config names. The
- * stages themselves (commands, outputs, shared inputs) are `targetDefaults` in nx.json; this plugin adds
- * only what differs per project: the dataset a run trains on (its `--data` folder and, in the train
- * task's inputs, that dataset's definition) and the experiments `pipelines:compare` reads.
+ * `experiment-<e>` (targets `train`, `eval`, `viz`), with an edge to every dataset its config names.
+ * The stages themselves (commands, outputs, dependencies) are `targetDefaults` in nx.json; this plugin
+ * adds only what differs per project: the datasets a run trains and is evaluated on (their `--data`
+ * folders and, in the train and eval tasks' inputs, those datasets' definitions) and the experiments
+ * `pipelines:compare` reads.
  * Plain JavaScript, because nx loads it before anything is built. See docs/pipeline.md.
  */
 import { readFileSync } from 'node:fs';
@@ -13,7 +14,8 @@ import { basename, dirname, join } from 'node:path/posix';
 import { DATASETS_DIR, EXPERIMENTS_DIR, artifactsOf, datasetRoot, experimentRoot } from './layout.js';
 
 /**
- * The datasets an experiment config names: the one it trains on (`dataset`), first.
+ * The datasets an experiment config names: the one it trains on (`dataset`), first, then the ones it
+ * is evaluated on besides (`eval.datasets`).
  * @param {string} file
  * @param {string} workspaceRoot
  * @returns {{ train: string, all: string[] }}
@@ -28,7 +30,11 @@ function datasetsOf(file, workspaceRoot) {
   if (typeof config !== 'object' || config === null || typeof config.dataset !== 'string') {
     throw new Error(`${file}: dataset: expected the name of a dataset under ${DATASETS_DIR} (got ${JSON.stringify(config?.dataset)})`);
   }
-  return { train: config.dataset, all: [config.dataset] };
+  const extra = config.eval?.datasets ?? [];
+  if (!Array.isArray(extra) || !extra.every((d) => typeof d === 'string')) {
+    throw new Error(`${file}: eval.datasets: expected a list of dataset names under ${DATASETS_DIR} (got ${JSON.stringify(extra)})`);
+  }
+  return { train: config.dataset, all: [...new Set([config.dataset, ...extra])] };
 }
 
 /** @param {string} file @returns {string} the folder of its kind of project (DATASETS_DIR, EXPERIMENTS_DIR, …) */
@@ -49,6 +55,22 @@ function trainInputs(dataset) {
     'tsconfig',
     { json: '{projectRoot}/config.json', fields: ['dataset', 'model', 'train'] },
     { input: 'datasetDefinition', projects: `dataset-${dataset}` },
+  ];
+}
+
+/**
+ * The eval task's inputs: the eval package's code and its dependencies', the eval section, the trained
+ * model (the train task's output), and the definitions of every dataset it is evaluated on.
+ * @param {string[]} datasets
+ */
+function evalInputs(datasets) {
+  return [
+    { input: 'production', projects: 'eval' },
+    { input: 'production', projects: 'eval', dependencies: true },
+    'tsconfig',
+    { json: '{projectRoot}/config.json', fields: ['dataset', 'eval'] },
+    { dependentTasksOutputFiles: '**/model.safetensors' },
+    ...datasets.map((d) => ({ input: 'datasetDefinition', projects: `dataset-${d}` })),
   ];
 }
 
@@ -80,7 +102,11 @@ export const createNodesV2 = [
               [root]: {
                 name: `experiment-${name}`,
                 tags: ['experiment'],
-                targets: { train: { inputs: trainInputs(train), options: { args: `--data ${artifactsOf(datasetRoot(train))}` } }, viz: {} },
+                targets: {
+                  train: { inputs: trainInputs(train), options: { args: `--data ${artifactsOf(datasetRoot(train))}` } },
+                  eval: { inputs: evalInputs(all), options: { args: all.map((d) => `--data ${artifactsOf(datasetRoot(d))}`).join(' ') } },
+                  viz: {},
+                },
               },
             },
           },

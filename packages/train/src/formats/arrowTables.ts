@@ -62,43 +62,43 @@ export function column32(rows: readonly object[], key: string): Float32Array {
   return Float32Array.from(rows, (r) => (r as Record<string, number>)[key]);
 }
 
-/** The folder's name in errors: which stage writes it, so a missing input says how to make it. */
-export function trainHint(dir: string): string {
+/** How to make a stage's folder: its stage, and the nx target when the folder is an experiment's. */
+export function stageHint(dir: string, stage = 'train'): string {
   const m = /experiments[\\/]([^\\/]+)/.exec(dir);
-  return `run the train stage (nx run experiment-${m ? m[1] : '<name>'}:train)`;
+  return `run the ${stage} stage (nx run experiment-${m ? m[1] : '<name>'}:${stage})`;
 }
 
-/** Throws the one-line error for a bad file of a run folder: which file, what is wrong, which stage makes it. */
-export function badRunFile(dir: string, file: string, what: string): never {
-  throw new UsageError(`${file} in ${dir}: ${what} — ${trainHint(dir)}`);
+/** Throws the one-line error for a bad file of a stage's folder: which file, what is wrong, which stage makes it. */
+export function badRunFile(dir: string, file: string, what: string, stage = 'train'): never {
+  throw new UsageError(`${file} in ${dir}: ${what} — ${stageHint(dir, stage)}`);
 }
 
-/** A run folder's file as bytes, or the one-line error naming it (missing, a folder, empty). */
-export function readRunBytes(dir: string, file: string): Buffer {
+/** A stage folder's file as bytes, or the one-line error naming it (missing, a folder, empty). */
+export function readRunBytes(dir: string, file: string, stage = 'train'): Buffer {
   const path = join(dir, file);
   try {
-    if (!statSync(path).isFile()) badRunFile(dir, file, 'not a file');
+    if (!statSync(path).isFile()) badRunFile(dir, file, 'not a file', stage);
   } catch (err) {
     if (err instanceof UsageError) throw err;
-    badRunFile(dir, file, 'missing');
+    badRunFile(dir, file, 'missing', stage);
   }
   const bytes = readFileSync(path);
-  if (bytes.length === 0) badRunFile(dir, file, 'empty');
+  if (bytes.length === 0) badRunFile(dir, file, 'empty', stage);
   return bytes;
 }
 
-/** Parses an Arrow IPC file of a run folder; a cut-off or foreign file is the one-line error naming it. */
-export function parseTable(dir: string, file: string, bytes: Uint8Array): Table {
+/** Parses an Arrow IPC file of a stage folder; a cut-off or foreign file is the one-line error naming it. */
+export function parseTable(dir: string, file: string, bytes: Uint8Array, stage = 'train'): Table {
   // An Arrow IPC file starts and ends with the magic ARROW1; a cut-off file loses the footer.
   const magic = 'ARROW1';
   const text = (a: number, b: number): string => Buffer.from(bytes.subarray(a, b)).toString('latin1');
   if (bytes.length < 12 || text(0, 6) !== magic || text(bytes.length - 6, bytes.length) !== magic) {
-    badRunFile(dir, file, 'truncated or not an Arrow IPC file');
+    badRunFile(dir, file, 'truncated or not an Arrow IPC file', stage);
   }
   try {
     return tableFromIPC(bytes);
   } catch {
-    badRunFile(dir, file, 'truncated or not an Arrow IPC file');
+    badRunFile(dir, file, 'truncated or not an Arrow IPC file', stage);
   }
 }
 

@@ -3,10 +3,9 @@
  * Arrow schema, writer and reader, in one place; readers (viz, compare) import it. No tfjs here.
  */
 export { RUN_FILES, CONFIG_KEY, type RunFile } from './names.js';
-export { badRunFile, trainHint, readRunBytes, parseTable, tensorMetadata } from './arrowTables.js';
+export { badRunFile, stageHint, readRunBytes, parseTable, tensorMetadata, tableBytes, flat, fixedList, listRows, numbers, type Column } from './arrowTables.js';
 export { METRICS_COLUMNS, metricsToIpc, metricsFromIpc, readMetrics, type MetricsRow, type Metrics } from './metrics.js';
 export { SNAPSHOT_SCALARS, snapshotsToIpc, snapshotsFromIpc, readSnapshots, type SnapshotRow, type Snapshots } from './snapshots.js';
-export { evalTraceToIpc, readEvalTrace, type EvalTraceData, type EvalTrace } from './evalTrace.js';
-export { readRunJson, readRunRecord, readEvalSummary, type RunRecord, type EvalSummary } from './runJson.js';
+export { readRunJson, readRunRecord, type RunRecord } from './runJson.js';
 export { readRun, checkRunDir, type RunData } from './runFolder.js';
 export type { RunConfig } from '../config.js';

@@ -7,8 +7,6 @@ export const RUN_FILES = {
   checkpoint: 'checkpoint.safetensors',
   snapshots: 'snapshots.arrow',
   metrics: 'metrics.arrow',
-  eval: 'eval.json',
-  evalTrace: 'eval_trace.arrow',
 } as const;
 
 /** A file of a train-stage folder, by role. */

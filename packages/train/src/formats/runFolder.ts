@@ -1,20 +1,17 @@
 /** A whole train-stage folder read and checked at once, before a reader writes anything. */
 import { statSync } from 'node:fs';
 import { UsageError } from '@ring-attractor/common';
-import { trainHint } from './arrowTables.js';
-import { readEvalTrace, type EvalTrace } from './evalTrace.js';
+import { stageHint } from './arrowTables.js';
 import { readMetrics, type Metrics } from './metrics.js';
-import { readEvalSummary, readRunRecord, type EvalSummary, type RunRecord } from './runJson.js';
+import { readRunRecord, type RunRecord } from './runJson.js';
 import { readSnapshots, type Snapshots } from './snapshots.js';
 
 /** Everything a reader (ring-viz) needs from a train-stage folder. */
 export interface RunData {
   dir: string;
   run: RunRecord;
-  evalSummary: EvalSummary;
   snapshots: Snapshots;
   metrics: Metrics;
-  trace: EvalTrace;
 }
 
 /** Throws the one-line error unless `dir` is a folder. */
@@ -25,19 +22,11 @@ export function checkRunDir(dir: string, flag = '--run'): void {
   } catch {
     // reported below
   }
-  if (!isDir) throw new UsageError(`${flag}: ${dir}: no such folder — ${trainHint(dir)}`);
+  if (!isDir) throw new UsageError(`${flag}: ${dir}: no such folder — ${stageHint(dir)}`);
 }
 
 /** Reads and checks a whole train-stage folder. */
 export function readRun(dir: string): RunData {
   checkRunDir(dir);
-  const snapshots = readSnapshots(dir);
-  return {
-    dir,
-    run: readRunRecord(dir),
-    evalSummary: readEvalSummary(dir),
-    snapshots,
-    metrics: readMetrics(dir),
-    trace: readEvalTrace(dir, snapshots.n),
-  };
+  return { dir, run: readRunRecord(dir), snapshots: readSnapshots(dir), metrics: readMetrics(dir) };
 }

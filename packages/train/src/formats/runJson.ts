@@ -1,4 +1,4 @@
-/** run.json and eval.json of a train-stage folder (docs/formats.md). */
+/** run.json of a train-stage folder (docs/formats.md). */
 import type { RunConfig } from '../config.js';
 import { badRunFile, readRunBytes } from './arrowTables.js';
 import { RUN_FILES } from './names.js';
@@ -16,16 +16,8 @@ export interface RunRecord {
   steps: number;
   train_seconds: number;
   ms_per_step_median: number;
-}
-
-/** eval.json: the test-split summary the train stage writes. */
-export interface EvalSummary {
-  test_count: number;
-  pv_deg: number;
-  argmax_deg: number;
-  angle_loss: number;
+  /** The sanity check's angle loss before training (docs/model.md §4.2). */
   sanity_loss: number;
-  step: number;
 }
 
 /** Reads a JSON object file of a run folder; missing, truncated or not an object is the one-line error naming it. */
@@ -66,12 +58,4 @@ export function readRunRecord(dir: string): RunRecord {
   finite(dir, file, run, 'ms_per_step_median');
   finite(dir, file, run, 'train_seconds');
   return run as unknown as RunRecord;
-}
-
-/** Reads eval.json, checking its numbers. */
-export function readEvalSummary(dir: string): EvalSummary {
-  const file = RUN_FILES.eval;
-  const ev = readRunJson(dir, file);
-  for (const key of ['pv_deg', 'argmax_deg', 'angle_loss', 'test_count', 'sanity_loss', 'step']) finite(dir, file, ev, key);
-  return ev as unknown as EvalSummary;
 }

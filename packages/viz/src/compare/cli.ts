@@ -6,18 +6,19 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { invalid, packageVersion, runMain, yargsFail } from '@ring-attractor/common';
-import { runName, trainFolder } from './runSummary.js';
+import { runName, testErrors } from './runSummary.js';
 
 async function main(): Promise<void> {
   const argv = await yargs(hideBin(process.argv))
     .scriptName('ring-compare')
     .usage(
       '$0 --runs DIR [DIR …] --out DIR\n\n' +
-        'Compares trained experiments: compare.png + compare.vl.json (loss curves, test errors) and a self-contained report.html.\n' +
-        'Each DIR is a train-stage folder or an experiment folder holding one (train/); it is named after its experiment ' +
-        '(…/experiments/<name>/train and …/experiments/<name> → <name>), e.g. --runs artifacts/pipelines/experiments/*',
+        'Compares experiments: their loss curves, test errors, error against time step on every dataset they were evaluated on,\n' +
+        'velocity gains and a table of summary numbers, as PNGs, vega-lite specs and a self-contained report.html.\n' +
+        'Each DIR is an experiment folder holding its train/ and eval/ stage folders, named after the folder,\n' +
+        'e.g. --runs artifacts/pipelines/experiments/*',
     )
-    .option('runs', { type: 'string', array: true, demandOption: true, describe: 'train-stage or experiment folders' })
+    .option('runs', { type: 'string', array: true, demandOption: true, describe: 'experiment folders (each with train/ and eval/)' })
     .option('out', { type: 'string', demandOption: true, describe: 'output folder' })
     .option('width', { type: 'number', describe: 'approximate figure width in px (default 960)' })
     .option('json', { type: 'boolean', default: false, describe: 'print a machine-readable summary on stdout' })
@@ -33,12 +34,12 @@ async function main(): Promise<void> {
   if (argv.out === '') invalid('--out', 'an output folder', argv.out);
   if (width !== undefined && (!Number.isInteger(width) || width < 400 || width > 4096)) invalid('--width', 'an integer in [400, 4096]', width);
   if (argv.runs.length === 0) invalid('--runs', 'at least one train-stage folder', argv.runs);
-  const refs = argv.runs.map((dir) => ({ name: runName(dir), dir: trainFolder(dir) }));
+  const refs = argv.runs.map((dir) => ({ name: runName(dir), dir }));
   // Loaded only now: bad flags fail fast, without loading the renderer.
   const { compareRuns } = await import('./compareRuns.js');
   const t0 = performance.now();
   const result = await compareRuns({ runs: refs, outDir: argv.out, width });
-  if (argv.json) process.stdout.write(`${JSON.stringify({ out: argv.out, files: result.files, runs: result.runs.map((r) => ({ name: r.name, pv_deg: r.pvDeg, argmax_deg: r.argmaxDeg })) })}\n`);
+  if (argv.json) process.stdout.write(`${JSON.stringify({ out: argv.out, files: result.files, runs: result.runs.map((r) => ({ name: r.name, test_pv_deg: testErrors(r).pv, test_argmax_deg: testErrors(r).argmax })) })}\n`);
   process.stderr.write(
     `ring-compare: ${result.runs.length} experiment${result.runs.length === 1 ? '' : 's'} (${result.runs.map((r) => r.name).join(', ')}) → ` +
       `${argv.out}/{${result.files.join(',')}} in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`,

@@ -1,38 +1,65 @@
-import { esc, htmlPage } from '../report.js';
-import type { VlSpec } from '../render.js';
+import { esc, htmlPage, type ReportFigure } from '../report.js';
 import { experimentColours } from './compareSpec.js';
-import type { RunSummary } from './runSummary.js';
+import { testErrors, type RunSummary } from './runSummary.js';
+
+type Cell = { shown: string; value: string | number | null };
+type ColumnDef = { heading: string; cell: (r: RunSummary) => Cell };
+
+const num = (x: number | null | undefined, digits: number): Cell => (x === null || x === undefined ? { shown: '–', value: null } : { shown: x.toFixed(digits), value: x });
+
+/** Datasets every experiment was evaluated on besides its training set's test split, in first-seen order. */
+export function sharedDatasets(runs: RunSummary[]): string[] {
+  const names: string[] = [];
+  for (const r of runs) for (const d of r.eval.datasets) if (d.name !== r.eval.trained_on && !names.includes(d.name)) names.push(d.name);
+  return names.filter((n) => runs.every((r) => r.eval.datasets.some((d) => d.name === n)));
+}
 
 /** The table's columns: heading, the shown text and the exact value (kept in data-value for scripts and tests). */
-const COLUMNS: { heading: string; cell: (r: RunSummary) => { shown: string; value: string | number } }[] = [
-  { heading: 'PV error °', cell: (r) => ({ shown: r.pvDeg.toFixed(2), value: r.pvDeg }) },
-  { heading: 'argmax error °', cell: (r) => ({ shown: r.argmaxDeg.toFixed(2), value: r.argmaxDeg }) },
-  { heading: 'final loss', cell: (r) => ({ shown: r.finalLoss.toPrecision(4), value: r.finalLoss }) },
-  { heading: 'median ms/step', cell: (r) => ({ shown: r.msPerStepMedian.toFixed(1), value: r.msPerStepMedian }) },
-  { heading: 'steps', cell: (r) => ({ shown: String(r.steps), value: r.steps }) },
-  { heading: 'activation', cell: (r) => ({ shown: r.activation, value: r.activation }) },
-  { heading: 'init', cell: (r) => ({ shown: r.init, value: r.init }) },
-];
+function columns(runs: RunSummary[]): ColumnDef[] {
+  const datasetColumns = sharedDatasets(runs).flatMap((name): ColumnDef[] => {
+    const of = (r: RunSummary) => r.eval.datasets.find((d) => d.name === name)?.decoders.pv;
+    return [
+      { heading: `${name}: PV error °`, cell: (r) => num(of(r)?.mean_deg, 2) },
+      { heading: `${name}: last 10% °`, cell: (r) => num(of(r)?.last_mean_deg, 2) },
+    ];
+  });
+  const lastHorizon = (r: RunSummary) => r.eval.drift.horizons.at(-1);
+  return [
+    { heading: 'test PV error °', cell: (r) => num(testErrors(r).pv, 2) },
+    { heading: 'test argmax error °', cell: (r) => num(testErrors(r).argmax, 2) },
+    ...datasetColumns,
+    { heading: 'drift when still °', cell: (r) => num(lastHorizon(r)?.decoders.pv?.mean_abs_deg, 1) },
+    { heading: 'gain slope', cell: (r) => num(r.eval.gain.fit.pv?.slope, 3) },
+    { heading: 'gain R²', cell: (r) => num(r.eval.gain.fit.pv?.r2, 3) },
+    { heading: 'final loss', cell: (r) => ({ shown: r.finalLoss.toPrecision(4), value: r.finalLoss }) },
+    { heading: 'median ms/step', cell: (r) => num(r.msPerStepMedian, 1) },
+    { heading: 'train s', cell: (r) => num(r.trainSeconds, 0) },
+    { heading: 'steps', cell: (r) => ({ shown: String(r.steps), value: r.steps }) },
+    { heading: 'activation', cell: (r) => ({ shown: r.activation, value: r.activation }) },
+    { heading: 'init', cell: (r) => ({ shown: r.init, value: r.init }) },
+  ];
+}
 
-/** The summary table: one row per experiment, its colour swatch matching the figure. */
+/** The summary table: one row per experiment, its colour swatch matching the figures. */
 export function summaryTable(runs: RunSummary[]): string {
   const colours = experimentColours(runs.length);
-  const head = `<tr><th>experiment</th>${COLUMNS.map((c) => `<th>${esc(c.heading)}</th>`).join('')}<th>run folder</th></tr>`;
+  const cols = columns(runs);
+  const head = `<tr><th>experiment</th>${cols.map((c) => `<th>${esc(c.heading)}</th>`).join('')}<th>folder</th></tr>`;
   const rows = runs.map((r, i) => {
-    const cells = COLUMNS.map((c) => {
+    const cells = cols.map((c) => {
       const { shown, value } = c.cell(r);
       const numeric = typeof value === 'number';
-      return `<td${numeric ? ' style="text-align: right"' : ''} data-value="${esc(String(value))}">${esc(shown)}</td>`;
+      return `<td${numeric ? ' style="text-align: right"' : ''} data-value="${esc(String(value ?? ''))}">${esc(shown)}</td>`;
     });
     return `<tr data-experiment="${esc(r.name)}"><th><span style="display: inline-block; width: 10px; height: 10px; margin-right: 6px; background: ${colours[i]}"></span>${esc(r.name)}</th>${cells.join('')}<td><code>${esc(r.dir)}</code></td></tr>`;
   });
   return `<table class="summary">\n<thead>${head}</thead>\n<tbody>\n${rows.join('\n')}\n</tbody>\n</table>`;
 }
 
-/** The self-contained comparison page: the summary table, then the comparison figure (interactive). */
-export function compareReportHtml(runs: RunSummary[], spec: VlSpec): string {
+/** The self-contained comparison page: the summary table, then the comparison figures (interactive). */
+export function compareReportHtml(runs: RunSummary[], figures: ReportFigure[]): string {
   const intro = `<h1>ring-attractor experiments compared</h1>
-<p>${runs.length} experiment${runs.length === 1 ? '' : 's'}. Errors are the mean circular error on the test split (eval.json); final loss is the total loss of the last training step (metrics.arrow).</p>
+<p>${runs.length} experiment${runs.length === 1 ? '' : 's'}. Errors are mean circular errors from each experiment's evaluation (eval.json): the test split of the dataset it was trained on, then every dataset they were all evaluated on; drift is the mean |drift| after the longest still stretch; the gain is the slope of decoded on true angular speed within the trained range. Final loss is the total loss of the last training step.</p>
 ${summaryTable(runs)}`;
-  return htmlPage('ring-attractor experiments compared', intro, [{ id: 'compare', heading: 'Loss curves and test errors', spec }]);
+  return htmlPage('ring-attractor experiments compared', intro, figures);
 }

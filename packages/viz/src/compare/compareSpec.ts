@@ -1,15 +1,15 @@
 import * as vega from 'vega';
 import { strideIndices } from '../figures/loss.js';
 import { BASE_CONFIG, type VlSpec } from '../render.js';
-import type { RunSummary } from './runSummary.js';
+import { testErrors, type RunSummary } from './runSummary.js';
 
 /** Most loss points drawn per experiment (the curves are smooth; more only inflates the spec). */
 const MAX_LOSS_POINTS = 2000;
 
-/** The decoders of eval.json, in bar order, with their labels. */
+/** The decoders, in bar order, with their labels. */
 export const DECODERS = [
-  { key: 'pvDeg', label: 'population vector' },
-  { key: 'argmaxDeg', label: 'argmax' },
+  { key: 'pv', label: 'population vector' },
+  { key: 'argmax', label: 'argmax' },
 ] as const;
 
 /** One colour per experiment, in run order (tableau10, tableau20 beyond 10 runs; repeats beyond 20). */
@@ -33,7 +33,7 @@ export function compareSpec(runs: RunSummary[], width = 960): VlSpec {
       if (v > 0 && Number.isFinite(v)) loss.push({ experiment: r.name, step: r.lossSteps[i], loss_total: v });
     }
   }
-  const errors = runs.flatMap((r) => DECODERS.map((d) => ({ experiment: r.name, decoder: d.label, error_deg: r[d.key] })));
+  const errors = runs.flatMap((r) => DECODERS.map((d) => ({ experiment: r.name, decoder: d.label, error_deg: testErrors(r)[d.key] })).filter((e) => e.error_deg !== null));
   const decoders = DECODERS.map((d) => d.label);
   const barsWidth = Math.max(220, Math.min(420, 60 + 36 * runs.length * DECODERS.length));
   const lossWidth = Math.max(300, width - barsWidth - 260);

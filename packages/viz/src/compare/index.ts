@@ -1,4 +1,4 @@
-export { compareRuns, COMPARE_FILES, type CompareOptions, type CompareResult } from './compareRuns.js';
+export { compareRuns, compareSpecs, type CompareOptions, type CompareResult } from './compareRuns.js';
 export { compareSpec, experimentColours, DECODERS } from './compareSpec.js';
-export { compareReportHtml, summaryTable } from './compareReport.js';
-export { readRunSummary, runName, trainFolder, type RunSummary } from './runSummary.js';
+export { compareReportHtml, summaryTable, sharedDatasets } from './compareReport.js';
+export { readRunSummary, runName, testErrors, STAGE_FOLDERS, type RunSummary } from './runSummary.js';

@@ -1,22 +1,29 @@
-import { basename, dirname, join } from 'node:path';
-import { existsSync } from 'node:fs';
-import { checkRunDir, readEvalSummary, readMetrics, readRunRecord, RUN_FILES } from '@ring-attractor/train/formats';
+import { basename } from 'node:path';
+import { join } from 'node:path';
+import { readEvalSummary, readTable, DATASET_FILES, EVAL_FILES, type ErrorByStepRow, type EvalSummary, type GainRow } from '@ring-attractor/eval/files';
+import { checkRunDir, readMetrics, readRunRecord } from '@ring-attractor/train/formats';
 
-/** What the comparison shows of one train-stage folder (docs/formats.md): eval.json, run.json and the loss curve. */
+/** An experiment folder's stages, as the pipeline lays them out (artifacts/pipelines/experiments/<name>/…). */
+export const STAGE_FOLDERS = { train: 'train', eval: 'eval' } as const;
+
+/** What the comparison shows of one experiment: its run.json, loss curve and evaluation (docs/formats.md). */
 export interface RunSummary {
-  /** The experiment's name (its folder: …/experiments/<name>, or the parent of a folder called `train`). */
+  /** The experiment's name (its folder's). */
   name: string;
+  /** The experiment folder (holding train/ and eval/). */
   dir: string;
-  /** Mean circular test error of the population-vector decoder, degrees (eval.json pv_deg). */
-  pvDeg: number;
-  /** Same for the argmax decoder (eval.json argmax_deg). */
-  argmaxDeg: number;
+  /** Its evaluation summary (eval.json). */
+  eval: EvalSummary;
+  /** Error against time step on every evaluated dataset, by dataset name. */
+  byStep: Record<string, ErrorByStepRow[]>;
+  /** The velocity-gain sweep. */
+  gain: GainRow[];
   /** Total loss of the last training step (last row of metrics.arrow). */
   finalLoss: number;
-  /** run.json ms_per_step_median. */
+  /** run.json ms_per_step_median, steps, train_seconds. */
   msPerStepMedian: number;
-  /** run.json steps. */
   steps: number;
+  trainSeconds: number;
   /** run.json config.model.activation and config.model.init. */
   activation: string;
   init: string;
@@ -25,36 +32,37 @@ export interface RunSummary {
   lossTotal: number[];
 }
 
-/**
- * The train-stage folder of a `--runs` argument: the folder itself when it holds run.json, else its
- * `train` subfolder (an experiment's artifact folder, as the pipeline passes them).
- */
-export function trainFolder(dir: string): string {
-  const inner = join(dir, 'train');
-  return !existsSync(join(dir, RUN_FILES.run)) && existsSync(inner) ? inner : dir;
-}
-
-/** The experiment name of a folder: its parent's name when the folder is called `train`. */
+/** The experiment name of a folder: its own name. */
 export function runName(dir: string): string {
-  const trimmed = dir.replace(/[\\/]+$/, '');
-  const base = basename(trimmed);
-  return base === 'train' ? basename(dirname(trimmed)) || base : base;
+  return basename(dir.replace(/[\\/]+$/, '')) || dir;
 }
 
-/** Reads and checks the three files a comparison needs; every problem names the file and the stage that writes it. */
+/** Mean PV and argmax errors on the dataset the experiment was trained on (its test split). */
+export function testErrors(r: RunSummary): { pv: number | null; argmax: number | null } {
+  const d = r.eval.datasets.find((x) => x.name === r.eval.trained_on) ?? r.eval.datasets[0];
+  return { pv: d?.decoders.pv?.mean_deg ?? null, argmax: d?.decoders.argmax?.mean_deg ?? null };
+}
+
+/** Reads and checks what a comparison needs of an experiment folder; every problem names the file and the stage that writes it. */
 export function readRunSummary(dir: string, name = runName(dir)): RunSummary {
   checkRunDir(dir, '--runs');
-  const ev = readEvalSummary(dir);
-  const run = readRunRecord(dir);
-  const metrics = readMetrics(dir);
+  const trainDir = join(dir, STAGE_FOLDERS.train);
+  const evalDir = join(dir, STAGE_FOLDERS.eval);
+  checkRunDir(trainDir, '--runs');
+  const run = readRunRecord(trainDir);
+  const metrics = readMetrics(trainDir);
+  const ev = readEvalSummary(evalDir);
+  const byStep = Object.fromEntries(ev.datasets.map((d) => [d.name, readTable<ErrorByStepRow>(join(evalDir, d.name), DATASET_FILES.byStep)]));
   return {
     name,
     dir,
-    pvDeg: ev.pv_deg,
-    argmaxDeg: ev.argmax_deg,
+    eval: ev,
+    byStep,
+    gain: readTable<GainRow>(evalDir, EVAL_FILES.gain),
     finalLoss: metrics.lossTotal[metrics.lossTotal.length - 1],
     msPerStepMedian: run.ms_per_step_median,
     steps: run.steps,
+    trainSeconds: run.train_seconds,
     activation: run.config.model.activation,
     init: run.config.model.init,
     lossSteps: metrics.step,

@@ -1,7 +1,7 @@
 import { colourMap, symmetricDomain } from '../colour.js';
 import { matrixDataUrl } from '../matrixImage.js';
 import { BASE_CONFIG, type VlSpec } from '../render.js';
-import type { EvalTrace } from '@ring-attractor/train/formats';
+import type { Trace } from '@ring-attractor/eval/files';
 import type { VizConfig } from '../vizConfig.js';
 import { heatmapPanel } from './heatmap.js';
 
@@ -10,8 +10,8 @@ export function profileSteps(count: number): number[] {
   return [0, Math.floor((count - 1) / 2), count - 1];
 }
 
-/** The seed's evaluation figure (SPEC §5): output heatmap, bump and output profiles, input av, true vs decoded angle. */
-export async function performanceSpec(trace: EvalTrace, config: VizConfig): Promise<VlSpec> {
+/** The reference's evaluation figure (docs/model.md §5.5): output heatmap, bump and output profiles, input av, true vs decoded angle. */
+export async function performanceSpec(trace: Trace, config: VizConfig): Promise<VlSpec> {
   const T = trace.t.length;
   const n = trace.output[0].length;
   const colWidth = Math.max(200, Math.floor((config.width - 230) / 2));

@@ -1,10 +1,12 @@
-/** eval_trace.arrow: the reference's evaluation of one T = 200 sequence (docs/model.md §5.5, docs/formats.md). */
+/** trace.arrow: the reference's evaluation of one T = 200 sequence, step by step (docs/model.md §5.5, docs/formats.md). */
 import { Float32, Int32 } from 'apache-arrow';
-import { badRunFile, fixedList, flat, listRows, numbers, parseTable, readRunBytes, tableBytes } from './arrowTables.js';
-import { CONFIG_KEY, RUN_FILES } from './names.js';
+import { badRunFile, fixedList, flat, listRows, numbers, parseTable, readRunBytes, tableBytes } from '@ring-attractor/train/formats';
 
-/** The evaluation trace as the train stage computes it (T time steps, N neurons, row-major). */
-export interface EvalTraceData {
+/** The file's name in the eval folder. */
+export const TRACE_FILE = 'trace.arrow';
+
+/** The trace as computed (T time steps, N neurons, row-major). */
+export interface TraceData {
   av: Float32Array;
   angle: Float32Array;
   decoded_pv: Float32Array;
@@ -15,8 +17,8 @@ export interface EvalTraceData {
   bump: Float32Array;
 }
 
-/** eval_trace.arrow bytes: one row per time step. */
-export function evalTraceToIpc(trace: EvalTraceData, n: number, configJson: string): Uint8Array {
+/** trace.arrow bytes: one row per time step. */
+export function traceToIpc(trace: TraceData, n: number): Uint8Array {
   const t = trace.av.length;
   return tableBytes(
     [
@@ -29,12 +31,11 @@ export function evalTraceToIpc(trace: EvalTraceData, n: number, configJson: stri
       { name: 'bump', data: fixedList(n, trace.bump, t) },
     ],
     t,
-    new Map([[CONFIG_KEY, configJson]]),
   );
 }
 
-/** The evaluation trace as the figures read it. */
-export interface EvalTrace {
+/** The trace as the figures read it. */
+export interface Trace {
   t: number[];
   av: number[];
   angle: number[];
@@ -45,11 +46,11 @@ export interface EvalTrace {
   bump: Float32Array[];
 }
 
-/** Reads eval_trace.arrow of a run folder; `n` is the ring size the rows must have. */
-export function readEvalTrace(dir: string, n: number): EvalTrace {
-  const file = RUN_FILES.evalTrace;
-  const table = parseTable(dir, file, readRunBytes(dir, file));
-  if (table.numRows < 3) badRunFile(dir, file, 'fewer than 3 time steps');
+/** Reads trace.arrow of an eval folder; `n` is the ring size the rows must have. */
+export function readTrace(dir: string, n: number): Trace {
+  const file = TRACE_FILE;
+  const table = parseTable(dir, file, readRunBytes(dir, file, 'eval'), 'eval');
+  if (table.numRows < 3) badRunFile(dir, file, 'fewer than 3 time steps', 'eval');
   return {
     t: numbers(dir, file, table, 't'),
     av: numbers(dir, file, table, 'av'),
