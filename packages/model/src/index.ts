@@ -25,3 +25,4 @@ export {
   type RecurrenceInputs,
 } from './recurrence.js';
 export { fusedRecurrence, configureFusedKernel, disposeFusedKernel, fusedKernelMemoryBytes, type FusedOptions } from './kernel/index.js';
+export * from './baselines/index.js';

@@ -1,0 +1,20 @@
+/** The reference's baselines (GRU and causal transformer): models, losses, the fused GRU op. */
+export {
+  DEFAULT_GRU_CONFIG,
+  DEFAULT_TRANSFORMER_CONFIG,
+  REFERENCE_TRANSFORMER_CONFIG,
+  GRU_LOSS_WEIGHTS,
+  TRANSFORMER_LOSS_WEIGHTS,
+  GRU_OPTIMIZER,
+  TRANSFORMER_OPTIMIZER,
+  resolveGruConfig,
+  resolveTransformerConfig,
+  type GruConfig,
+  type TransformerConfig,
+} from './config.js';
+export { GruIntegrator, gruParameterShapes, gruInitialWeights, type ForwardOptions } from './gru.js';
+export { gruStackTfjs, runGruStack, gruDims, type GruStackInputs, type GruLayerWeights, type GruDims } from './gruStack.js';
+export { fusedGruStack, configureFusedGru, disposeFusedGru, fusedGruMemoryBytes, type FusedGruOptions } from './gruKernel/fused.js';
+export type { GruEngine, GruHostInputs, GruHostGradients } from './gruKernel/engine.js';
+export { integrationAwareLoss, transformerLoss, decodeSinCos, lossParts, type GruLosses, type TransformerLosses, type LossWeights, type LossParts } from './losses.js';
+export { DropoutStream } from './dropout.js';
