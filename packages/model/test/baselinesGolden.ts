@@ -1,7 +1,7 @@
 /** The reference baselines' golden vectors (fixtures/baselines/*.json): their shape, and a model built from one. */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GruIntegrator, type KernelName, type Weights } from '../src/index.js';
+import { CausalTransformer, GruIntegrator, type KernelName, type Weights } from '../src/index.js';
 import type { Json } from './golden.js';
 
 export const BASELINES_DIR = join(import.meta.dirname, 'fixtures', 'baselines');
@@ -36,6 +36,19 @@ export function goldenWeights(g: BaselineGolden): Weights {
 /** The GRU of a golden case, parameters loaded, on `kernel`. */
 export function goldenGru(g: BaselineGolden, kernel: KernelName): GruIntegrator {
   const model = new GruIntegrator({ hidden_size: Number(g.config.hidden_size), num_layers: Number(g.config.num_layers), dropout: Number(g.config.dropout), kernel });
+  model.setWeights(goldenWeights(g));
+  return model;
+}
+
+/** The transformer of a golden case, parameters loaded. */
+export function goldenTransformer(g: BaselineGolden): CausalTransformer {
+  const model = new CausalTransformer({
+    d_model: Number(g.config.d_model),
+    nhead: Number(g.config.nhead),
+    num_layers: Number(g.config.num_layers),
+    dim_feedforward: Number(g.config.dim_feedforward),
+    dropout: Number(g.config.dropout),
+  });
   model.setWeights(goldenWeights(g));
   return model;
 }

@@ -18,3 +18,5 @@ export { fusedGruStack, configureFusedGru, disposeFusedGru, fusedGruMemoryBytes,
 export type { GruEngine, GruHostInputs, GruHostGradients } from './gruKernel/engine.js';
 export { integrationAwareLoss, transformerLoss, decodeSinCos, lossParts, type GruLosses, type TransformerLosses, type LossWeights, type LossParts } from './losses.js';
 export { DropoutStream } from './dropout.js';
+export { CausalTransformer, transformerParameterShapes, transformerInitialWeights, POSITIONAL_BUFFER } from './transformer.js';
+export { positionalTable } from './positional.js';
