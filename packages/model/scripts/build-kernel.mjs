@@ -11,8 +11,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const common = ['--enable', 'simd', '--enable', 'threads', '--runtime', 'stub', '--importMemory', '--sharedMemory',
   '--initialMemory', '2', '--maximumMemory', '32768', '--noAssert', '--use', 'abort=', '-O3'];
 const variants = { 'kernel.wasm': [], 'kernel-fma.wasm': ['--enable', 'relaxed-simd'] };
-// The GRU baseline's fused kernel (assembly/gru.ts), built the same two ways.
-const sources = { 'kernel.ts': variants, 'gru.ts': { 'gru.wasm': [], 'gru-fma.wasm': variants['kernel-fma.wasm'] } };
+// The baselines' kernels (assembly/baselines.ts: the fused GRU and the dense ops), built the same two ways.
+const sources = { 'kernel.ts': variants, 'baselines.ts': { 'baselines.wasm': [], 'baselines-fma.wasm': variants['kernel-fma.wasm'] } };
 
 mkdirSync(join(root, 'build'), { recursive: true });
 for (const [source, outputs] of Object.entries(sources)) for (const [name, extra] of Object.entries(outputs)) {

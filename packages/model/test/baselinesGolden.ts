@@ -40,14 +40,15 @@ export function goldenGru(g: BaselineGolden, kernel: KernelName): GruIntegrator 
   return model;
 }
 
-/** The transformer of a golden case, parameters loaded. */
-export function goldenTransformer(g: BaselineGolden): CausalTransformer {
+/** The transformer of a golden case, parameters loaded, on `kernel`. */
+export function goldenTransformer(g: BaselineGolden, kernel: KernelName): CausalTransformer {
   const model = new CausalTransformer({
     d_model: Number(g.config.d_model),
     nhead: Number(g.config.nhead),
     num_layers: Number(g.config.num_layers),
     dim_feedforward: Number(g.config.dim_feedforward),
     dropout: Number(g.config.dropout),
+    kernel,
   });
   model.setWeights(goldenWeights(g));
   return model;

@@ -12,7 +12,7 @@ export interface GruConfig {
   num_layers: number;
   dropout: number;
   seed: number;
-  /** Which implementation runs the GRU stack: the tfjs graph, or the fused wasm kernel (CPU backends). */
+  /** Which implementation runs the GRU stack and the dense layers: the tfjs graph, or the fused wasm kernel (CPU backends). */
   kernel: KernelName;
 }
 
@@ -26,6 +26,8 @@ export interface TransformerConfig {
   /** Rows of the reference's sinusoidal table (`pos_encoder.pe`): the longest sequence + 1 the model accepts. */
   max_seq_len: number;
   seed: number;
+  /** Which implementation runs the dense layers: the tfjs graph, or the fused wasm ops (CPU backends). */
+  kernel: KernelName;
 }
 
 /** The reference's GRU defaults (hidden 128, 2 layers, dropout 0.1). */
@@ -49,6 +51,7 @@ export const REFERENCE_TRANSFORMER_CONFIG: Readonly<TransformerConfig> = Object.
   dropout: 0.01,
   max_seq_len: 5000,
   seed: 0,
+  kernel: 'tfjs',
 });
 
 /**
@@ -91,6 +94,10 @@ function seed(v: unknown): number {
   return int('seed', v, 0, 0xffffffff);
 }
 
+function kernel(v: unknown): KernelName {
+  return KERNELS.includes(v as KernelName) ? (v as KernelName) : invalid('kernel', `one of ${KERNELS.join(', ')}`, v);
+}
+
 /** Fills GRU defaults and validates every field; throws a UsageError naming the first bad one. */
 export function resolveGruConfig(input: Partial<GruConfig> = {}): GruConfig {
   const c = { ...DEFAULT_GRU_CONFIG, ...checkObject(input, Object.keys(DEFAULT_GRU_CONFIG)) } as Record<string, unknown>;
@@ -101,7 +108,7 @@ export function resolveGruConfig(input: Partial<GruConfig> = {}): GruConfig {
     num_layers: int('num_layers', c.num_layers, 1, 16),
     dropout: probability('dropout', c.dropout),
     seed: seed(c.seed),
-    kernel: KERNELS.includes(c.kernel as KernelName) ? (c.kernel as KernelName) : invalid('kernel', `one of ${KERNELS.join(', ')}`, c.kernel),
+    kernel: kernel(c.kernel),
   };
 }
 
@@ -121,5 +128,6 @@ export function resolveTransformerConfig(input: Partial<TransformerConfig> = {})
     dropout: probability('dropout', c.dropout),
     max_seq_len: int('max_seq_len', c.max_seq_len, 2, 1 << 20),
     seed: seed(c.seed),
+    kernel: kernel(c.kernel),
   };
 }

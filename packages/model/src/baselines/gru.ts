@@ -7,10 +7,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Weights } from '../init.js';
 import { resolveGruConfig, type GruConfig } from './config.js';
-import { DropoutStream, dropout } from './dropout.js';
+import { DropoutStream, maskTensor } from './dropout.js';
 import { runGruStack, type GruLayerWeights } from './gruStack.js';
-import { layerNorm, linear } from './layers.js';
 import { decodeSinCos, integrationAwareLoss, type GruLosses } from './losses.js';
+import { denseOps } from './ops.js';
 import { ParameterSet } from './parameters.js';
 import { orthogonal, standardNormal, stream, xavierUniform } from './random.js';
 
@@ -121,11 +121,13 @@ export class GruIntegrator {
     if (initialAngle.rank !== 1 || initialAngle.shape[0] !== B) throw new Error(`forward: initialAngle must have shape [${B}] (got [${initialAngle.shape.join(', ')}])`);
     const { hidden_size: H, num_layers: L, dropout: p } = this.config;
     const masks = opts.training ? this.masks : null;
+    const drop = () => (masks === null ? null : masks.next(p));
+    const ops = denseOps(this.config.kernel);
     const w = (name: string): tf.Variable => this.params.get(name);
     return tf.tidy(() => {
       const sincos = tf.stack([tf.sin(initialAngle), tf.cos(initialAngle)], 1);
-      const enc = tf.relu(layerNorm(linear(sincos, w('initial_encoder.0.weight'), w('initial_encoder.0.bias')), w('initial_encoder.1.weight'), w('initial_encoder.1.bias')));
-      const h0 = dropout(enc, p, masks);
+      const encoded = ops.addNorm(ops.linear(sincos, w('initial_encoder.0.weight'), w('initial_encoder.0.bias')), null, w('initial_encoder.1.weight'), w('initial_encoder.1.bias'), null);
+      const h0 = ops.activation(encoded, 'relu', drop());
       // Every layer starts from the same encoding (h0.repeat(num_layers, 1, 1)).
       const h0s = tf.stack(new Array<tf.Tensor>(L).fill(h0)) as tf.Tensor3D;
       // input_proj then layer 0's input weights is the single 3H×1 map W_ih·w_p (bias W_ih·b_p + b_ih):
@@ -137,11 +139,12 @@ export class GruIntegrator {
         bIh: k === 0 ? (tf.add(tf.squeeze(tf.matMul(wIh0, tf.reshape(w('input_proj.bias'), [H, 1])), [1]), w('gru.bias_ih_l0')) as tf.Tensor1D) : (w(`gru.bias_ih_l${k}`) as tf.Tensor1D),
         bHh: w(`gru.bias_hh_l${k}`) as tf.Tensor1D,
       }));
-      const between = masks !== null && p > 0 && L > 1 ? (masks.mask([L - 1, B, T, H], p) as tf.Tensor4D) : undefined;
-      const seq = runGruStack({ x: tf.reshape(av, [B, T, 1]) as tf.Tensor3D, h0: h0s, layers, masks: between }, this.config.kernel);
-      const normed = layerNorm(seq, w('layer_norm.weight'), w('layer_norm.bias'));
-      const hidden = dropout(tf.relu(linear(normed, w('output_proj.0.weight'), w('output_proj.0.bias'))), p, masks);
-      const out = linear(hidden, w('output_proj.3.weight'), w('output_proj.3.bias'));
+      // Dropout between layers: one mask for all of them, (L−1)×B×T×H.
+      const between = L > 1 ? drop() : null;
+      const seq = runGruStack({ x: tf.reshape(av, [B, T, 1]) as tf.Tensor3D, h0: h0s, layers, masks: between === null ? undefined : (maskTensor(between, [L - 1, B, T, H]) as tf.Tensor4D) }, this.config.kernel);
+      const normed = ops.addNorm(seq, null, w('layer_norm.weight'), w('layer_norm.bias'), null);
+      const hidden = ops.activation(ops.linear(normed, w('output_proj.0.weight'), w('output_proj.0.bias')), 'relu', drop());
+      const out = ops.linear(hidden, w('output_proj.3.weight'), w('output_proj.3.bias'));
       return tf.add(out, tf.reshape(sincos, [B, 1, 2])) as tf.Tensor3D;
     });
   }

@@ -2,7 +2,7 @@
  * A stack of GRU layers with torch.nn.GRU's semantics (batch_first), as a plain tfjs graph: the
  * reference path, and the GPU path.
  *
- * Contract shared with the fused kernel (`gruKernel/`), which must return the same numbers:
+ * Contract shared with the fused kernel (`kernel/fusedGru.ts`), which must return the same numbers:
  *   x       B×T×I     input sequence of layer 0
  *   h0      L×B×H     initial state of each layer
  *   layers  L × { wIh 3H×I_k, wHh 3H×H, bIh 3H, bHh 3H }   (I_0 = I, I_k = H), gates in r, z, n order
@@ -14,7 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelName } from '../recurrence.js';
-import { fusedGruStack } from './gruKernel/fused.js';
+import { fusedGruStack } from './kernel/fusedGru.js';
 
 /** One layer's parameters in torch.nn.GRU's layout. */
 export interface GruLayerWeights {

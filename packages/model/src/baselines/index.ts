@@ -14,8 +14,8 @@ export {
 } from './config.js';
 export { GruIntegrator, gruParameterShapes, gruInitialWeights, type ForwardOptions } from './gru.js';
 export { gruStackTfjs, runGruStack, gruDims, type GruStackInputs, type GruLayerWeights, type GruDims } from './gruStack.js';
-export { fusedGruStack, configureFusedGru, disposeFusedGru, fusedGruMemoryBytes, type FusedGruOptions } from './gruKernel/fused.js';
-export type { GruEngine, GruHostInputs, GruHostGradients } from './gruKernel/engine.js';
+export { fusedGruStack, configureBaselineKernel, disposeBaselineKernel, baselineKernelMemoryBytes, type FusedGruOptions } from './kernel/fusedGru.js';
+export type { GruEngine, GruHostInputs, GruHostGradients } from './kernel/engine.js';
 export { integrationAwareLoss, transformerLoss, decodeSinCos, lossParts, type GruLosses, type TransformerLosses, type LossWeights, type LossParts } from './losses.js';
 export { DropoutStream } from './dropout.js';
 export { CausalTransformer, transformerParameterShapes, transformerInitialWeights, POSITIONAL_BUFFER } from './transformer.js';

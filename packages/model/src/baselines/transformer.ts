@@ -3,24 +3,21 @@
  * embedded as a first token, one token per angular-velocity step, the sinusoidal table added,
  * post-norm encoder layers (self-attention under one causal mask, then a GELU feed-forward, each
  * added back and layer-normed), a final LayerNorm and Linear(d, 2) on the velocity tokens.
- * Every matrix product is one batched matmul over all sequences and heads.
+ * The dense layers run through ops.ts (the tfjs graph, or the fused wasm ops: config.kernel).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Weights } from '../init.js';
 import { resolveTransformerConfig, type TransformerConfig } from './config.js';
-import { DropoutStream, dropout } from './dropout.js';
+import { DropoutStream } from './dropout.js';
 import type { ForwardOptions } from './gru.js';
-import { gelu, layerNorm, linear } from './layers.js';
 import { decodeSinCos, transformerLoss, type TransformerLosses } from './losses.js';
+import { denseOps } from './ops.js';
 import { ParameterSet } from './parameters.js';
 import { positionalTable } from './positional.js';
 import { stream, uniformSymmetric, xavierUniform } from './random.js';
 
 /** State-dict name of the positional table (a buffer, not a parameter). */
 export const POSITIONAL_BUFFER = 'pos_encoder.pe';
-
-/** Masked attention scores: exp(−1e9 − max) is exactly 0 in float32, as −inf is in PyTorch. */
-const MASKED = -1e9;
 
 /** State-dict names and shapes of a CausalTransformer's parameters, in the reference's order. */
 export function transformerParameterShapes(c: Pick<TransformerConfig, 'd_model' | 'num_layers' | 'dim_feedforward'>): Record<string, number[]> {
@@ -159,31 +156,27 @@ export class CausalTransformer {
     const S = T + 1;
     if (S > maxLen) throw new Error(`forward: ${T} steps need ${S} positions but max_seq_len is ${maxLen}`);
     const masks = opts.training ? this.masks : null;
+    const drop = () => (masks === null ? null : masks.next(p));
+    const ops = denseOps(this.config.kernel);
     const w = (name: string): tf.Variable => this.params.get(name);
-    const hd = d / nhead;
     return tf.tidy(() => {
       const sincos = tf.stack([tf.sin(initialAngle), tf.cos(initialAngle)], 1);
-      const first = layerNorm(linear(sincos, w('initial_embed.0.weight'), w('initial_embed.0.bias')), w('initial_embed.1.weight'), w('initial_embed.1.bias'));
-      const steps = layerNorm(linear(tf.reshape(av, [B, T, 1]), w('velocity_embed.0.weight'), w('velocity_embed.0.bias')), w('velocity_embed.1.weight'), w('velocity_embed.1.bias'));
+      const first = ops.addNorm(ops.linear(sincos, w('initial_embed.0.weight'), w('initial_embed.0.bias')), null, w('initial_embed.1.weight'), w('initial_embed.1.bias'), null);
+      const steps = ops.addNorm(ops.linear(tf.reshape(av, [B, T, 1]), w('velocity_embed.0.weight'), w('velocity_embed.0.bias')), null, w('velocity_embed.1.weight'), w('velocity_embed.1.bias'), null);
       let x = tf.add(tf.concat([tf.reshape(first, [B, 1, d]), steps], 1), this.positions(S));
-      // One additive causal mask for every sequence and head: position i sees positions ≤ i.
-      const causal = tf.tidy(() => tf.mul(tf.sub(1, tf.linalg.bandPart(tf.ones([S, S]), -1, 0)), MASKED));
+      // Masks per layer, in this order: attention probabilities, attention output, feed-forward hidden, feed-forward output.
       for (let i = 0; i < L; i++) {
         const b = `blocks.${i}`;
-        // (B·nh)×S×hd queries, keys and values from one product, split by reshape and transpose.
-        const qkv = tf.transpose(tf.reshape(linear(x, w(`${b}.self_attn.in_proj_weight`), w(`${b}.self_attn.in_proj_bias`)), [B, S, 3, nhead, hd]), [2, 0, 3, 1, 4]);
-        const [q, k, v] = tf.unstack(tf.reshape(qkv, [3, B * nhead, S, hd]));
-        const scores = tf.add(tf.matMul(tf.mul(q, 1 / Math.sqrt(hd)), k, false, true), causal);
-        const attnP = dropout(tf.softmax(scores), p, masks);
-        const heads = tf.reshape(tf.transpose(tf.reshape(tf.matMul(attnP, v), [B, nhead, S, hd]), [0, 2, 1, 3]), [B, S, d]);
-        const sa = linear(heads, w(`${b}.self_attn.out_proj.weight`), w(`${b}.self_attn.out_proj.bias`));
-        x = layerNorm(tf.add(x, dropout(sa, p, masks)), w(`${b}.norm1.weight`), w(`${b}.norm1.bias`));
-        const hidden = dropout(gelu(linear(x, w(`${b}.linear1.weight`), w(`${b}.linear1.bias`))), p, masks);
-        const ff = linear(hidden, w(`${b}.linear2.weight`), w(`${b}.linear2.bias`));
-        x = layerNorm(tf.add(x, dropout(ff, p, masks)), w(`${b}.norm2.weight`), w(`${b}.norm2.bias`));
+        const qkv = ops.linear(x, w(`${b}.self_attn.in_proj_weight`), w(`${b}.self_attn.in_proj_bias`)) as tf.Tensor3D;
+        const heads = ops.attention(qkv, nhead, drop());
+        const sa = ops.linear(heads, w(`${b}.self_attn.out_proj.weight`), w(`${b}.self_attn.out_proj.bias`));
+        x = ops.addNorm(x, sa, w(`${b}.norm1.weight`), w(`${b}.norm1.bias`), drop());
+        const hidden = ops.activation(ops.linear(x, w(`${b}.linear1.weight`), w(`${b}.linear1.bias`)), 'gelu', drop());
+        const ff = ops.linear(hidden, w(`${b}.linear2.weight`), w(`${b}.linear2.bias`));
+        x = ops.addNorm(x, ff, w(`${b}.norm2.weight`), w(`${b}.norm2.bias`), drop());
       }
-      const normed = layerNorm(tf.slice(x, [0, 1, 0], [B, T, d]), w('ln_final.weight'), w('ln_final.bias'));
-      return linear(normed, w('output_proj.weight'), w('output_proj.bias')) as tf.Tensor3D;
+      const normed = ops.addNorm(tf.slice(x, [0, 1, 0], [B, T, d]), null, w('ln_final.weight'), w('ln_final.bias'), null);
+      return ops.linear(normed, w('output_proj.weight'), w('output_proj.bias')) as tf.Tensor3D;
     });
   }
 

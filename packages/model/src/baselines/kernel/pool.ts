@@ -1,8 +1,8 @@
 /**
  * A wasm module on one shared memory, run by the main thread and a pool of worker_threads that
  * are driven synchronously through Atomics (tfjs' customGrad is synchronous). Thread s runs the
- * command on batch slice s; the main thread always takes slice 0. The module exports
- * `forward(s)` and `backward(s)` and imports its memory as `env.memory`.
+ * command on slice s; the main thread always takes slice 0. The module exports `run(cmd, s)` and
+ * imports its memory as `env.memory`.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -29,13 +29,10 @@ const PAGE = 65536;
 const MAX_PAGES = 32768; // 2 GiB: byte offsets stay within int32 in the parameter block
 
 const GEN = 0, CMD = 1, DONE = 2, FAILED = 3, ACTIVE = 4;
-export const CMD_FORWARD = 1;
-export const CMD_BACKWARD = 2;
-const CMD_EXIT = 3;
+const CMD_EXIT = -1;
 
-interface PassExports {
-  forward(s: number): void;
-  backward(s: number): void;
+interface RunExports {
+  run(cmd: number, s: number): void;
 }
 
 /** A module's memory and its threads. */
@@ -43,7 +40,7 @@ export interface WasmPool {
   readonly memory: WasmMemory;
   /** Which build runs: 'fma' (relaxed-SIMD fused multiply-adds) or 'plain'. */
   readonly variant: 'fma' | 'plain';
-  /** Runs `cmd` on slices 0…threads−1 and returns when all are done. */
+  /** Runs `cmd` (a command of the module, > 0) on slices 0…threads−1 and returns when all are done. */
   run(cmd: number, threads: number): void;
   /** Grows the memory to at least `bytes`. */
   ensureBytes(bytes: number): void;
@@ -81,7 +78,7 @@ function loadModule(builds: { plain: URL; fma: URL }): { module: WasmModule; var
 export function createWasmPool(builds: { plain: URL; fma: URL }, name: string): WasmPool {
   const { module, variant } = loadModule(builds);
   const memory = new Wasm.Memory({ initial: 2, maximum: MAX_PAGES, shared: true });
-  const main = new Wasm.Instance(module, { env: { memory } }).exports as unknown as PassExports;
+  const main = new Wasm.Instance(module, { env: { memory } }).exports as unknown as RunExports;
   const control = new SharedArrayBuffer(64);
   const ctrl = new Int32Array(control);
   const workers: Worker[] = [];
@@ -107,9 +104,8 @@ export function createWasmPool(builds: { plain: URL; fma: URL }, name: string): 
       if (bytes > have) memory.grow(Math.ceil((bytes - have) / PAGE));
     },
     run(cmd: number, threads: number): void {
-      const call = cmd === CMD_FORWARD ? main.forward : main.backward;
       if (threads <= 1) {
-        call(0);
+        main.run(cmd, 0);
         return;
       }
       grow(threads);
@@ -121,7 +117,7 @@ export function createWasmPool(builds: { plain: URL; fma: URL }, name: string): 
       Atomics.notify(ctrl, GEN);
       let mainError: unknown = null;
       try {
-        call(0);
+        main.run(cmd, 0);
       } catch (err) {
         mainError = err;
       }

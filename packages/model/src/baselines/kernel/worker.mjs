@@ -1,11 +1,11 @@
-// A kernel worker of pool.ts: instantiates the module on the shared memory and runs forward(index)
-// or backward(index) whenever the host bumps the generation counter. Plain JS so it needs no loader.
+// A kernel worker of pool.ts: instantiates the module on the shared memory and runs
+// run(cmd, index) whenever the host bumps the generation counter. Plain JS so it needs no loader.
 import { workerData } from 'node:worker_threads';
 
 const { module, memory, control, index, name } = workerData;
 const ctrl = new Int32Array(control);
 const GEN = 0, CMD = 1, DONE = 2, FAILED = 3, ACTIVE = 4;
-const CMD_FORWARD = 1, CMD_BACKWARD = 2, CMD_EXIT = 3;
+const CMD_EXIT = -1;
 
 const { exports } = new WebAssembly.Instance(module, { env: { memory } });
 let seen = workerData.generation;
@@ -15,10 +15,7 @@ for (;;) {
   const cmd = Atomics.load(ctrl, CMD);
   if (cmd === CMD_EXIT) break;
   try {
-    if (index < Atomics.load(ctrl, ACTIVE)) {
-      if (cmd === CMD_FORWARD) exports.forward(index);
-      else if (cmd === CMD_BACKWARD) exports.backward(index);
-    }
+    if (index < Atomics.load(ctrl, ACTIVE)) exports.run(cmd, index);
   } catch (err) {
     Atomics.store(ctrl, FAILED, 1);
     console.error(`${name} worker ${index}:`, err);

@@ -4,10 +4,10 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { heapView, read } from '../../kernel/fused.js';
-import { defaultThreads } from '../../kernel/runtime.js';
 import { gruDims, type GruStackInputs } from '../gruStack.js';
 import type { GruEngine, GruHostInputs } from './engine.js';
-import { WasmGruEngine } from './wasm.js';
+import { WasmGruEngine } from './gruWasm.js';
+import { baselineKernel } from './runtime.js';
 
 /** Options of the fused GRU op. */
 export interface FusedGruOptions {
@@ -18,32 +18,28 @@ export interface FusedGruOptions {
 }
 
 const wasmEngine = new WasmGruEngine();
-let configuredThreads: number | null = null;
 let nextId = 1;
 
-/** Sets the thread count used when a call gives none (e.g. through the model's forward). */
-export function configureFusedGru(opts: { threads?: number }): void {
-  if (opts.threads !== undefined && (!Number.isInteger(opts.threads) || opts.threads < 1)) {
-    throw new Error(`configureFusedGru: threads must be a positive integer (got ${opts.threads})`);
-  }
-  configuredThreads = opts.threads ?? null;
+/** Sets the thread count of the baselines kernel (fused GRU and ops) when a call gives none; no count: one per core. */
+export function configureBaselineKernel(opts: { threads?: number }): void {
+  baselineKernel.configure(opts.threads ?? null);
 }
 
-/** Stops the wasm GRU kernel's threads and frees its memory; later calls start afresh. */
-export function disposeFusedGru(): void {
+/** Stops the baselines kernel's threads and frees its memory (the fused GRU's and ops'); later calls start afresh. */
+export function disposeBaselineKernel(): void {
   wasmEngine.dispose();
 }
 
-/** Bytes of the wasm GRU kernel's memory (0 before first use). */
-export function fusedGruMemoryBytes(): number {
-  return wasmEngine.memoryBytes();
+/** Bytes of the baselines kernel's memory (0 before first use); grows only when shapes grow. */
+export function baselineKernelMemoryBytes(): number {
+  return baselineKernel.memoryBytes();
 }
 
 /** Runs the whole stack (all layers, all steps) as one op; returns the last layer's states (B×T×H). */
 export function fusedGruStack(inputs: GruStackInputs, opts: FusedGruOptions = {}): tf.Tensor3D {
   const dims = gruDims(inputs);
   const { B, T, H, L } = dims;
-  const threads = opts.threads ?? configuredThreads ?? defaultThreads();
+  const threads = opts.threads ?? baselineKernel.threads();
   if (!Number.isInteger(threads) || threads < 1) throw new Error(`fusedGruStack: threads must be a positive integer (got ${threads})`);
   const engine = opts.engine ?? wasmEngine;
   const masked = inputs.masks !== undefined;

@@ -4,13 +4,10 @@
  * and sums the slices' weight-gradient partials in slice order (reproducible for a thread count).
  */
 import type { GruEngine, GruHostGradients, GruHostInputs } from './engine.js';
-import { gateRow, packPanels, planGruLayout, writeGruParams, type GruLayout } from './layout.js';
-import { CMD_BACKWARD, CMD_FORWARD, createWasmPool, type WasmPool } from './pool.js';
-
-const BUILDS = {
-  plain: new URL('../../../build/gru.wasm', import.meta.url),
-  fma: new URL('../../../build/gru-fma.wasm', import.meta.url),
-};
+import { gateRow, packPanels, planGruLayout, writeGruParams, type GruLayout } from './gruLayout.js';
+import { CMD } from './commands.js';
+import type { WasmPool } from './pool.js';
+import { baselineKernel } from './runtime.js';
 
 /** Copies the inputs into the kernel memory (weights packed) and runs the forward pass. */
 function runForward(pool: WasmPool, inp: GruHostInputs, threads: number): GruLayout {
@@ -46,14 +43,14 @@ function runForward(pool: WasmPool, inp: GruHostInputs, threads: number): GruLay
       f32[(l.BHN >> 2) + j] = real ? bHh[2 * H + j] : 0;
     }
   });
-  pool.run(CMD_FORWARD, g.slices.length);
+  pool.run(CMD.gruForward, g.slices.length);
   return g;
 }
 
 /** Runs the backward pass for the resident forward; returns gradients in the inputs' shapes. */
 function runBackward(pool: WasmPool, g: GruLayout, dOut: Float32Array): GruHostGradients {
   new Float32Array(pool.memory.buffer).set(dOut, g.DOUT >> 2);
-  pool.run(CMD_BACKWARD, g.slices.length);
+  pool.run(CMD.gruBackward, g.slices.length);
   const f32 = new Float32Array(pool.memory.buffer);
   const { B, T, I, H, L, HP, G } = g;
   const out: GruHostGradients = {
@@ -93,22 +90,26 @@ function runBackward(pool: WasmPool, g: GruLayout, dOut: Float32Array): GruHostG
   return out;
 }
 
-/** The wasm GRU engine: one kernel memory and worker pool for the process, created on first use. */
+/** The wasm GRU engine, on the process-wide baselines kernel (its memory and threads). */
 export class WasmGruEngine implements GruEngine {
   readonly name = 'wasm';
-  private pool: WasmPool | null = null;
   // What the kernel memory holds: the saved forward state of call `id`.
   private resident: { id: number; layout: GruLayout } | null = null;
+  private pool: WasmPool | null = null;
 
   private getPool(): WasmPool {
-    this.pool ??= createWasmPool(BUILDS, 'fused GRU kernel');
-    return this.pool;
+    const pool = baselineKernel.get();
+    // A disposed and recreated kernel holds nothing of ours.
+    if (pool !== this.pool) this.resident = null;
+    this.pool = pool;
+    return pool;
   }
 
   forward(id: number, inputs: GruHostInputs, threads: number): Float32Array {
     const pool = this.getPool();
     const layout = runForward(pool, inputs, threads);
     this.resident = { id, layout };
+    baselineKernel.reserve(layout.bytes);
     const { OUT, B, T, H } = layout;
     return new Float32Array(pool.memory.buffer, OUT, B * T * H);
   }
@@ -119,23 +120,14 @@ export class WasmGruEngine implements GruEngine {
     if (layout === null) {
       layout = runForward(pool, inputs(), threads);
       this.resident = { id, layout };
+      baselineKernel.reserve(layout.bytes);
     }
     return runBackward(pool, layout, dOut);
   }
 
-  /** Bytes of the kernel's wasm memory (0 before first use); grows only when shapes grow. */
-  memoryBytes(): number {
-    return this.pool ? this.pool.memory.buffer.byteLength : 0;
-  }
-
-  /** The build in use ('fma' or 'plain'), or null before first use. */
-  variant(): 'fma' | 'plain' | null {
-    return this.pool?.variant ?? null;
-  }
-
   dispose(): void {
-    this.pool?.dispose();
-    this.pool = null;
+    baselineKernel.dispose();
     this.resident = null;
+    this.pool = null;
   }
 }

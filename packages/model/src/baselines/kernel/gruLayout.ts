@@ -3,6 +3,7 @@
  * it. The word indices mirror the constants at the top of assembly/gru.ts; change both together.
  */
 import type { GruDims } from '../gruStack.js';
+import { HEAP_START } from './runtime.js';
 
 export const PARAMS_BYTE = 1024;
 const P = { B: 0, T: 1, I: 2, H: 3, L: 4, IP: 5, HP: 6, G: 7, MASKED: 8, X: 9, H0: 10, MASK: 11, OUT: 12, DOUT: 13, DX: 14, DH0: 15 } as const;
@@ -15,8 +16,6 @@ const TL_WORDS = 8;
 /** Limits of the parameter block. */
 export const MAX_LAYERS = 16;
 export const MAX_THREADS = 64;
-/** Buffers start after the parameter block (the module has no static data). */
-const HEAP_START = 65536;
 
 /** Byte offsets of one layer's packed weights, and its padded input width. */
 export interface LayerLayout {
