@@ -7,7 +7,7 @@ await selectBackend('wasm', () => {});
 const seqs = generateSequences({ ...DEFAULT_DATAGEN_CONFIG, seq_len: T }, B, 1);
 const av = tf.tensor2d(seqs.av, [B, T]); const angle = tf.tensor2d(seqs.angle, [B, T]);
 const a0 = tf.tensor1d(Array.from({ length: B }, (_, b) => seqs.angle[b * T]));
-import { configureFusedGru } from "../src/index.js"; configureFusedGru({ threads: Number(process.env.THREADS ?? 2) });
+import { configureBaselineKernel } from "../src/index.js"; configureBaselineKernel({ threads: Number(process.env.THREADS ?? 2) });
 const kernel = (process.argv[2] ?? 'fused') as KernelName;
 const model = new GruIntegrator({ kernel });
 const opt = new Adam(model.trainableVariables(), { lr: 3e-4 });

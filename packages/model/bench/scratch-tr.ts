@@ -7,7 +7,7 @@ await selectBackend('wasm', () => {});
 const seqs = generateSequences({ ...DEFAULT_DATAGEN_CONFIG, seq_len: T }, B, 1);
 const av = tf.tensor2d(seqs.av, [B, T]); const angle = tf.tensor2d(seqs.angle, [B, T]);
 const a0 = tf.tensor1d(Array.from({ length: B }, (_, b) => seqs.angle[b * T]));
-const model = new CausalTransformer({ num_layers: Number(process.argv[2] ?? 2) });
+const model = new CausalTransformer({ num_layers: Number(process.argv[2] ?? 2), kernel: "fused" });
 const opt = new Adam(model.trainableVariables(), { lr: 3e-4, weightDecay: 1e-5 });
 for (let i = 0; i < 4; i++) {
   const t0 = performance.now();

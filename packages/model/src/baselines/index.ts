@@ -17,6 +17,8 @@ export { gruStackTfjs, runGruStack, gruDims, type GruStackInputs, type GruLayerW
 export { fusedGruStack, configureBaselineKernel, disposeBaselineKernel, baselineKernelMemoryBytes, type FusedGruOptions } from './kernel/fusedGru.js';
 export type { GruEngine, GruHostInputs, GruHostGradients } from './kernel/engine.js';
 export { integrationAwareLoss, transformerLoss, decodeSinCos, lossParts, type GruLosses, type TransformerLosses, type LossWeights, type LossParts } from './losses.js';
-export { DropoutStream } from './dropout.js';
+export { DropoutStream, maskTensor, maskValues, maskHash, type DropoutSpec } from './dropout.js';
+export { denseOps, tfjsOps, type DenseOps, type ActivationKind } from './ops.js';
+export { fusedOps } from './kernel/fusedOps.js';
 export { CausalTransformer, transformerParameterShapes, transformerInitialWeights, POSITIONAL_BUFFER } from './transformer.js';
 export { positionalTable } from './positional.js';

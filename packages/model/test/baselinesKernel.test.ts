@@ -1,0 +1,149 @@
+/**
+ * The fused baselines kernel against the tfjs graph (the contracts of src/baselines/gruStack.ts and
+ * src/baselines/ops.ts): values and every gradient, with dropout active, odd and model-like sizes,
+ * one and two threads. Errors are norm-relative, ‖fused − tfjs‖₂ / ‖tfjs‖₂ over each tensor, < 1e-4.
+ */
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  configureBaselineKernel,
+  disposeBaselineKernel,
+  fusedGruStack,
+  fusedOps,
+  gruStackTfjs,
+  tfjsOps,
+  maskTensor,
+  type DenseOps,
+  type DropoutSpec,
+  type GruStackInputs,
+} from '../src/index.js';
+import { relError } from './kernelHelpers.js';
+import { tf, useWasm } from './helpers.js';
+
+await useWasm();
+after(() => {
+  configureBaselineKernel({});
+  disposeBaselineKernel();
+});
+
+const TOL = 1e-4;
+
+/** Value and gradients of Σ f(inputs)·G for a fixed random cotangent G, one per input. */
+function valueAndGrads(f: (...xs: tf.Tensor[]) => tf.Tensor, inputs: tf.Tensor[], seed: number): tf.Tensor[] {
+  return tf.tidy(() => {
+    const value = f(...inputs);
+    const G = tf.randomNormal(value.shape, 0, 1, 'float32', seed);
+    const grads = tf.grads((...xs: tf.Tensor[]) => tf.sum(tf.mul(f(...xs), G)))(inputs);
+    return [value, ...grads];
+  });
+}
+
+function compare(what: string, got: tf.Tensor[], want: tf.Tensor[], names: string[]): void {
+  want.forEach((w, i) => {
+    assert.deepEqual(got[i].shape, w.shape, `${what} ${names[i]} shape`);
+    // A vanishing reference would make the comparison vacuous.
+    assert.ok(tf.tidy(() => tf.norm(w).dataSync()[0]) > 1e-3, `${what} ${names[i]}: the reference is ~0`);
+    const err = relError(got[i], w);
+    assert.ok(err < TOL, `${what} ${names[i]}: relative error ${err}`);
+  });
+  tf.dispose([...got, ...want]);
+}
+
+function gruInputs(B: number, T: number, I: number, H: number, L: number, seed: number, masked: boolean): GruStackInputs {
+  return tf.tidy(() => ({
+    x: tf.randomNormal([B, T, I], 0, 1, 'float32', seed) as tf.Tensor3D,
+    h0: tf.randomNormal([L, B, H], 0, 0.5, 'float32', seed + 1) as tf.Tensor3D,
+    layers: Array.from({ length: L }, (_, k) => ({
+      wIh: tf.randomNormal([3 * H, k === 0 ? I : H], 0, 0.5, 'float32', seed + 10 * k + 2) as tf.Tensor2D,
+      wHh: tf.randomNormal([3 * H, H], 0, 0.5, 'float32', seed + 10 * k + 3) as tf.Tensor2D,
+      bIh: tf.randomNormal([3 * H], 0, 0.5, 'float32', seed + 10 * k + 4) as tf.Tensor1D,
+      bHh: tf.randomNormal([3 * H], 0, 0.5, 'float32', seed + 10 * k + 5) as tf.Tensor1D,
+    })),
+    masks: masked ? (maskTensor({ key: seed * 7919, p: 0.3 }, [L - 1, B, T, H]) as tf.Tensor4D) : undefined,
+  }));
+}
+
+function flatten(inp: GruStackInputs): tf.Tensor[] {
+  return [inp.x, inp.h0, ...inp.layers.flatMap((w) => [w.wIh, w.wHh, w.bIh, w.bHh])];
+}
+
+function rebuild(inp: GruStackInputs, xs: tf.Tensor[]): GruStackInputs {
+  const L = inp.layers.length;
+  return {
+    x: xs[0] as tf.Tensor3D,
+    h0: xs[1] as tf.Tensor3D,
+    layers: Array.from({ length: L }, (_, k) => ({ wIh: xs[2 + 4 * k] as tf.Tensor2D, wHh: xs[3 + 4 * k] as tf.Tensor2D, bIh: xs[4 + 4 * k] as tf.Tensor1D, bHh: xs[5 + 4 * k] as tf.Tensor1D })),
+    masks: inp.masks,
+  };
+}
+
+const GRU_CASES: [string, number, number, number, number, number, boolean][] = [
+  ['odd sizes B=5 T=7 I=3 H=6 L=1', 5, 7, 3, 6, 1, false],
+  ['B=6 T=9 I=1 H=10 L=3 with dropout masks between layers', 6, 9, 1, 10, 3, true],
+  ['model-like B=16 T=12 I=1 H=32 L=2 with masks', 16, 12, 1, 32, 2, true],
+];
+
+for (const threads of [1, 2]) {
+  for (const [name, B, T, I, H, L, masked] of GRU_CASES) {
+    test(`fused GRU stack = tfjs graph, ${name}, threads=${threads}`, () => {
+      const inp = gruInputs(B, T, I, H, L, B + T + H, masked);
+      const xs = flatten(inp);
+      const names = ['out', 'dx', 'dh0', ...inp.layers.flatMap((_, k) => [`dWih${k}`, `dWhh${k}`, `dbih${k}`, `dbhh${k}`])];
+      const before = tf.memory().numTensors;
+      const want = valueAndGrads((...v) => gruStackTfjs(rebuild(inp, v)), xs, 3);
+      const got = valueAndGrads((...v) => fusedGruStack(rebuild(inp, v), { threads }), xs, 3);
+      compare(name, got, want, names);
+      assert.equal(tf.memory().numTensors, before, 'no tensors leak');
+      tf.dispose([...xs, inp.masks ?? []].flat());
+    });
+  }
+}
+
+test('fused GRU stack: a backward after another forward recomputes its own state', () => {
+  const a = gruInputs(4, 5, 1, 8, 2, 1, true);
+  const b = gruInputs(3, 6, 1, 8, 2, 2, false);
+  const xs = flatten(a);
+  tf.tidy(() => {
+    const want = tf.grads((...v: tf.Tensor[]) => tf.sum(gruStackTfjs(rebuild(a, v))))(xs);
+    // The gradient function of a's forward runs after b's forward replaced the kernel's memory.
+    const got = tf.grads((...v: tf.Tensor[]) => {
+      const ya = fusedGruStack(rebuild(a, v));
+      const yb = fusedGruStack(b);
+      return tf.add(tf.sum(ya), tf.mul(tf.sum(yb), 0));
+    })(xs);
+    got.forEach((g, i) => assert.ok(relError(g, want[i]) < TOL, `input ${i}: ${relError(g, want[i])}`));
+  });
+  tf.dispose([...xs, ...flatten(b), a.masks!]);
+});
+
+/** Both implementations of one dense op, on the same inputs. */
+function opCase(name: string, inputs: () => tf.Tensor[], run: (ops: DenseOps, xs: tf.Tensor[]) => tf.Tensor): void {
+  for (const threads of [1, 2]) {
+    test(`fused ${name} = tfjs, threads=${threads}`, () => {
+      configureBaselineKernel({ threads });
+      const xs = inputs();
+      const before = tf.memory().numTensors;
+      const want = valueAndGrads((...v) => run(tfjsOps, v), xs, 5);
+      const got = valueAndGrads((...v) => run(fusedOps, v), xs, 5);
+      compare(name, got, want, ['value', ...xs.map((_, i) => `d${i}`)]);
+      assert.equal(tf.memory().numTensors, before, 'no tensors leak');
+      tf.dispose(xs);
+      configureBaselineKernel({});
+    });
+  }
+}
+
+const drop: DropoutSpec = { key: 12345, p: 0.2 };
+const rnd = (shape: number[], seed: number, std = 1): tf.Tensor => tf.randomNormal(shape, 0, std, 'float32', seed);
+
+opCase('linear (rows 3×7, in 5, out 6)', () => [rnd([3, 7, 5], 1), rnd([6, 5], 2), rnd([6], 3)], (ops, [x, w, b]) => ops.linear(x, w, b));
+opCase('linear (in 1, out 2: padded both ways)', () => [rnd([9, 1], 4), rnd([2, 1], 5), rnd([2], 6)], (ops, [x, w, b]) => ops.linear(x, w, b));
+opCase('linear (rows 257, in 64, out 192)', () => [rnd([257, 64], 7), rnd([192, 64], 8, 0.1), rnd([192], 9)], (ops, [x, w, b]) => ops.linear(x, w, b));
+opCase('gelu with dropout (13 elements)', () => [rnd([13], 10, 2)], (ops, [x]) => ops.activation(x, 'gelu', drop));
+opCase('relu with dropout', () => [rnd([4, 33], 11)], (ops, [x]) => ops.activation(x, 'relu', drop));
+opCase('gelu without dropout', () => [rnd([2, 3, 40], 12, 3)], (ops, [x]) => ops.activation(x, 'gelu', null));
+opCase('LayerNorm (width 6)', () => [rnd([5, 6], 13), rnd([6], 14), rnd([6], 15)], (ops, [x, g, b]) => ops.addNorm(x, null, g, b, null));
+opCase('add + dropout + LayerNorm (width 10)', () => [rnd([3, 4, 10], 16), rnd([3, 4, 10], 17), rnd([10], 18), rnd([10], 19)], (ops, [x, y, g, b]) => ops.addNorm(x, y, g, b, drop));
+opCase('causal attention, 2 heads of 4, S=7, dropout', () => [rnd([3, 7, 24], 20)], (ops, [qkv]) => ops.attention(qkv as tf.Tensor3D, 2, drop));
+opCase('causal attention, 3 heads of 2, S=10', () => [rnd([2, 10, 18], 21)], (ops, [qkv]) => ops.attention(qkv as tf.Tensor3D, 3, null));
+opCase('causal attention, 8 heads of 8, S=13, dropout', () => [rnd([5, 13, 192], 22)], (ops, [qkv]) => ops.attention(qkv as tf.Tensor3D, 8, drop));
