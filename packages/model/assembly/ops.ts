@@ -122,7 +122,7 @@ export function activationForward(s: i32): void {
   for (let i = tw(s, T_R0), e = tw(s, T_R1); i < e; i += 4) {
     const o = <usize>i << 2;
     const x = v128.load(X + o);
-    const y = gelu ? mul(x, normalCdf(x)) : f32x4.max(x, vs(0.0));
+    const y = gelu ? mul(x, normalCdf(x)) : f32x4.pmax(x, vs(0.0)); // NaN passes, as in torch.relu
     v128.store(Y + o, mul(y, dropMultiplier(i)));
   }
 }
@@ -284,7 +284,7 @@ function transposeOut(src: usize, w: i32, col: i32, S: i32, SP: i32, hd: i32, ds
   const lastAt = P + (<usize>(nv - 1) << 4);
   v128.store(lastAt, v128.bitselect(v128.load(lastAt), vs(-3.0e38), keep));
   let mx = vs(-3.0e38);
-  for (let v = 0; v < nv; v++) mx = f32x4.max(mx, v128.load(P + (<usize>v << 4)));
+  for (let v = 0; v < nv; v++) mx = f32x4.pmax(mx, v128.load(P + (<usize>v << 4)));
   const m = vs(hmax(mx));
   let sum = vs(0);
   for (let v = 0; v < nv; v++) {

@@ -14,7 +14,7 @@ export {
 } from './config.js';
 export { GruIntegrator, gruParameterShapes, gruInitialWeights, type ForwardOptions } from './gru.js';
 export { gruStackTfjs, runGruStack, gruDims, type GruStackInputs, type GruLayerWeights, type GruDims } from './gruStack.js';
-export { fusedGruStack, configureBaselineKernel, disposeBaselineKernel, baselineKernelMemoryBytes, type FusedGruOptions } from './kernel/fusedGru.js';
+export { fusedGruStack, configureBaselineKernel, baselineKernelThreads, disposeBaselineKernel, baselineKernelMemoryBytes, type FusedGruOptions } from './kernel/fusedGru.js';
 export type { GruEngine, GruHostInputs, GruHostGradients } from './kernel/engine.js';
 export { integrationAwareLoss, transformerLoss, decodeSinCos, lossParts, type GruLosses, type TransformerLosses, type LossWeights, type LossParts } from './losses.js';
 export { DropoutStream, maskTensor, maskValues, maskHash, type DropoutSpec } from './dropout.js';

@@ -25,6 +25,11 @@ export function configureBaselineKernel(opts: { threads?: number }): void {
   baselineKernel.configure(opts.threads ?? null);
 }
 
+/** Threads the baselines kernel uses when a call gives none. */
+export function baselineKernelThreads(): number {
+  return baselineKernel.threads();
+}
+
 /** Stops the baselines kernel's threads and frees its memory (the fused GRU's and ops'); later calls start afresh. */
 export function disposeBaselineKernel(): void {
   wasmEngine.dispose();
