@@ -2,7 +2,7 @@
 // entry point, so that one shared memory and one pool of threads serve both. The host writes a
 // command's parameters, then every thread calls run(cmd, s) for its slice s.
 // Command numbers: keep in sync with src/baselines/kernel/commands.ts.
-import { gruBackward, gruForward } from './gru';
+import { gruBackward, gruForward, gruPack, gruReduce } from './gru';
 import { activationBackward, activationForward, attentionBackward, attentionForward, linearBackward, linearForward, normBackward, normForward } from './ops';
 
 export function run(cmd: i32, s: i32): void {
@@ -17,6 +17,8 @@ export function run(cmd: i32, s: i32): void {
     case 8: normBackward(s); break;
     case 9: attentionForward(s); break;
     case 10: attentionBackward(s); break;
+    case 11: gruPack(s); break;
+    case 12: gruReduce(s); break;
     default: unreachable();
   }
 }

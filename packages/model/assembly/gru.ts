@@ -7,10 +7,10 @@
 // Per thread everything is batch-major: a step's states are Bs rows of Hp floats (H padded to a
 // multiple of 4, padding kept at 0), gate pre-activations Bs rows of G = 3·Hp (r, z, n thirds). All
 // products are then either C = A·Bᵀ over contiguous rows (gemmNT; the weight operand is packed in
-// 4-row panels by the host) or, for weight gradients, Σ over (t, b) of outer products (gemmNN).
+// 4-row panels by the host) or, for weight gradients, Σ over (t, b) of outer products (gemmTN).
 // No transposes are needed anywhere.
 
-import { add, columnSums, gemmNT, gemmTN, madd, mul, sigmoid, sub, vs, vtanh, zero } from './simd';
+import { add, columnSums, dropLanes, gemmNT, gemmTN, madd, mul, sigmoid, sub, vs, vtanh, zero } from './simd';
 
 // ---- parameter block: i32 words at PARAMS; keep in sync with src/baselines/kernel/gruLayout.ts ----
 const PARAMS: usize = 1024;
@@ -22,19 +22,23 @@ const P_L = 4;
 const P_IP = 5; // I padded to 4
 const P_HP = 6; // H padded to 4
 const P_G = 7; // 3·Hp
-const P_MASKED = 8; // 1: dropout masks between layers
+const P_MASKED = 8; // 1: dropout between layers, mask from key P_KEY (see assembly/simd.ts)
 const P_X = 9; // B×T×I input
 const P_H0 = 10; // L×B×H initial states
-const P_MASK = 11; // (L−1)×B×T×H multipliers of layer k ≥ 1's input
+const P_KEY = 11; // the dropout mask's key: element ((k−1)·B + b)·T·H + t·H + j scales layer k's input
 const P_OUT = 12; // B×T×H last layer's states
 const P_DOUT = 13; // B×T×H its gradient
 const P_DX = 14; // B×T×I gradient of x
 const P_DH0 = 15; // L×B×H gradient of h0
+const P_THRESH = 16; // the mask's keep threshold
+const P_SCALE = 17; // f32: 1/(1 − p)
+const P_SLICES = 18; // number of slices (threads) of the call
 // Per layer (LAYER_WORDS words from LAYER_TABLE): packed W_ih (G rows of Ik), packed W_ihᵀ (Ik rows
 // of G), packed W_hh (G rows of Hp), packed W_hhᵀ (Hp rows of G), b_ih + b_hh of the r and z gates
-// (2·Hp), b_ih and b_hh of the n gate (Hp each), Ik (the layer's padded input width).
-const LAYER_TABLE = 16;
-const LAYER_WORDS = 8;
+// (2·Hp), b_ih and b_hh of the n gate (Hp each), Ik (the layer's padded input width); then the
+// layer's parameters as given, in torch.nn.GRU's layout: W_ih (3H×I_k), W_hh (3H×H), b_ih, b_hh.
+const LAYER_TABLE = 24;
+const LAYER_WORDS = 12;
 const L_WIH = 0;
 const L_WIHT = 1;
 const L_WHH = 2;
@@ -43,12 +47,17 @@ const L_BRZ = 4;
 const L_BIN = 5;
 const L_BHN = 6;
 const L_IK = 7;
+const L_RWIH = 8;
+const L_RWHH = 9;
+const L_RBIH = 10;
+const L_RBHH = 11;
 // Per thread (THREAD_WORDS words from THREAD_TABLE): b0, b1, then shared scratch: XT (T×Bs×Ip layer
 // 0 input), GH (Bs×G), DGH and DGX (T×Bs×G gate gradients), DH (Bs×Hp), DY (T×Bs×Hp gradient of
-// the current layer's outputs), DXT (T×Bs×Ip); then per layer (TL_WORDS from 16): HS ((T+1)×Bs×Hp
-// states), GX (T×Bs×G input products, overwritten by the gates r, z, n), GHN (T×Bs×Hp, W_hn h + b_hn),
-// XM (T×Bs×Hp masked input) and MT (T×Bs×Hp masks) when masked, dW_ih (G×Ik), dW_hh (G×Hp), db (2G).
-const THREAD_TABLE = 144;
+// the current layer's outputs), DXT (T×Bs×Ip), WORK (weight-gradient packing); then per layer
+// (TL_WORDS from 16): HS ((T+1)×Bs×Hp states), GX (T×Bs×G input products, overwritten by the gates
+// r, z, n), GHN (T×Bs×Hp, W_hn h + b_hn), XM (T×Bs×Hp masked input) and MT (T×Bs×Hp mask) when
+// masked, dW_ih (G×Ik), dW_hh (G×Hp), db (2G: b_ih then b_hh).
+const THREAD_TABLE = 224;
 const THREAD_WORDS = 144;
 const T_B0 = 0;
 const T_B1 = 1;
@@ -59,6 +68,7 @@ const T_DGX = 5;
 const T_DH = 6;
 const T_DY = 7;
 const T_DXT = 8;
+const T_WORK = 9; // gemmTN's packing scratch (tnWorkFloats(G, Hp))
 const TL_BASE = 16;
 const TL_WORDS = 8;
 const TL_HS = 0;
@@ -149,6 +159,7 @@ function gatesForward(gx: usize, gh: usize, ghn: usize, hPrev: usize, hNext: usi
 /** Runs every layer over all T steps for slice s, keeping what the backward needs. */
 export function gruForward(s: i32): void {
   const B = pi(P_B), T = pi(P_T), I = pi(P_I), H = pi(P_H), L = pi(P_L), IP = pi(P_IP), HP = pi(P_HP), G = pi(P_G);
+  // (Padding lanes j ≥ H get an arbitrary mask, but the states there are 0.)
   const masked = pi(P_MASKED) != 0;
   const b0 = <i32>tu(s, T_B0), BS = <i32>tu(s, T_B1) - b0;
   if (BS <= 0) return;
@@ -159,13 +170,21 @@ export function gruForward(s: i32): void {
     const HS = tlu(s, k, TL_HS), GX = tlu(s, k, TL_GX), GHN = tlu(s, k, TL_GHN);
     const IK = pi(LAYER_TABLE + k * LAYER_WORDS + L_IK);
     if (k > 0 && masked) {
+      // The mask (kept for the backward) and the masked input of this slice, row by row.
       const MT = tlu(s, k, TL_MT), XM = tlu(s, k, TL_XM);
-      gather(pu(P_MASK) + ((<usize>(k - 1) * <usize>B * <usize>T * <usize>H) << 2), H, MT, HP, H, b0, BS, T, true);
+      const key = <u32>pi(P_KEY), threshold = <u32>pi(P_THRESH), scale = vs(load<f32>(PARAMS + (<usize>P_SCALE << 2)));
       const prev = tlu(s, k - 1, TL_HS) + rowsBytes;
-      const n = T * BS * HP;
-      for (let i = 0; i < n; i += 4) {
-        const o = <usize>i << 2;
-        v128.store(XM + o, mul(v128.load(MT + o), v128.load(prev + o)));
+      for (let t = 0; t < T; t++) {
+        for (let b = 0; b < BS; b++) {
+          const at = (<usize>(t * BS + b) * <usize>HP) << 2;
+          const idx = <u32>((((k - 1) * B + b0 + b) * T + t) * H);
+          for (let j = 0; j < HP; j += 4) {
+            const o = at + (<usize>j << 2);
+            const m = dropLanes(idx + <u32>j, key, threshold, scale);
+            v128.store(MT + o, m);
+            v128.store(XM + o, mul(m, v128.load(prev + o)));
+          }
+        }
       }
     }
     // Input products of every step at once: GX = X·W_ihᵀ over T·Bs rows.
@@ -246,8 +265,9 @@ export function gruBackward(s: i32): void {
     }
     // Weight gradients over every (t, b) row: dW_hh = Σ dgh ⊗ h_t, dW_ih = Σ dgx ⊗ x_t, db = Σ rows.
     const input = layerInput(s, k, BS, HP, masked);
-    gemmTN(G, HP, T * BS, DGH, <usize>G << 2, HS, <usize>HP << 2, tlu(s, k, TL_DWHH), <usize>HP << 2, false);
-    gemmTN(G, IK, T * BS, DGX, <usize>G << 2, input, <usize>IK << 2, tlu(s, k, TL_DWIH), <usize>IK << 2, false);
+    const work = tu(s, T_WORK);
+    gemmTN(G, HP, T * BS, DGH, <usize>G << 2, HS, <usize>HP << 2, tlu(s, k, TL_DWHH), <usize>HP << 2, false, work);
+    gemmTN(G, IK, T * BS, DGX, <usize>G << 2, input, <usize>IK << 2, tlu(s, k, TL_DWIH), <usize>IK << 2, false, work);
     const DB = tlu(s, k, TL_DB);
     columnSums(DGX, <usize>G << 2, T * BS, G, DB);
     columnSums(DGH, <usize>G << 2, T * BS, G, DB + (<usize>G << 2));
@@ -266,6 +286,83 @@ export function gruBackward(s: i32): void {
       const DXT = tu(s, T_DXT);
       gemmNT(T * BS, IP, G, DGX, <usize>G << 2, lu(0, L_WIHT), DXT, <usize>IP << 2, false);
       gather(pu(P_DX), I, DXT, IP, I, b0, BS, T, false);
+    }
+  }
+}
+
+/** torch row of padded gate row g (gate·Hp + j), or −1 in the padding. */
+@inline function gateRow(g: i32, H: i32, HP: i32): i32 {
+  const gate = g / HP, j = g - gate * HP;
+  return j < H ? gate * H + j : -1;
+}
+
+/**
+ * Packs W (rows 3H of n floats, torch's layout) for gemmNT, padded: as G rows of np (transposed false)
+ * or np rows of G (transposed true), with gate row g ↔ torch row gateRow(g).
+ */
+function packGateMatrix(w: usize, n: i32, np: i32, H: i32, HP: i32, transposed: bool, dst: usize): void {
+  const G = 3 * HP;
+  const rows = transposed ? np : G, cols = transposed ? G : np;
+  let o = dst;
+  for (let q = 0; q < rows; q += 4) {
+    for (let kb = 0; kb < cols; kb += 4) {
+      for (let ri = 0; ri < 4; ri++) {
+        for (let ki = 0; ki < 4; ki++) {
+          const g = transposed ? kb + ki : q + ri, c = transposed ? q + ri : kb + ki;
+          const gr = gateRow(g, H, HP);
+          store<f32>(o, gr >= 0 && c < n ? load<f32>(w + ((<usize>(gr * n + c)) << 2)) : 0);
+          o += 4;
+        }
+      }
+    }
+  }
+}
+
+/** Packs the weights and biases of every layer (job j of 5 per layer runs on thread j mod slices). */
+export function gruPack(s: i32): void {
+  const I = pi(P_I), H = pi(P_H), L = pi(P_L), HP = pi(P_HP), S = pi(P_SLICES);
+  for (let job = s; job < 5 * L; job += S) {
+    const k = job / 5, part = job - 5 * k;
+    const n = k == 0 ? I : H, IK = pi(LAYER_TABLE + k * LAYER_WORDS + L_IK);
+    if (part == 0) packGateMatrix(lu(k, L_RWIH), n, IK, H, HP, false, lu(k, L_WIH));
+    else if (part == 1) packGateMatrix(lu(k, L_RWIH), n, IK, H, HP, true, lu(k, L_WIHT));
+    else if (part == 2) packGateMatrix(lu(k, L_RWHH), H, HP, H, HP, false, lu(k, L_WHH));
+    else if (part == 3) packGateMatrix(lu(k, L_RWHH), H, HP, H, HP, true, lu(k, L_WHHT));
+    else {
+      const bih = lu(k, L_RBIH), bhh = lu(k, L_RBHH), brz = lu(k, L_BRZ), bin = lu(k, L_BIN), bhn = lu(k, L_BHN);
+      for (let j = 0; j < HP; j++) {
+        const real = j < H;
+        const at = <usize>j << 2;
+        const r = (<usize>j) << 2, z = (<usize>(H + j)) << 2, nn = (<usize>(2 * H + j)) << 2;
+        store<f32>(brz + at, real ? load<f32>(bih + r) + load<f32>(bhh + r) : 0);
+        store<f32>(brz + ((<usize>(HP + j)) << 2), real ? load<f32>(bih + z) + load<f32>(bhh + z) : 0);
+        store<f32>(bin + at, real ? load<f32>(bih + nn) : 0);
+        store<f32>(bhn + at, real ? load<f32>(bhh + nn) : 0);
+      }
+    }
+  }
+}
+
+/**
+ * Sums every slice's weight-gradient partials into slice 0's, in slice order; thread s takes the
+ * s-th share (in whole vectors) of each buffer.
+ */
+export function gruReduce(s: i32): void {
+  const L = pi(P_L), HP = pi(P_HP), G = pi(P_G), S = pi(P_SLICES);
+  for (let k = 0; k < L; k++) {
+    const IK = pi(LAYER_TABLE + k * LAYER_WORDS + L_IK);
+    for (let buf = 0; buf < 3; buf++) {
+      const word = buf == 0 ? TL_DWIH : buf == 1 ? TL_DWHH : TL_DB;
+      const vecs = (buf == 0 ? G * IK : buf == 1 ? G * HP : 2 * G) >> 2;
+      const v0 = (vecs * s) / S, v1 = (vecs * (s + 1)) / S;
+      const dst = tlu(0, k, word);
+      for (let t = 1; t < S; t++) {
+        const src = tlu(t, k, word);
+        for (let v = v0; v < v1; v++) {
+          const o = <usize>v << 4;
+          v128.store(dst + o, add(v128.load(dst + o), v128.load(src + o)));
+        }
+      }
     }
   }
 }

@@ -3,7 +3,7 @@
 // self-attention. Each call is stateless: the host copies the operands in (src/baselines/kernel/
 // opsLayout.ts writes the parameter block below), runs the command on every slice, reads results out.
 // Weight-gradient partials are per slice; the host sums them in slice order.
-import { add, columnSums, dropLanes, gemmNT, gemmTN, hmax, hsum, laneMask, madd, mul, packPanels, sub, vexp, vs, zero } from './simd';
+import { add, columnSums, dropLanes, gemmNT, gemmTN, hmax, hsum, hsum4, laneMask, madd, mul, packPanels, sub, vexp, vs, zero } from './simd';
 
 // ---- parameter block: words at OPS; keep in sync with src/baselines/kernel/opsLayout.ts ---------
 const OPS: usize = 40960;
@@ -82,7 +82,8 @@ export function linearBackward(s: i32): void {
     packPanels(wu(LIN_W), 1, K, K, N, KP, NP, WP); // Wᵀ: element (k, n) = W[n][k]
     gemmNT(rows, KP, NP, dY, <usize>NP << 2, WP, row(DX, r0, KP), <usize>KP << 2, false);
   }
-  gemmTN(NP, KP, rows, dY, <usize>NP << 2, row(wu(LIN_X), r0, KP), <usize>KP << 2, tp(s, T_PART1), <usize>KP << 2, false);
+  // The slice's scratch holds the packed Wᵀ (Np·Kp floats), then gemmTN's work.
+  gemmTN(NP, KP, rows, dY, <usize>NP << 2, row(wu(LIN_X), r0, KP), <usize>KP << 2, tp(s, T_PART1), <usize>KP << 2, false, WP + ((<usize>NP * <usize>KP) << 2));
   columnSums(dY, <usize>NP << 2, rows, NP, tp(s, T_PART2));
 }
 
@@ -263,43 +264,69 @@ function transposeOut(src: usize, w: i32, col: i32, S: i32, SP: i32, hd: i32, ds
 }
 
 /**
- * Row i of the attention probabilities of one head into P (keys j ≤ i; zero up to the end of the
- * last vector): softmax over j of q_i·k_j/√hd, with q_i at q (hd floats) and K transposed at KT.
- * Returns the number of 4-lane vectors the row spans.
+ * exp(s_ij − max_j s_ij) of row i of one head into E (keys j ≤ i; zero up to the end of the last
+ * vector), s_ij = q_i·k_j/√hd with the scaled query as splats at QS (hd vectors) and K transposed
+ * at KT (hd × Sp). Returns Σ_j of the row; the row spans nv = (i + 4) >> 2 vectors.
  */
-@inline function probabilities(q: usize, KT: usize, SP: i32, hd: i32, i: i32, scale: f32, P: usize): i32 {
+@inline function expScores(QS: usize, KT: usize, SP: i32, hd: i32, i: i32, E: usize): f32 {
   const nv = (i + 4) >> 2;
-  for (let v = 0; v < nv; v++) v128.store(P + (<usize>v << 4), vs(0));
-  for (let c = 0; c < hd; c++) {
-    const qc = vs(load<f32>(q + (<usize>c << 2)) * scale);
-    const k = KT + ((<usize>c * <usize>SP) << 2);
-    for (let v = 0; v < nv; v++) {
-      const o = <usize>v << 4;
-      v128.store(P + o, madd(v128.load(P + o), qc, v128.load(k + o)));
+  const kStride = <usize>SP << 2;
+  for (let v = 0; v < nv; v++) {
+    const o = <usize>v << 4;
+    let acc = vs(0);
+    let k = KT + o;
+    for (let c = 0; c < hd; c++) {
+      acc = madd(acc, v128.load(QS + (<usize>c << 4)), v128.load(k));
+      k += kStride;
     }
+    v128.store(E + o, acc);
   }
   // Keys past i are masked: excluded from the max, and exactly 0 after exp.
-  const last = (nv - 1) << 2;
-  const keep = laneMask(i + 1 - last);
-  const lastAt = P + (<usize>(nv - 1) << 4);
+  const keep = laneMask(i + 1 - ((nv - 1) << 2));
+  const lastAt = E + (<usize>(nv - 1) << 4);
   v128.store(lastAt, v128.bitselect(v128.load(lastAt), vs(-3.0e38), keep));
   let mx = vs(-3.0e38);
-  for (let v = 0; v < nv; v++) mx = f32x4.pmax(mx, v128.load(P + (<usize>v << 4)));
+  for (let v = 0; v < nv; v++) mx = f32x4.pmax(mx, v128.load(E + (<usize>v << 4)));
   const m = vs(hmax(mx));
   let sum = vs(0);
   for (let v = 0; v < nv; v++) {
     const o = <usize>v << 4;
-    let e = vexp(sub(v128.load(P + o), m));
+    let e = vexp(sub(v128.load(E + o), m));
     if (v == nv - 1) e = v128.and(e, keep);
-    v128.store(P + o, e);
+    v128.store(E + o, e);
     sum = add(sum, e);
   }
-  const inv = vs(<f32>1 / hsum(sum));
-  for (let v = 0; v < nv; v++) {
-    const o = <usize>v << 4;
-    v128.store(P + o, mul(v128.load(P + o), inv));
+  return hsum(sum);
+}
+
+/** Splats of the hd floats at src, times `scale`, into dst (hd vectors). */
+@inline function splats(src: usize, hd: i32, scale: f32, dst: usize): void {
+  for (let c = 0; c < hd; c++) v128.store(dst + (<usize>c << 4), vs(load<f32>(src + (<usize>c << 2)) * scale));
+}
+
+/** dst_c = Σ_v P[v]·X[c][v] over nv vectors, times `scale`, for c < hd (X: hd rows of Sp floats). */
+@inline function rowDots(P: usize, X: usize, SP: i32, hd: i32, nv: i32, scale: f32, dst: usize): void {
+  const stride = <usize>SP << 2;
+  let c = 0;
+  for (; c + 4 <= hd; c += 4) {
+    const x0 = X + <usize>c * stride;
+    let a0 = vs(0), a1 = vs(0), a2 = vs(0), a3 = vs(0);
+    for (let v = 0; v < nv; v++) {
+      const o = <usize>v << 4;
+      const p = v128.load(P + o);
+      a0 = madd(a0, p, v128.load(x0 + o));
+      a1 = madd(a1, p, v128.load(x0 + stride + o));
+      a2 = madd(a2, p, v128.load(x0 + 2 * stride + o));
+      a3 = madd(a3, p, v128.load(x0 + 3 * stride + o));
+    }
+    v128.store(dst + (<usize>c << 2), mul(hsum4(a0, a1, a2, a3), vs(scale)));
   }
-  return nv;
+  for (; c < hd; c++) {
+    const x = X + <usize>c * stride;
+    let a = vs(0);
+    for (let v = 0; v < nv; v++) a = madd(a, v128.load(P + (<usize>v << 4)), v128.load(x + (<usize>v << 4)));
+    store<f32>(dst + (<usize>c << 2), hsum(a) * scale);
+  }
 }
 
 @inline function attnScratch(s: i32, hd: i32, SP: i32, k: i32): usize {
@@ -309,9 +336,11 @@ function transposeOut(src: usize, w: i32, col: i32, S: i32, SP: i32, hd: i32, ds
 export function attentionForward(s: i32): void {
   const S = wi(AT_S), D = wi(AT_D), NH = wi(AT_NH), hd = wi(AT_HD), SP = wi(AT_SP);
   const QKV = wu(AT_QKV), OUT = wu(AT_OUT);
+  const dropping = wi(D_ON) != 0;
+  const key = <u32>wi(D_KEY), threshold = <u32>wi(D_THRESH), dscale = vs(wf(D_SCALE));
   const scale = <f32>1 / sqrt<f32>(<f32>hd);
   const KT = attnScratch(s, hd, SP, 0), VT = attnScratch(s, hd, SP, 1);
-  const P = attnScratch(s, hd, SP, 2);
+  const E = attnScratch(s, hd, SP, 2), QS = E + (<usize>SP << 2);
   const W = 3 * D;
   for (let b = tw(s, T_R0), e = tw(s, T_R1); b < e; b++) {
     const seq = row(QKV, b * S, W);
@@ -319,19 +348,18 @@ export function attentionForward(s: i32): void {
       transposeIn(seq, W, D + h * hd, S, SP, hd, KT);
       transposeIn(seq, W, 2 * D + h * hd, S, SP, hd, VT);
       for (let i = 0; i < S; i++) {
-        const nv = probabilities(row(seq, i, W) + ((<usize>(h * hd)) << 2), KT, SP, hd, i, scale, P);
-        const maskAt = ((b * NH + h) * S + i) * S;
-        for (let v = 0; v < nv; v++) {
-          const o = <usize>v << 4;
-          v128.store(P + o, mul(v128.load(P + o), dropMultiplier(maskAt + (v << 2))));
+        splats(row(seq, i, W) + ((<usize>(h * hd)) << 2), hd, scale, QS);
+        const sum = expScores(QS, KT, SP, hd, i, E);
+        const nv = (i + 4) >> 2;
+        if (dropping) {
+          const maskAt = <u32>(((b * NH + h) * S + i) * S);
+          for (let v = 0; v < nv; v++) {
+            const o = <usize>v << 4;
+            v128.store(E + o, mul(v128.load(E + o), dropLanes(maskAt + (<u32>v << 2), key, threshold, dscale)));
+          }
         }
-        const out = row(OUT, b * S + i, D) + ((<usize>(h * hd)) << 2);
-        for (let c = 0; c < hd; c++) {
-          const vc = VT + ((<usize>c * <usize>SP) << 2);
-          let acc = vs(0);
-          for (let v = 0; v < nv; v++) acc = madd(acc, v128.load(P + (<usize>v << 4)), v128.load(vc + (<usize>v << 4)));
-          store<f32>(out + (<usize>c << 2), hsum(acc));
-        }
+        // out_i = Σ_j p′_ij v_j with p′ = e·m/Σe: the normalisation is one scale at the end.
+        rowDots(E, VT, SP, hd, nv, <f32>1 / sum, row(OUT, b * S + i, D) + ((<usize>(h * hd)) << 2));
       }
     }
   }
@@ -340,11 +368,15 @@ export function attentionForward(s: i32): void {
 export function attentionBackward(s: i32): void {
   const S = wi(AT_S), D = wi(AT_D), NH = wi(AT_NH), hd = wi(AT_HD), SP = wi(AT_SP);
   const QKV = wu(AT_QKV), DOUT = wu(AT_DOUT), DQKV = wu(AT_DQKV);
+  const dropping = wi(D_ON) != 0;
+  const key = <u32>wi(D_KEY), threshold = <u32>wi(D_THRESH), dscale = vs(wf(D_SCALE));
   const scale = <f32>1 / sqrt<f32>(<f32>hd);
   const KT = attnScratch(s, hd, SP, 0), VT = attnScratch(s, hd, SP, 1);
   const dKT = attnScratch(s, hd, SP, 2), dVT = attnScratch(s, hd, SP, 3);
   const P = attnScratch(s, hd, SP, 4), M = P + ((<usize>SP) << 2), DP = M + ((<usize>SP) << 2);
+  const QS = DP + ((<usize>SP) << 2), GS = QS + ((<usize>hd) << 4);
   const W = 3 * D;
+  const kStride = <usize>SP << 2;
   for (let b = tw(s, T_R0), e = tw(s, T_R1); b < e; b++) {
     const seq = row(QKV, b * S, W), dseq = row(DQKV, b * S, W);
     for (let h = 0; h < NH; h++) {
@@ -354,51 +386,46 @@ export function attentionBackward(s: i32): void {
       zero(dVT, hd * SP);
       for (let i = 0; i < S; i++) {
         const q = row(seq, i, W) + ((<usize>(h * hd)) << 2);
-        const nv = probabilities(q, KT, SP, hd, i, scale, P);
-        const maskAt = ((b * NH + h) * S + i) * S;
-        const dout = row(DOUT, b * S + i, D) + ((<usize>(h * hd)) << 2);
-        // dp′_j = Σ_c dout_c·v_jc and dV_j += p′_j·dout (p′ = p·m), vectors along j.
-        for (let v = 0; v < nv; v++) {
-          const o = <usize>v << 4;
-          v128.store(M + o, dropMultiplier(maskAt + (v << 2)));
-          v128.store(DP + o, vs(0));
-        }
-        for (let c = 0; c < hd; c++) {
-          const dc = vs(load<f32>(dout + (<usize>c << 2)));
-          const vc = VT + ((<usize>c * <usize>SP) << 2), dvc = dVT + ((<usize>c * <usize>SP) << 2);
-          for (let v = 0; v < nv; v++) {
-            const o = <usize>v << 4;
-            v128.store(DP + o, madd(v128.load(DP + o), dc, v128.load(vc + o)));
-            v128.store(dvc + o, madd(v128.load(dvc + o), dc, mul(v128.load(P + o), v128.load(M + o))));
-          }
-        }
-        // Through the dropout and the softmax: ds_j = p_j·(dp_j − Σ_k p_k·dp_k), dp = dp′·m.
+        splats(q, hd, scale, QS);
+        const inv = vs(<f32>1 / expScores(QS, KT, SP, hd, i, P));
+        const nv = (i + 4) >> 2;
+        splats(row(DOUT, b * S + i, D) + ((<usize>(h * hd)) << 2), hd, 1, GS);
+        const maskAt = <u32>(((b * NH + h) * S + i) * S);
+        // Per key vector: p, the mask m, dp = m·Σ_c dout_c·v_jc, and dV_j += p·m·dout.
         let dot = vs(0);
         for (let v = 0; v < nv; v++) {
           const o = <usize>v << 4;
-          const dp = mul(v128.load(DP + o), v128.load(M + o));
+          const p = mul(v128.load(P + o), inv);
+          v128.store(P + o, p);
+          const m = dropping ? dropLanes(maskAt + (<u32>v << 2), key, threshold, dscale) : vs(1.0);
+          const pm = mul(p, m);
+          let dp = vs(0);
+          let vv = VT + o, dv = dVT + o;
+          for (let c = 0; c < hd; c++) {
+            const g = v128.load(GS + (<usize>c << 4));
+            dp = madd(dp, g, v128.load(vv));
+            v128.store(dv, madd(v128.load(dv), pm, g));
+            vv += kStride;
+            dv += kStride;
+          }
+          dp = mul(dp, m);
           v128.store(DP + o, dp);
-          dot = madd(dot, v128.load(P + o), dp);
+          dot = madd(dot, p, dp);
         }
+        // Through the softmax: ds_j = p_j·(dp_j − Σ_k p_k·dp_k), the gradient of s_ij = q_i·k_j/√hd;
+        // dK_j += ds_j·q_i/√hd (the splats QS hold q/√hd) and dq_i = Σ_j ds_j·k_j/√hd.
         const sdot = vs(hsum(dot));
         for (let v = 0; v < nv; v++) {
           const o = <usize>v << 4;
-          v128.store(DP + o, mul(mul(v128.load(P + o), sub(v128.load(DP + o), sdot)), vs(scale)));
-        }
-        // dq_c = Σ_j ds_j·k_jc/√hd; dK_j += ds_j·q/√hd (the 1/√hd is folded into ds above).
-        const dq = row(dseq, i, W) + ((<usize>(h * hd)) << 2);
-        for (let c = 0; c < hd; c++) {
-          const kc = KT + ((<usize>c * <usize>SP) << 2), dkc = dKT + ((<usize>c * <usize>SP) << 2);
-          const qc = vs(load<f32>(q + (<usize>c << 2)));
-          let acc = vs(0);
-          for (let v = 0; v < nv; v++) {
-            const o = <usize>v << 4;
-            const ds = v128.load(DP + o);
-            acc = madd(acc, ds, v128.load(kc + o));
-            v128.store(dkc + o, madd(v128.load(dkc + o), ds, qc));
+          const ds = mul(v128.load(P + o), sub(v128.load(DP + o), sdot));
+          v128.store(DP + o, ds);
+          let dk = dKT + o;
+          for (let c = 0; c < hd; c++) {
+            v128.store(dk, madd(v128.load(dk), ds, v128.load(QS + (<usize>c << 4))));
+            dk += kStride;
           }
-          store<f32>(dq + (<usize>c << 2), hsum(acc));
         }
+        rowDots(DP, KT, SP, hd, nv, scale, row(dseq, i, W) + ((<usize>(h * hd)) << 2));
       }
       transposeOut(dKT, W, D + h * hd, S, SP, hd, dseq);
       transposeOut(dVT, W, 2 * D + h * hd, S, SP, hd, dseq);

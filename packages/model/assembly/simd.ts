@@ -59,173 +59,142 @@
 }
 
 // ---- C = A·Bᵀ -----------------------------------------------------------------------------------
-// C(r, c) (+)= Σ_k A(r, k)·B(c, k). A: rows of K floats at a + r·lda (bytes). B: packed by the host in
-// panels of 4 rows: panel q holds rows 4q…4q+3 as K/4 blocks of 16 floats [row 0: k…k+3][row 1]…,
+// C(r, c) (+)= Σ_k A(r, k)·B(c, k). A: rows of K floats at a + r·lda (bytes). B: packed in panels of
+// 4 rows (packPanels): panel q holds rows 4q…4q+3 as K/4 blocks of 16 floats [row 0: k…k+3][row 1]…,
 // at b + q·16·K bytes. C at c + r·ldc + 4·col. K and cols are multiples of 4. Blocks of 2 rows × 4
-// columns: 8 accumulators, 6 loads per 8 multiply-adds; one panel (16·K bytes) stays in L1 while
-// every row pair of A passes over it.
+// columns: 8 accumulators, 6 loads per 8 multiply-adds, reduced by hsum4 into one vector store.
+// Rows go in blocks of about 16 KB of A, which stay in L1 while every panel of B passes over them.
 
 @inline function ntStore(c: usize, v: v128, acc: bool): void {
   v128.store(c, acc ? add(v128.load(c), v) : v);
 }
 
+@inline function ntKern2x4(kb: usize, a0: usize, a1: usize, p: usize, c0: usize, ldc: usize, acc: bool): void {
+  let s00 = vs(0), s01 = vs(0), s02 = vs(0), s03 = vs(0);
+  let s10 = vs(0), s11 = vs(0), s12 = vs(0), s13 = vs(0);
+  for (let k: usize = 0; k < kb; k += 16) {
+    const x0 = v128.load(a0 + k), x1 = v128.load(a1 + k);
+    let y = v128.load(p);
+    s00 = madd(s00, x0, y);
+    s10 = madd(s10, x1, y);
+    y = v128.load(p, 16);
+    s01 = madd(s01, x0, y);
+    s11 = madd(s11, x1, y);
+    y = v128.load(p, 32);
+    s02 = madd(s02, x0, y);
+    s12 = madd(s12, x1, y);
+    y = v128.load(p, 48);
+    s03 = madd(s03, x0, y);
+    s13 = madd(s13, x1, y);
+    p += 64;
+  }
+  ntStore(c0, hsum4(s00, s01, s02, s03), acc);
+  ntStore(c0 + ldc, hsum4(s10, s11, s12, s13), acc);
+}
+
+@inline function ntKern1x4(kb: usize, a0: usize, p: usize, c0: usize, acc: bool): void {
+  let s00 = vs(0), s01 = vs(0), s02 = vs(0), s03 = vs(0);
+  for (let k: usize = 0; k < kb; k += 16) {
+    const x0 = v128.load(a0 + k);
+    s00 = madd(s00, x0, v128.load(p));
+    s01 = madd(s01, x0, v128.load(p, 16));
+    s02 = madd(s02, x0, v128.load(p, 32));
+    s03 = madd(s03, x0, v128.load(p, 48));
+    p += 64;
+  }
+  ntStore(c0, hsum4(s00, s01, s02, s03), acc);
+}
+
 export function gemmNT(rows: i32, cols: i32, K: i32, a: usize, lda: usize, b: usize, c: usize, ldc: usize, acc: bool): void {
   const kb = <usize>K << 2;
   const panelBytes = <usize>K << 4;
-  for (let q = 0; q < cols >> 2; q++) {
-    const bp = b + <usize>q * panelBytes;
-    const cq = c + (<usize>q << 4);
-    let r = 0;
-    for (; r + 2 <= rows; r += 2) {
-      const a0 = a + <usize>r * lda, a1 = a0 + lda;
-      let s00 = vs(0), s01 = vs(0), s02 = vs(0), s03 = vs(0);
-      let s10 = vs(0), s11 = vs(0), s12 = vs(0), s13 = vs(0);
-      let p = bp;
-      for (let k: usize = 0; k < kb; k += 16) {
-        const x0 = v128.load(a0 + k), x1 = v128.load(a1 + k);
-        let y = v128.load(p);
-        s00 = madd(s00, x0, y);
-        s10 = madd(s10, x1, y);
-        y = v128.load(p, 16);
-        s01 = madd(s01, x0, y);
-        s11 = madd(s11, x1, y);
-        y = v128.load(p, 32);
-        s02 = madd(s02, x0, y);
-        s12 = madd(s12, x1, y);
-        y = v128.load(p, 48);
-        s03 = madd(s03, x0, y);
-        s13 = madd(s13, x1, y);
-        p += 64;
+  const block = max(2, (4096 / K) & ~1);
+  for (let r0 = 0; r0 < rows; r0 += block) {
+    const r1 = min(rows, r0 + block);
+    for (let q = 0; q < cols >> 2; q++) {
+      const bp = b + <usize>q * panelBytes;
+      const cq = c + (<usize>q << 4);
+      let r = r0;
+      for (; r + 2 <= r1; r += 2) {
+        const a0 = a + <usize>r * lda;
+        ntKern2x4(kb, a0, a0 + lda, bp, cq + <usize>r * ldc, ldc, acc);
       }
-      const c0 = cq + <usize>r * ldc;
-      ntStore(c0, hsum4(s00, s01, s02, s03), acc);
-      ntStore(c0 + ldc, hsum4(s10, s11, s12, s13), acc);
-    }
-    if (r < rows) {
-      const a0 = a + <usize>r * lda;
-      let s00 = vs(0), s01 = vs(0), s02 = vs(0), s03 = vs(0);
-      let p = bp;
-      for (let k: usize = 0; k < kb; k += 16) {
-        const x0 = v128.load(a0 + k);
-        s00 = madd(s00, x0, v128.load(p));
-        s01 = madd(s01, x0, v128.load(p, 16));
-        s02 = madd(s02, x0, v128.load(p, 32));
-        s03 = madd(s03, x0, v128.load(p, 48));
-        p += 64;
-      }
-      ntStore(cq + <usize>r * ldc, hsum4(s00, s01, s02, s03), acc);
+      if (r < r1) ntKern1x4(kb, a + <usize>r * lda, bp, cq + <usize>r * ldc, acc);
     }
   }
 }
 
-// ---- C = Aᵀ·B over a long K (weight gradients: K runs over every (t, b) row) ---------------------
-// C(r, col) (+)= Σ_k A(k, r)·B(k, col): A rows of lda bytes (r contiguous), B rows of ldb bytes,
-// C rows of ldc bytes; cols a multiple of 4. K is cut into chunks so that a chunk's 8-column strip
-// of B stays in L1 while every 4-row block of A passes over it.
+// ---- C = Aᵀ·B over a long K (weight gradients: K runs over every row of a batch) -------------------
+// C(r, col) (+)= Σ_k A(k, r)·B(k, col): A rows of lda bytes, B rows of ldb bytes, C rows of ldc
+// bytes; rows a multiple of 4, cols of 4. K goes in chunks of TN_KC: each chunk of A is packed as
+// 4-column blocks (TN_KC × 4 floats, contiguous) and of B as 8-column strips (TN_KC × 8), into
+// `work` (TN_KC·(rows + cols + 8) floats), so the 4×8 kernel reads both sequentially; one strip of
+// B stays in L1 while every block of A passes over it.
 
-const KC = 256;
+export const TN_KC = 128;
 
-@inline function nnKern4x8(K: i32, a: usize, lda: usize, b: usize, ldb: usize, c: usize, ldc: usize, acc: bool): void {
+/** Floats of scratch gemmTN needs for a rows × cols product. */
+export function tnWorkFloats(rows: i32, cols: i32): i32 {
+  return TN_KC * (rows + cols + 8);
+}
+
+@inline function tnKern4x8(kc: i32, ap: usize, bp: usize, c: usize, ldc: usize, acc: bool, narrow: bool): void {
   let c00 = vs(0), c01 = vs(0), c10 = vs(0), c11 = vs(0);
   let c20 = vs(0), c21 = vs(0), c30 = vs(0), c31 = vs(0);
-  if (acc) {
-    c00 = v128.load(c);
-    c01 = v128.load(c, 16);
-    c10 = v128.load(c + ldc);
-    c11 = v128.load(c + ldc, 16);
-    c20 = v128.load(c + 2 * ldc);
-    c21 = v128.load(c + 2 * ldc, 16);
-    c30 = v128.load(c + 3 * ldc);
-    c31 = v128.load(c + 3 * ldc, 16);
-  }
-  for (let k = 0; k < K; k++) {
-    const b0 = v128.load(b), b1 = v128.load(b, 16);
-    let x = v128.load32_splat(a, 0);
+  for (let k = 0; k < kc; k++) {
+    const b0 = v128.load(bp), b1 = v128.load(bp, 16);
+    let x = v128.load32_splat(ap, 0);
     c00 = madd(c00, x, b0);
     c01 = madd(c01, x, b1);
-    x = v128.load32_splat(a, 4);
+    x = v128.load32_splat(ap, 4);
     c10 = madd(c10, x, b0);
     c11 = madd(c11, x, b1);
-    x = v128.load32_splat(a, 8);
+    x = v128.load32_splat(ap, 8);
     c20 = madd(c20, x, b0);
     c21 = madd(c21, x, b1);
-    x = v128.load32_splat(a, 12);
+    x = v128.load32_splat(ap, 12);
     c30 = madd(c30, x, b0);
     c31 = madd(c31, x, b1);
-    a += lda;
-    b += ldb;
+    ap += 16;
+    bp += 32;
   }
-  v128.store(c, c00);
-  v128.store(c, c01, 16);
-  v128.store(c + ldc, c10);
-  v128.store(c + ldc, c11, 16);
-  v128.store(c + 2 * ldc, c20);
-  v128.store(c + 2 * ldc, c21, 16);
-  v128.store(c + 3 * ldc, c30);
-  v128.store(c + 3 * ldc, c31, 16);
+  ntStore(c, c00, acc);
+  ntStore(c + ldc, c10, acc);
+  ntStore(c + 2 * ldc, c20, acc);
+  ntStore(c + 3 * ldc, c30, acc);
+  if (!narrow) {
+    ntStore(c + 16, c01, acc);
+    ntStore(c + ldc + 16, c11, acc);
+    ntStore(c + 2 * ldc + 16, c21, acc);
+    ntStore(c + 3 * ldc + 16, c31, acc);
+  }
 }
 
-@inline function nnKern1x8(K: i32, a: usize, lda: usize, b: usize, ldb: usize, c: usize, acc: bool): void {
-  let c0 = acc ? v128.load(c) : vs(0);
-  let c1 = acc ? v128.load(c, 16) : vs(0);
-  for (let k = 0; k < K; k++) {
-    const x = v128.load32_splat(a);
-    c0 = madd(c0, x, v128.load(b));
-    c1 = madd(c1, x, v128.load(b, 16));
-    a += lda;
-    b += ldb;
-  }
-  v128.store(c, c0);
-  v128.store(c, c1, 16);
-}
-
-@inline function nnKern4x4(K: i32, a: usize, lda: usize, b: usize, ldb: usize, c: usize, ldc: usize, acc: bool): void {
-  let c0 = acc ? v128.load(c) : vs(0);
-  let c1 = acc ? v128.load(c + ldc) : vs(0);
-  let c2 = acc ? v128.load(c + 2 * ldc) : vs(0);
-  let c3 = acc ? v128.load(c + 3 * ldc) : vs(0);
-  for (let k = 0; k < K; k++) {
-    const y = v128.load(b);
-    c0 = madd(c0, v128.load32_splat(a, 0), y);
-    c1 = madd(c1, v128.load32_splat(a, 4), y);
-    c2 = madd(c2, v128.load32_splat(a, 8), y);
-    c3 = madd(c3, v128.load32_splat(a, 12), y);
-    a += lda;
-    b += ldb;
-  }
-  v128.store(c, c0);
-  v128.store(c + ldc, c1);
-  v128.store(c + 2 * ldc, c2);
-  v128.store(c + 3 * ldc, c3);
-}
-
-@inline function nnKern1x4(K: i32, a: usize, lda: usize, b: usize, ldb: usize, c: usize, acc: bool): void {
-  let c0 = acc ? v128.load(c) : vs(0);
-  for (let k = 0; k < K; k++) {
-    c0 = madd(c0, v128.load32_splat(a), v128.load(b));
-    a += lda;
-    b += ldb;
-  }
-  v128.store(c, c0);
-}
-
-export function gemmTN(rows: i32, cols: i32, K: i32, a: usize, lda: usize, b: usize, ldb: usize, c: usize, ldc: usize, acc: bool): void {
-  for (let k0 = 0; k0 < K; k0 += KC) {
-    const kc = min(KC, K - k0);
-    const ak = a + <usize>k0 * lda, bk = b + <usize>k0 * ldb;
-    const accum = acc || k0 > 0;
-    let col = 0;
-    for (; col + 8 <= cols; col += 8) {
-      const bc = bk + (<usize>col << 2), cc = c + (<usize>col << 2);
-      let r = 0;
-      for (; r + 4 <= rows; r += 4) nnKern4x8(kc, ak + (<usize>r << 2), lda, bc, ldb, cc + <usize>r * ldc, ldc, accum);
-      for (; r < rows; r++) nnKern1x8(kc, ak + (<usize>r << 2), lda, bc, ldb, cc + <usize>r * ldc, accum);
+export function gemmTN(rows: i32, cols: i32, K: i32, a: usize, lda: usize, b: usize, ldb: usize, c: usize, ldc: usize, acc: bool, work: usize): void {
+  const blocks = rows >> 2;
+  const strips = (cols + 7) >> 3;
+  const ap0 = work;
+  const bp0 = work + ((<usize>TN_KC * <usize>rows) << 2);
+  for (let k0 = 0; k0 < K; k0 += TN_KC) {
+    const kc = min(TN_KC, K - k0);
+    // Pack: A block q at ap0 + q·kc·16 (row k: 4 floats), B strip q at bp0 + q·kc·32 (row k: 8 floats).
+    for (let k = 0; k < kc; k++) {
+      const ar = a + <usize>(k0 + k) * lda, br = b + <usize>(k0 + k) * ldb;
+      for (let q = 0; q < blocks; q++) v128.store(ap0 + ((<usize>(q * kc + k)) << 4), v128.load(ar + (<usize>q << 4)));
+      for (let q = 0; q < strips; q++) {
+        const dst = bp0 + ((<usize>(q * kc + k)) << 5);
+        v128.store(dst, v128.load(br + (<usize>q << 5)));
+        // A last strip of 4 columns is padded with zeros (the row may end there).
+        v128.store(dst, (q << 3) + 8 <= cols ? v128.load(br + (<usize>q << 5), 16) : vs(0), 16);
+      }
     }
-    if (col < cols) {
-      const bc = bk + (<usize>col << 2), cc = c + (<usize>col << 2);
-      let r = 0;
-      for (; r + 4 <= rows; r += 4) nnKern4x4(kc, ak + (<usize>r << 2), lda, bc, ldb, cc + <usize>r * ldc, ldc, accum);
-      for (; r < rows; r++) nnKern1x4(kc, ak + (<usize>r << 2), lda, bc, ldb, cc + <usize>r * ldc, accum);
+    const accum = acc || k0 > 0;
+    for (let q = 0; q < strips; q++) {
+      const bp = bp0 + ((<usize>(q * kc)) << 5);
+      const narrow = (q << 3) + 8 > cols;
+      for (let r = 0; r < blocks; r++) {
+        tnKern4x8(kc, ap0 + ((<usize>(r * kc)) << 4), bp, c + <usize>(r << 2) * ldc + (<usize>q << 5), ldc, accum, narrow);
+      }
     }
   }
 }

@@ -114,11 +114,11 @@ const alone = tf.tidy(() => ({
     bIh: tf.randomNormal([3 * H], 0, 1, 'float32', 6 + k) as tf.Tensor1D,
     bHh: tf.randomNormal([3 * H], 0, 1, 'float32', 8 + k) as tf.Tensor1D,
   })),
-  masks: tf.mul(tf.cast(tf.greater(tf.randomUniform([L - 1, B, T, H], 0, 1, 'float32', 10), 0.1), 'float32'), 1 / 0.9) as tf.Tensor4D,
 }));
+const dropout = { key: 77, p: 0.1 };
 const params = [alone.h0, ...alone.layers.flatMap((w) => [w.wIh, w.wHh, w.bIh, w.bHh])];
 const fwdBwd = tf.grads((...xs: tf.Tensor[]) =>
-  tf.sum(fusedGruStack({ x: alone.x, h0: xs[0] as tf.Tensor3D, masks: alone.masks, layers: alone.layers.map((_, k) => ({ wIh: xs[1 + 4 * k] as tf.Tensor2D, wHh: xs[2 + 4 * k] as tf.Tensor2D, bIh: xs[3 + 4 * k] as tf.Tensor1D, bHh: xs[4 + 4 * k] as tf.Tensor1D })) })),
+  tf.sum(fusedGruStack({ x: alone.x, h0: xs[0] as tf.Tensor3D, dropout, layers: alone.layers.map((_, k) => ({ wIh: xs[1 + 4 * k] as tf.Tensor2D, wHh: xs[2 + 4 * k] as tf.Tensor2D, bIh: xs[3 + 4 * k] as tf.Tensor1D, bHh: xs[4 + 4 * k] as tf.Tensor1D })) })),
 );
 const stackMs: number[] = [];
 for (let i = 0; i < 9; i++) {
@@ -132,7 +132,7 @@ for (let i = 0; i < 9; i++) {
 // also its input product, its W_ih gradient and its input gradient; layer 0's 1-wide input is negligible.
 const macs = B * T * 3 * H * H * (3 + 6);
 console.log(`fused GRU stack alone (forward + backward, ${((2 * macs) / 1e9).toFixed(2)} GFLOP): median ${median(stackMs).toFixed(1)} ms = ${((2 * macs) / (median(stackMs) * 1e6)).toFixed(1)} GFLOP/s`);
-tf.dispose([alone.x, alone.masks, ...params]);
+tf.dispose([alone.x, ...params]);
 
 const gru = compare((kernel) => new GruIntegrator({ kernel, seed: 0 }), (m) => new Adam(m.trainableVariables(), { lr: GRU_OPTIMIZER.lr }), data);
 const adamw = (m: Model): Adam => new Adam(m.trainableVariables(), { lr: TRANSFORMER_OPTIMIZER.lr, weightDecay: TRANSFORMER_OPTIMIZER.weight_decay });

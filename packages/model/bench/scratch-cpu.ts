@@ -14,7 +14,7 @@ const model = kind === 'gru' ? new GruIntegrator({ kernel: 'fused' }) : new Caus
 const opt = new Adam(model.trainableVariables(), { lr: 3e-4 });
 const cpu = (fn: () => void): number => { const c0 = process.cpuUsage(); fn(); const c = process.cpuUsage(c0); return (c.user + c.system) / 1000; };
 const res: number[][] = [];
-for (let i = 0; i < 8; i++) {
+for (let i = 0; i < Number(process.env.N ?? 8); i++) {
   let value: tf.Scalar, grads: tf.NamedTensorMap;
   const tf0 = cpu(() => { const out = model.forward(av, a0, { training: true }); out.dataSync(); out.dispose(); });
   const tg = cpu(() => { ({ value, grads } = tf.variableGrads(() => model.loss(model.forward(av, a0, { training: true }), angle, av).objective, model.trainableVariables())); });

@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Weights } from '../init.js';
 import { resolveGruConfig, type GruConfig } from './config.js';
-import { DropoutStream, maskTensor } from './dropout.js';
+import { DropoutStream } from './dropout.js';
 import { runGruStack, type GruLayerWeights } from './gruStack.js';
 import { decodeSinCos, integrationAwareLoss, type GruLosses } from './losses.js';
 import { denseOps } from './ops.js';
@@ -141,7 +141,7 @@ export class GruIntegrator {
       }));
       // Dropout between layers: one mask for all of them, (L−1)×B×T×H.
       const between = L > 1 ? drop() : null;
-      const seq = runGruStack({ x: tf.reshape(av, [B, T, 1]) as tf.Tensor3D, h0: h0s, layers, masks: between === null ? undefined : (maskTensor(between, [L - 1, B, T, H]) as tf.Tensor4D) }, this.config.kernel);
+      const seq = runGruStack({ x: tf.reshape(av, [B, T, 1]) as tf.Tensor3D, h0: h0s, layers, dropout: between ?? undefined }, this.config.kernel);
       const normed = ops.addNorm(seq, null, w('layer_norm.weight'), w('layer_norm.bias'), null);
       const hidden = ops.activation(ops.linear(normed, w('output_proj.0.weight'), w('output_proj.0.bias')), 'relu', drop());
       const out = ops.linear(hidden, w('output_proj.3.weight'), w('output_proj.3.bias'));

@@ -6,14 +6,16 @@
  *   x       B×T×I     input sequence of layer 0
  *   h0      L×B×H     initial state of each layer
  *   layers  L × { wIh 3H×I_k, wHh 3H×H, bIh 3H, bHh 3H }   (I_0 = I, I_k = H), gates in r, z, n order
- *   masks   (L−1)×B×T×H or absent: multipliers of the input of layers 1…L−1 (dropout between layers)
+ *   dropout the dropout between layers, or absent: a mask of shape (L−1)×B×T×H given by its spec
+ *           (dropout.ts) whose entry ((k−1)·B + b)·T·H + t·H + j multiplies unit j of layer k's
+ *           input at sequence b, step t (k = 1…L−1)
  * Per layer and step, with gx = W_ih x_t + b_ih and gh = W_hh h + b_hh split into (r, z, n) thirds:
  *   r = σ(gx_r + gh_r),  z = σ(gx_z + gh_z),  n = tanh(gx_n + r ⊙ gh_n),  h ← (1 − z) ⊙ n + z ⊙ h
- * Returns the last layer's states h_1…h_T (B×T×H). Gradients flow to x, h0 and every weight
- * (masks are data).
+ * Returns the last layer's states h_1…h_T (B×T×H). Gradients flow to x, h0 and every weight.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelName } from '../recurrence.js';
+import { maskTensor, type DropoutSpec } from './dropout.js';
 import { fusedGruStack } from './kernel/fusedGru.js';
 
 /** One layer's parameters in torch.nn.GRU's layout. */
@@ -29,7 +31,7 @@ export interface GruStackInputs {
   x: tf.Tensor3D;
   h0: tf.Tensor3D;
   layers: GruLayerWeights[];
-  masks?: tf.Tensor4D;
+  dropout?: DropoutSpec;
 }
 
 /** Sizes of a GRU stack call, checked against every tensor. */
@@ -47,7 +49,7 @@ function shapeIs(t: tf.Tensor, shape: number[]): boolean {
 
 /** The sizes of `inputs`; throws naming the first tensor whose shape or dtype does not fit. */
 export function gruDims(inputs: GruStackInputs): GruDims {
-  const { x, h0, layers, masks } = inputs;
+  const { x, h0, layers, dropout } = inputs;
   if (x.rank !== 3) throw new Error(`gruStack: x must be B×T×I (got shape [${x.shape.join(', ')}])`);
   const [B, T, I] = x.shape;
   const L = layers.length;
@@ -65,10 +67,7 @@ export function gruDims(inputs: GruStackInputs): GruDims {
     expect(`layers[${k}].bIh`, w.bIh, [3 * H]);
     expect(`layers[${k}].bHh`, w.bHh, [3 * H]);
   });
-  if (masks !== undefined) {
-    if (L < 2) throw new Error('gruStack: masks need at least two layers (they act between layers)');
-    expect('masks', masks, [L - 1, B, T, H]);
-  }
+  if (dropout !== undefined && L < 2) throw new Error('gruStack: dropout needs at least two layers (it acts between layers)');
   return { B, T, I, H, L };
 }
 
@@ -81,7 +80,7 @@ function unstack(x: tf.Tensor, axis: number): tf.Tensor[] {
 export function gruStackTfjs(inputs: GruStackInputs): tf.Tensor3D {
   const { B, T, H, L } = gruDims(inputs);
   return tf.tidy(() => {
-    const masks = inputs.masks ? unstack(inputs.masks, 0) : [];
+    const masks = inputs.dropout ? unstack(maskTensor(inputs.dropout, [L - 1, B, T, H]), 0) : [];
     const h0s = unstack(inputs.h0, 0);
     let seq: tf.Tensor3D = inputs.x;
     for (let k = 0; k < L; k++) {

@@ -10,4 +10,6 @@ export const CMD = {
   normBackward: 8,
   attentionForward: 9,
   attentionBackward: 10,
+  gruPack: 11,
+  gruReduce: 12,
 } as const;

@@ -3,6 +3,7 @@
  * that runs the whole stack on host arrays. The wasm kernel (wasm.ts) is one; a native one can
  * implement the same interface and be passed to fusedGruStack.
  */
+import type { DropoutSpec } from '../dropout.js';
 import type { GruDims } from '../gruStack.js';
 
 /** A call's inputs as row-major float32 arrays, in the shapes of the GruStackInputs contract. */
@@ -14,8 +15,8 @@ export interface GruHostInputs {
   wHh: Float32Array[];
   bIh: Float32Array[];
   bHh: Float32Array[];
-  /** (L−1)×B×T×H, or null without dropout between layers. */
-  masks: Float32Array | null;
+  /** The (L−1)×B×T×H dropout mask between layers (see GruStackInputs), or null. */
+  dropout: DropoutSpec | null;
 }
 
 /** Gradients of every differentiable input, in the inputs' shapes. */

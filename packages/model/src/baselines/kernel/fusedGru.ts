@@ -47,7 +47,7 @@ export function fusedGruStack(inputs: GruStackInputs, opts: FusedGruOptions = {}
   const threads = opts.threads ?? baselineKernel.threads();
   if (!Number.isInteger(threads) || threads < 1) throw new Error(`fusedGruStack: threads must be a positive integer (got ${threads})`);
   const engine = opts.engine ?? wasmEngine;
-  const masked = inputs.masks !== undefined;
+  const dropout = inputs.dropout ?? null;
   const tensors: tf.Tensor[] = [
     inputs.x,
     inputs.h0,
@@ -55,7 +55,6 @@ export function fusedGruStack(inputs: GruStackInputs, opts: FusedGruOptions = {}
     ...inputs.layers.map((w) => w.wHh),
     ...inputs.layers.map((w) => w.bIh),
     ...inputs.layers.map((w) => w.bHh),
-    ...(masked ? [inputs.masks as tf.Tensor] : []),
   ];
   const n = tensors.length;
   // The host arrays of a call's inputs, in the order of `tensors`.
@@ -69,7 +68,7 @@ export function fusedGruStack(inputs: GruStackInputs, opts: FusedGruOptions = {}
       wHh: d.slice(2 + L, 2 + 2 * L),
       bIh: d.slice(2 + 2 * L, 2 + 3 * L),
       bHh: d.slice(2 + 3 * L, 2 + 4 * L),
-      masks: masked ? d[2 + 4 * L] : null,
+      dropout,
     };
   };
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
@@ -90,8 +89,6 @@ export function fusedGruStack(inputs: GruStackInputs, opts: FusedGruOptions = {}
         ...g.bIh.map((a) => tf.tensor1d(a)),
         ...g.bHh.map((a) => tf.tensor1d(a)),
       ];
-      // The dropout masks are data: no gradient flows to them.
-      if (masked) grads.push(tf.zeros(inputs.masks!.shape));
       return grads;
     };
     return { value, gradFunc };

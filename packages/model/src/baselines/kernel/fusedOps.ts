@@ -11,6 +11,7 @@ import { dropScale, dropThreshold, type DropoutSpec } from '../dropout.js';
 import { LAYER_NORM_EPS } from '../layers.js';
 import type { ActivationKind, DenseOps } from '../ops.js';
 import { CMD } from './commands.js';
+import { tnWorkFloats } from './gruLayout.js';
 import { baselineKernel } from './runtime.js';
 
 const OPS_BYTE = 40960;
@@ -161,7 +162,7 @@ function linear(x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor): tf.Tensor {
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
       const g = new Call();
       const gX = g.take(M * KP), gW = g.take(N * K), DY = g.take(M * NP), DX = g.take(M * KP);
-      g.split(M, 1, NP * KP, NP * KP, NP);
+      g.split(M, 1, NP * KP + tnWorkFloats(NP, KP), NP * KP, NP);
       const u = g.commit();
       writeRows(u.f32, gX, read(saved[0]), M, K, KP);
       u.f32.set(read(saved[1]), gW >> 2);
@@ -270,7 +271,8 @@ function attention(qkv: tf.Tensor3D, nhead: number, drop: DropoutSpec | null): t
   const SP = pad4(S);
   const dw = dropWords(drop);
   const words = { [ATT.S]: S, [ATT.D]: D, [ATT.NH]: nhead, [ATT.HD]: hd, [ATT.SP]: SP, ...dw.words };
-  const scratch = (4 * hd + 3) * SP;
+  // K, V and their gradients transposed (hd × Sp each), three key rows, two hd-vector splat blocks.
+  const scratch = (4 * hd + 3) * SP + 8 * hd;
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const xs = args[0] as tf.Tensor;
     (args[1] as tf.GradSaveFunc)([xs]);

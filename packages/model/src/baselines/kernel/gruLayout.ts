@@ -1,15 +1,16 @@
 /**
- * Where everything lives in the GRU kernel's shared wasm memory, and how weights are packed for
- * it. The word indices mirror the constants at the top of assembly/gru.ts; change both together.
+ * Where everything lives in the GRU kernel's shared wasm memory. The word indices mirror the
+ * constants at the top of assembly/gru.ts; change both together.
  */
+import { dropScale, dropThreshold, type DropoutSpec } from '../dropout.js';
 import type { GruDims } from '../gruStack.js';
 import { HEAP_START } from './runtime.js';
 
 export const PARAMS_BYTE = 1024;
-const P = { B: 0, T: 1, I: 2, H: 3, L: 4, IP: 5, HP: 6, G: 7, MASKED: 8, X: 9, H0: 10, MASK: 11, OUT: 12, DOUT: 13, DX: 14, DH0: 15 } as const;
-const LAYER_TABLE = 16;
-const LAYER_WORDS = 8;
-const THREAD_TABLE = 144;
+const P = { B: 0, T: 1, I: 2, H: 3, L: 4, IP: 5, HP: 6, G: 7, MASKED: 8, X: 9, H0: 10, KEY: 11, OUT: 12, DOUT: 13, DX: 14, DH0: 15, THRESH: 16, SCALE: 17, SLICES: 18 } as const;
+const LAYER_TABLE = 24;
+const LAYER_WORDS = 12;
+const THREAD_TABLE = 224;
 const THREAD_WORDS = 144;
 const TL_BASE = 16;
 const TL_WORDS = 8;
@@ -17,7 +18,15 @@ const TL_WORDS = 8;
 export const MAX_LAYERS = 16;
 export const MAX_THREADS = 64;
 
-/** Byte offsets of one layer's packed weights, and its padded input width. */
+/** assembly/simd.ts's TN_KC: rows of a weight-gradient product packed at a time. */
+export const TN_KC = 128;
+
+/** Floats of scratch gemmTN needs for a rows × cols product (assembly/simd.ts's tnWorkFloats). */
+export function tnWorkFloats(rows: number, cols: number): number {
+  return TN_KC * (rows + cols + 8);
+}
+
+/** Byte offsets of one layer's packed weights, its padded input width, and its weights as given. */
 export interface LayerLayout {
   WIH: number;
   WIHT: number;
@@ -27,6 +36,10 @@ export interface LayerLayout {
   BIN: number;
   BHN: number;
   IK: number;
+  RWIH: number;
+  RWHH: number;
+  RBIH: number;
+  RBHH: number;
 }
 
 /** Byte offsets of one thread's buffers (per layer: states, gates, dropout inputs, weight-gradient partials). */
@@ -40,6 +53,7 @@ export interface SliceLayout {
   DH: number;
   DY: number;
   DXT: number;
+  WORK: number;
   layers: { HS: number; GX: number; GHN: number; XM: number; MT: number; DWIH: number; DWHH: number; DB: number }[];
 }
 
@@ -51,7 +65,6 @@ export interface GruLayout extends GruDims {
   masked: boolean;
   X: number;
   H0: number;
-  MASK: number;
   OUT: number;
   DOUT: number;
   DX: number;
@@ -79,7 +92,6 @@ export function planGruLayout(d: GruDims, masked: boolean, threads: number): Gru
   };
   const X = take(B * T * I);
   const H0 = take(L * B * H);
-  const MASK = masked ? take((L - 1) * B * T * H) : 0;
   const OUT = take(B * T * H);
   const DOUT = take(B * T * H);
   const DX = take(B * T * I);
@@ -87,7 +99,21 @@ export function planGruLayout(d: GruDims, masked: boolean, threads: number): Gru
   const layers: LayerLayout[] = [];
   for (let k = 0; k < L; k++) {
     const IK = k === 0 ? IP : HP;
-    layers.push({ WIH: take(G * IK), WIHT: take(IK * G), WHH: take(G * HP), WHHT: take(HP * G), BRZ: take(2 * HP), BIN: take(HP), BHN: take(HP), IK });
+    const n = k === 0 ? I : H;
+    layers.push({
+      WIH: take(G * IK),
+      WIHT: take(IK * G),
+      WHH: take(G * HP),
+      WHHT: take(HP * G),
+      BRZ: take(2 * HP),
+      BIN: take(HP),
+      BHN: take(HP),
+      IK,
+      RWIH: take(3 * H * n),
+      RWHH: take(3 * H * H),
+      RBIH: take(3 * H),
+      RBHH: take(3 * H),
+    });
   }
   const S = Math.max(1, Math.min(threads, B, MAX_THREADS));
   const slices: SliceLayout[] = [];
@@ -106,6 +132,7 @@ export function planGruLayout(d: GruDims, masked: boolean, threads: number): Gru
       DH: take(BS * HP),
       DY: take(T * BS * HP),
       DXT: take(T * BS * IP),
+      WORK: take(tnWorkFloats(G, HP)),
       layers: layers.map((l, k) => ({
         HS: take((T + 1) * BS * HP),
         GX: take(T * BS * G),
@@ -119,56 +146,37 @@ export function planGruLayout(d: GruDims, masked: boolean, threads: number): Gru
     });
     b0 += BS;
   }
-  return { ...d, IP, HP, G, masked, X, H0, MASK, OUT, DOUT, DX, DH0, layers, slices, bytes: at };
+  return { ...d, IP, HP, G, masked, X, H0, OUT, DOUT, DX, DH0, layers, slices, bytes: at };
 }
 
-/** Writes sizes and offsets into the parameter block the kernel reads. */
-export function writeGruParams(mem: ArrayBufferLike, g: GruLayout): void {
-  const i32 = new Int32Array(mem, PARAMS_BYTE, THREAD_TABLE + MAX_THREADS * THREAD_WORDS);
-  i32[P.B] = g.B;
-  i32[P.T] = g.T;
-  i32[P.I] = g.I;
-  i32[P.H] = g.H;
-  i32[P.L] = g.L;
-  i32[P.IP] = g.IP;
-  i32[P.HP] = g.HP;
-  i32[P.G] = g.G;
-  i32[P.MASKED] = g.masked ? 1 : 0;
-  i32[P.X] = g.X;
-  i32[P.H0] = g.H0;
-  i32[P.MASK] = g.MASK;
-  i32[P.OUT] = g.OUT;
-  i32[P.DOUT] = g.DOUT;
-  i32[P.DX] = g.DX;
-  i32[P.DH0] = g.DH0;
-  g.layers.forEach((l, k) => i32.set([l.WIH, l.WIHT, l.WHH, l.WHHT, l.BRZ, l.BIN, l.BHN, l.IK], LAYER_TABLE + k * LAYER_WORDS));
+/** Writes sizes, offsets and the dropout mask's key into the parameter block the kernel reads. */
+export function writeGruParams(mem: ArrayBufferLike, g: GruLayout, dropout: DropoutSpec | null): void {
+  const words = THREAD_TABLE + MAX_THREADS * THREAD_WORDS;
+  const u32 = new Uint32Array(mem, PARAMS_BYTE, words);
+  const f32 = new Float32Array(mem, PARAMS_BYTE, words);
+  u32[P.B] = g.B;
+  u32[P.T] = g.T;
+  u32[P.I] = g.I;
+  u32[P.H] = g.H;
+  u32[P.L] = g.L;
+  u32[P.IP] = g.IP;
+  u32[P.HP] = g.HP;
+  u32[P.G] = g.G;
+  u32[P.MASKED] = g.masked ? 1 : 0;
+  u32[P.X] = g.X;
+  u32[P.H0] = g.H0;
+  u32[P.OUT] = g.OUT;
+  u32[P.DOUT] = g.DOUT;
+  u32[P.DX] = g.DX;
+  u32[P.DH0] = g.DH0;
+  u32[P.KEY] = dropout ? dropout.key >>> 0 : 0;
+  u32[P.THRESH] = dropout ? dropThreshold(dropout.p) : 0;
+  f32[P.SCALE] = dropout ? dropScale(dropout.p) : 1;
+  u32[P.SLICES] = g.slices.length;
+  g.layers.forEach((l, k) => u32.set([l.WIH, l.WIHT, l.WHH, l.WHHT, l.BRZ, l.BIN, l.BHN, l.IK, l.RWIH, l.RWHH, l.RBIH, l.RBHH], LAYER_TABLE + k * LAYER_WORDS));
   g.slices.forEach((s, k) => {
     const o = THREAD_TABLE + k * THREAD_WORDS;
-    i32.set([s.b0, s.b1, s.XT, s.GH, s.DGH, s.DGX, s.DH, s.DY, s.DXT], o);
-    s.layers.forEach((l, j) => i32.set([l.HS, l.GX, l.GHN, l.XM, l.MT, l.DWIH, l.DWHH, l.DB], o + TL_BASE + j * TL_WORDS));
+    u32.set([s.b0, s.b1, s.XT, s.GH, s.DGH, s.DGX, s.DH, s.DY, s.DXT, s.WORK], o);
+    s.layers.forEach((l, j) => u32.set([l.HS, l.GX, l.GHN, l.XM, l.MT, l.DWIH, l.DWHH, l.DB], o + TL_BASE + j * TL_WORDS));
   });
-}
-
-/**
- * Packs M (given by `at(row, k)`, `rows`×`K` after padding, zero outside the real entries) into
- * the kernel's panels: panel q holds rows 4q…4q+3 as K/4 blocks of [row 0: 4 k's][row 1]…[row 3].
- */
-export function packPanels(dst: Float32Array, offset: number, rows: number, K: number, at: (row: number, k: number) => number): void {
-  const kBlocks = K / 4;
-  let o = offset;
-  for (let q = 0; q < rows / 4; q++) {
-    for (let kb = 0; kb < kBlocks; kb++) {
-      for (let ri = 0; ri < 4; ri++) {
-        const row = 4 * q + ri;
-        for (let ki = 0; ki < 4; ki++) dst[o++] = at(row, 4 * kb + ki);
-      }
-    }
-  }
-}
-
-/** Real index of padded gate row g' = gate·Hp + j (j < H), or −1 in the padding. */
-export function gateRow(g: number, H: number, HP: number): number {
-  const gate = Math.floor(g / HP);
-  const j = g - gate * HP;
-  return j < H ? gate * H + j : -1;
 }

@@ -1,56 +1,53 @@
 /**
- * The GRU engine of assembly/gru.ts: copies a call's inputs into the kernel's shared memory
- * (weights packed and padded for it), runs forward/backward on every batch slice in parallel,
- * and sums the slices' weight-gradient partials in slice order (reproducible for a thread count).
+ * The GRU engine of assembly/gru.ts: copies a call's inputs into the kernel's shared memory as
+ * given (the kernel packs and pads the weights itself, and makes the dropout mask from its key),
+ * runs forward/backward on every batch slice in parallel, and has the kernel sum the slices'
+ * weight-gradient partials in slice order (reproducible for a thread count).
  */
 import type { GruEngine, GruHostGradients, GruHostInputs } from './engine.js';
-import { gateRow, packPanels, planGruLayout, writeGruParams, type GruLayout } from './gruLayout.js';
 import { CMD } from './commands.js';
+import { planGruLayout, writeGruParams, type GruLayout } from './gruLayout.js';
 import type { WasmPool } from './pool.js';
 import { baselineKernel } from './runtime.js';
 
-/** Copies the inputs into the kernel memory (weights packed) and runs the forward pass. */
+/** Copies the inputs into the kernel memory and runs the packing and the forward pass. */
 function runForward(pool: WasmPool, inp: GruHostInputs, threads: number): GruLayout {
-  const g = planGruLayout(inp.dims, inp.masks !== null, threads);
+  const g = planGruLayout(inp.dims, inp.dropout !== null, threads);
   pool.ensureBytes(g.bytes);
   const buf = pool.memory.buffer;
-  writeGruParams(buf, g);
+  writeGruParams(buf, g, inp.dropout);
   const f32 = new Float32Array(buf);
   f32.set(inp.x, g.X >> 2);
   f32.set(inp.h0, g.H0 >> 2);
-  if (inp.masks) f32.set(inp.masks, g.MASK >> 2);
-  const { H, HP, G } = g;
   g.layers.forEach((l, k) => {
-    const I = k === 0 ? g.I : H;
-    const wIh = inp.wIh[k], wHh = inp.wHh[k], bIh = inp.bIh[k], bHh = inp.bHh[k];
-    const ih = (row: number, i: number): number => {
-      const gr = gateRow(row, H, HP);
-      return gr < 0 || i >= I ? 0 : wIh[gr * I + i];
-    };
-    const hh = (row: number, j: number): number => {
-      const gr = gateRow(row, H, HP);
-      return gr < 0 || j >= H ? 0 : wHh[gr * H + j];
-    };
-    packPanels(f32, l.WIH >> 2, G, l.IK, ih);
-    packPanels(f32, l.WIHT >> 2, l.IK, G, (i, row) => ih(row, i));
-    packPanels(f32, l.WHH >> 2, G, HP, hh);
-    packPanels(f32, l.WHHT >> 2, HP, G, (j, row) => hh(row, j));
-    for (let j = 0; j < HP; j++) {
-      const real = j < H;
-      f32[(l.BRZ >> 2) + j] = real ? bIh[j] + bHh[j] : 0;
-      f32[(l.BRZ >> 2) + HP + j] = real ? bIh[H + j] + bHh[H + j] : 0;
-      f32[(l.BIN >> 2) + j] = real ? bIh[2 * H + j] : 0;
-      f32[(l.BHN >> 2) + j] = real ? bHh[2 * H + j] : 0;
-    }
+    f32.set(inp.wIh[k], l.RWIH >> 2);
+    f32.set(inp.wHh[k], l.RWHH >> 2);
+    f32.set(inp.bIh[k], l.RBIH >> 2);
+    f32.set(inp.bHh[k], l.RBHH >> 2);
   });
+  pool.run(CMD.gruPack, g.slices.length);
   pool.run(CMD.gruForward, g.slices.length);
   return g;
+}
+
+/** The padded rows×cols matrix at byte offset `off` (row stride `stride`) as torch rows: gate row g ↔ gate·H + j. */
+function unpadGates(f32: Float32Array, off: number, H: number, HP: number, cols: number, stride: number): Float32Array {
+  const out = new Float32Array(3 * H * cols);
+  const at = off >> 2;
+  for (let gate = 0; gate < 3; gate++) {
+    for (let j = 0; j < H; j++) {
+      const src = at + (gate * HP + j) * stride;
+      out.set(f32.subarray(src, src + cols), (gate * H + j) * cols);
+    }
+  }
+  return out;
 }
 
 /** Runs the backward pass for the resident forward; returns gradients in the inputs' shapes. */
 function runBackward(pool: WasmPool, g: GruLayout, dOut: Float32Array): GruHostGradients {
   new Float32Array(pool.memory.buffer).set(dOut, g.DOUT >> 2);
   pool.run(CMD.gruBackward, g.slices.length);
+  if (g.slices.length > 1) pool.run(CMD.gruReduce, g.slices.length);
   const f32 = new Float32Array(pool.memory.buffer);
   const { B, T, I, H, L, HP, G } = g;
   const out: GruHostGradients = {
@@ -61,31 +58,14 @@ function runBackward(pool: WasmPool, g: GruLayout, dOut: Float32Array): GruHostG
     bIh: [],
     bHh: [],
   };
+  // Slice 0 holds the sums.
+  const sums = g.slices[0].layers;
   for (let k = 0; k < L; k++) {
-    const IK = g.layers[k].IK;
-    const In = k === 0 ? I : H;
-    const wIh = new Float32Array(3 * H * In);
-    const wHh = new Float32Array(3 * H * H);
-    const bIh = new Float32Array(3 * H);
-    const bHh = new Float32Array(3 * H);
-    // Partials summed in slice order, so results are reproducible for a thread count.
-    for (const s of g.slices) {
-      const { DWIH, DWHH, DB } = s.layers[k];
-      for (let row = 0; row < G; row++) {
-        const gr = gateRow(row, H, HP);
-        if (gr < 0) continue;
-        const ih = (DWIH >> 2) + row * IK;
-        for (let i = 0; i < In; i++) wIh[gr * In + i] += f32[ih + i];
-        const hh = (DWHH >> 2) + row * HP;
-        for (let j = 0; j < H; j++) wHh[gr * H + j] += f32[hh + j];
-        bIh[gr] += f32[(DB >> 2) + row];
-        bHh[gr] += f32[(DB >> 2) + G + row];
-      }
-    }
-    out.wIh.push(wIh);
-    out.wHh.push(wHh);
-    out.bIh.push(bIh);
-    out.bHh.push(bHh);
+    const { DWIH, DWHH, DB } = sums[k];
+    out.wIh.push(unpadGates(f32, DWIH, H, HP, k === 0 ? I : H, g.layers[k].IK));
+    out.wHh.push(unpadGates(f32, DWHH, H, HP, H, HP));
+    out.bIh.push(unpadGates(f32, DB, H, HP, 1, 1));
+    out.bHh.push(unpadGates(f32, DB + 4 * G, H, HP, 1, 1));
   }
   return out;
 }
