@@ -53,6 +53,7 @@ const LIN_B = 8;
 const LIN_Y = 9;
 const LIN_DY = 10;
 const LIN_DX = 11; // 0: no input gradient (the input is data)
+const LIN_DXACC = 12; // 1: add the input gradient to DX instead of writing it
 
 export function linearForward(s: i32): void {
   const N = wi(LIN_N), K = wi(LIN_K), NP = wi(LIN_NP), KP = wi(LIN_KP);
@@ -80,7 +81,7 @@ export function linearBackward(s: i32): void {
   const DX = wu(LIN_DX);
   if (DX != 0) {
     packPanels(wu(LIN_W), 1, K, K, N, KP, NP, WP); // Wᵀ: element (k, n) = W[n][k]
-    gemmNT(rows, KP, NP, dY, <usize>NP << 2, WP, row(DX, r0, KP), <usize>KP << 2, false);
+    gemmNT(rows, KP, NP, dY, <usize>NP << 2, WP, row(DX, r0, KP), <usize>KP << 2, wi(LIN_DXACC) != 0);
   }
   // The slice's scratch holds the packed Wᵀ (Np·Kp floats), then gemmTN's work.
   gemmTN(NP, KP, rows, dY, <usize>NP << 2, row(wu(LIN_X), r0, KP), <usize>KP << 2, tp(s, T_PART1), <usize>KP << 2, false, WP + ((<usize>NP * <usize>KP) << 2));

@@ -6,6 +6,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  baselineKernelMemoryBytes,
   configureBaselineKernel,
   disposeBaselineKernel,
   fusedGruStack,
@@ -146,3 +147,38 @@ opCase('add + dropout + LayerNorm (width 10)', () => [rnd([3, 4, 10], 16), rnd([
 opCase('causal attention, 2 heads of 4, S=7, dropout', () => [rnd([3, 7, 24], 20)], (ops, [qkv]) => ops.attention(qkv as tf.Tensor3D, 2, drop));
 opCase('causal attention, 3 heads of 2, S=10', () => [rnd([2, 10, 18], 21)], (ops, [qkv]) => ops.attention(qkv as tf.Tensor3D, 3, null));
 opCase('causal attention, 8 heads of 8, S=13, dropout', () => [rnd([5, 13, 192], 22)], (ops, [qkv]) => ops.attention(qkv as tf.Tensor3D, 8, drop));
+
+/** An encoder layer's parameters (PyTorch shapes) and input. */
+function encoderCase(B: number, S: number, d: number, ff: number, seed: number): tf.Tensor[] {
+  const shapes = [[B, S, d], [3 * d, d], [3 * d], [d, d], [d], [ff, d], [ff], [d, ff], [d], [d], [d], [d], [d]];
+  return shapes.map((s, i) => (i >= 9 && i % 2 === 1 ? tf.add(1, rnd(s, seed + i, 0.2)) : rnd(s, seed + i, i === 0 ? 1 : 0.3)));
+}
+
+function runEncoder(ops: DenseOps, xs: tf.Tensor[], nhead: number, dropping: boolean): tf.Tensor {
+  const [x, inW, inB, outW, outB, l1W, l1B, l2W, l2B, n1g, n1b, n2g, n2b] = xs;
+  const d = (key: number) => (dropping ? { key, p: 0.25 } : null);
+  return ops.encoderLayer(x as tf.Tensor3D, { inW, inB, outW, outB, l1W, l1B, l2W, l2B, n1g, n1b, n2g, n2b }, nhead, { attn: d(1), attnOut: d(2), hidden: d(3), ffOut: d(4) });
+}
+
+opCase('encoder layer (d 8, 2 heads, ff 12, S 7), resident activations, dropout', () => encoderCase(3, 7, 8, 12, 30), (ops, xs) => runEncoder(ops, xs, 2, true));
+opCase('encoder layer (d 16, 4 heads, ff 32, S 5), no dropout', () => encoderCase(2, 5, 16, 32, 40), (ops, xs) => runEncoder(ops, xs, 4, false));
+opCase('encoder layer (d 6, 3 heads, ff 10: stateless ops), dropout', () => encoderCase(2, 6, 6, 10, 50), (ops, xs) => runEncoder(ops, xs, 3, true));
+
+test('fused encoder layer: a backward whose activations were dropped recomputes them; untaped forwards keep nothing', () => {
+  const xs = encoderCase(2, 6, 8, 16, 60);
+  tf.tidy(() => {
+    const want = tf.grads((...v: tf.Tensor[]) => tf.sum(runEncoder(tfjsOps, v, 2, true)))(xs);
+    // Disposing the kernel between the forward and the backward drops the resident activations.
+    const got = tf.grads((...v: tf.Tensor[]) => {
+      const y = runEncoder(fusedOps, v, 2, true);
+      disposeBaselineKernel();
+      return tf.sum(y);
+    })(xs);
+    got.forEach((g, i) => assert.ok(relError(g, want[i]) < TOL, `input ${i}: ${relError(g, want[i])}`));
+  });
+  tf.tidy(() => runEncoder(fusedOps, xs, 2, false));
+  const bytes = baselineKernelMemoryBytes();
+  for (let i = 0; i < 10; i++) tf.tidy(() => runEncoder(fusedOps, xs, 2, false));
+  assert.equal(baselineKernelMemoryBytes(), bytes, 'forwards outside a gradient tape keep no activations');
+  tf.dispose(xs);
+});

@@ -26,6 +26,48 @@ export interface DenseOps {
    * probabilities (mask index ((b·nh + h)·S + i)·S + j), times v; heads side by side (B×S×d).
    */
   attention(qkv: tf.Tensor3D, nhead: number, drop: DropoutSpec | null): tf.Tensor3D;
+  /**
+   * One post-norm encoder layer (nn.TransformerEncoderLayer, GELU): x ← LN1(x + drop(SA(x))),
+   * x ← LN2(x + drop(W2·drop(gelu(W1·x)))), SA = out_proj(attention(in_proj(x))).
+   */
+  encoderLayer(x: tf.Tensor3D, w: EncoderLayerWeights, nhead: number, drop: EncoderLayerDropout): tf.Tensor3D;
+}
+
+/** One encoder layer's parameters, in PyTorch's layout (W out×in). */
+export interface EncoderLayerWeights {
+  inW: tf.Tensor;
+  inB: tf.Tensor;
+  outW: tf.Tensor;
+  outB: tf.Tensor;
+  l1W: tf.Tensor;
+  l1B: tf.Tensor;
+  l2W: tf.Tensor;
+  l2B: tf.Tensor;
+  n1g: tf.Tensor;
+  n1b: tf.Tensor;
+  n2g: tf.Tensor;
+  n2b: tf.Tensor;
+}
+
+/** The parameter order of an encoder layer (EncoderLayerWeights' keys). */
+export const ENCODER_WEIGHTS = ['inW', 'inB', 'outW', 'outB', 'l1W', 'l1B', 'l2W', 'l2B', 'n1g', 'n1b', 'n2g', 'n2b'] as const;
+
+/** The masks of one layer: attention probabilities, attention output, feed-forward hidden, feed-forward output. */
+export interface EncoderLayerDropout {
+  attn: DropoutSpec | null;
+  attnOut: DropoutSpec | null;
+  hidden: DropoutSpec | null;
+  ffOut: DropoutSpec | null;
+}
+
+/** An encoder layer from the other ops (the tfjs path's, and the fused path's for odd sizes). */
+export function composeEncoderLayer(ops: DenseOps, x: tf.Tensor3D, w: EncoderLayerWeights, nhead: number, drop: EncoderLayerDropout): tf.Tensor3D {
+  return tf.tidy(() => {
+    const heads = ops.attention(ops.linear(x, w.inW, w.inB) as tf.Tensor3D, nhead, drop.attn);
+    const x1 = ops.addNorm(x, ops.linear(heads, w.outW, w.outB), w.n1g, w.n1b, drop.attnOut);
+    const ff = ops.linear(ops.activation(ops.linear(x1, w.l1W, w.l1B), 'gelu', drop.hidden), w.l2W, w.l2B);
+    return ops.addNorm(x1, ff, w.n2g, w.n2b, drop.ffOut) as tf.Tensor3D;
+  });
 }
 
 /** Masked attention scores: exp(−1e9 − max) is exactly 0 in float32, as −inf is in PyTorch. */
@@ -57,6 +99,9 @@ export const tfjsOps: DenseOps = {
       const p = applyDropout(tf.softmax(scores), drop);
       return tf.reshape(tf.transpose(tf.reshape(tf.matMul(p, v), [B, nhead, S, hd]), [0, 2, 1, 3]), [B, S, d]) as tf.Tensor3D;
     });
+  },
+  encoderLayer(x, w, nhead, drop) {
+    return composeEncoderLayer(tfjsOps, x, w, nhead, drop);
   },
 };
 

@@ -164,16 +164,24 @@ export class CausalTransformer {
       const first = ops.addNorm(ops.linear(sincos, w('initial_embed.0.weight'), w('initial_embed.0.bias')), null, w('initial_embed.1.weight'), w('initial_embed.1.bias'), null);
       const steps = ops.addNorm(ops.linear(tf.reshape(av, [B, T, 1]), w('velocity_embed.0.weight'), w('velocity_embed.0.bias')), null, w('velocity_embed.1.weight'), w('velocity_embed.1.bias'), null);
       let x = tf.add(tf.concat([tf.reshape(first, [B, 1, d]), steps], 1), this.positions(S));
-      // Masks per layer, in this order: attention probabilities, attention output, feed-forward hidden, feed-forward output.
+      // Masks per layer, drawn in this order: attention probabilities, attention output, feed-forward hidden, feed-forward output.
       for (let i = 0; i < L; i++) {
         const b = `blocks.${i}`;
-        const qkv = ops.linear(x, w(`${b}.self_attn.in_proj_weight`), w(`${b}.self_attn.in_proj_bias`)) as tf.Tensor3D;
-        const heads = ops.attention(qkv, nhead, drop());
-        const sa = ops.linear(heads, w(`${b}.self_attn.out_proj.weight`), w(`${b}.self_attn.out_proj.bias`));
-        x = ops.addNorm(x, sa, w(`${b}.norm1.weight`), w(`${b}.norm1.bias`), drop());
-        const hidden = ops.activation(ops.linear(x, w(`${b}.linear1.weight`), w(`${b}.linear1.bias`)), 'gelu', drop());
-        const ff = ops.linear(hidden, w(`${b}.linear2.weight`), w(`${b}.linear2.bias`));
-        x = ops.addNorm(x, ff, w(`${b}.norm2.weight`), w(`${b}.norm2.bias`), drop());
+        const layer = {
+          inW: w(`${b}.self_attn.in_proj_weight`),
+          inB: w(`${b}.self_attn.in_proj_bias`),
+          outW: w(`${b}.self_attn.out_proj.weight`),
+          outB: w(`${b}.self_attn.out_proj.bias`),
+          l1W: w(`${b}.linear1.weight`),
+          l1B: w(`${b}.linear1.bias`),
+          l2W: w(`${b}.linear2.weight`),
+          l2B: w(`${b}.linear2.bias`),
+          n1g: w(`${b}.norm1.weight`),
+          n1b: w(`${b}.norm1.bias`),
+          n2g: w(`${b}.norm2.weight`),
+          n2b: w(`${b}.norm2.bias`),
+        };
+        x = ops.encoderLayer(x as tf.Tensor3D, layer, nhead, { attn: drop(), attnOut: drop(), hidden: drop(), ffOut: drop() });
       }
       const normed = ops.addNorm(tf.slice(x, [0, 1, 0], [B, T, d]), null, w('ln_final.weight'), w('ln_final.bias'), null);
       return ops.linear(normed, w('output_proj.weight'), w('output_proj.bias')) as tf.Tensor3D;

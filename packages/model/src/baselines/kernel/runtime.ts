@@ -1,8 +1,8 @@
 /**
  * The baselines' kernel for the process: one wasm module (assembly/baselines.ts), one shared
  * memory and one pool of threads, serving the fused GRU (gruWasm.ts) and the dense ops (fusedOps.ts).
- * The GRU keeps its forward state at the start of the heap until its backward; the ops, which are
- * stateless, lay their buffers out after it, so they can run in between.
+ * Memory, bottom up: the GRU's forward state (kept until its backward), the encoder layers'
+ * activations (kept until their backward), then the stateless ops' buffers of the current call.
  */
 import { defaultThreads } from '../../kernel/runtime.js';
 import { createWasmPool, type WasmPool } from './pool.js';
@@ -16,7 +16,8 @@ export const HEAP_START = 65536;
 
 class BaselineKernel {
   private pool: WasmPool | null = null;
-  private reserved = HEAP_START;
+  private gruEnd = HEAP_START;
+  private layersEnd = HEAP_START;
   private configuredThreads: number | null = null;
 
   /** Sets the thread count (null: one per core). */
@@ -38,12 +39,22 @@ class BaselineKernel {
 
   /** Keeps [HEAP_START, end) for the GRU's resident forward state. */
   reserve(end: number): void {
-    this.reserved = Math.max(HEAP_START, end);
+    this.gruEnd = Math.max(HEAP_START, end);
+  }
+
+  /** Where resident layer activations may start: after the GRU's state (16-byte aligned). */
+  layersStart(): number {
+    return Math.ceil(this.gruEnd / 16) * 16;
+  }
+
+  /** Keeps everything below `end` for resident layer activations. */
+  reserveLayers(end: number): void {
+    this.layersEnd = end;
   }
 
   /** First byte free for stateless work (16-byte aligned). */
   freeStart(): number {
-    return Math.ceil(this.reserved / 16) * 16;
+    return Math.ceil(Math.max(this.gruEnd, this.layersEnd) / 16) * 16;
   }
 
   /** Bytes of the kernel's memory (0 before first use). */
@@ -60,7 +71,8 @@ class BaselineKernel {
   dispose(): void {
     this.pool?.dispose();
     this.pool = null;
-    this.reserved = HEAP_START;
+    this.gruEnd = HEAP_START;
+    this.layersEnd = HEAP_START;
   }
 }
 
