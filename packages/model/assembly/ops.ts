@@ -3,6 +3,7 @@
 // self-attention. Each call is stateless: the host copies the operands in (src/baselines/kernel/
 // opsLayout.ts writes the parameter block below), runs the command on every slice, reads results out.
 // Weight-gradient partials are per slice; the host sums them in slice order.
+import { attentionBlockBackward, attentionBlockForward } from './attention';
 import { add, columnSums, dropLanes, gemmNT, gemmTN, hmax, hsum, hsum4, laneMask, madd, mul, packPanels, sub, vexp, vs, zero } from './simd';
 
 // ---- parameter block: words at OPS; keep in sync with src/baselines/kernel/opsLayout.ts ---------
@@ -235,8 +236,9 @@ export function normBackward(s: i32): void {
 
 // ---- causal multi-head self-attention ------------------------------------------------------------
 // qkv is B×S×3D (q, k, v side by side, head h in columns h·hd…h·hd+hd−1 of each), out B×S×D.
-// Per sequence and head, K and V are transposed into hd×Sp tiles so that every loop runs along the
-// keys j in 4-lane vectors: scores, softmax, dropout and the weighted sum of values.
+// Head sizes that are multiples of 4 go to attention.ts (4 query rows at a time); the others run
+// row by row here: per sequence and head, K and V are transposed into hd×Sp tiles so that every
+// loop runs along the keys j in 4-lane vectors: scores, softmax, dropout and the weighted sum.
 const AT_S = 2;
 const AT_D = 3;
 const AT_NH = 4;
@@ -339,6 +341,14 @@ export function attentionForward(s: i32): void {
   const QKV = wu(AT_QKV), OUT = wu(AT_OUT);
   const dropping = wi(D_ON) != 0;
   const key = <u32>wi(D_KEY), threshold = <u32>wi(D_THRESH), dscale = vs(wf(D_SCALE));
+  if ((hd & 3) == 0) {
+    for (let b = tw(s, T_R0), e = tw(s, T_R1); b < e; b++) {
+      for (let h = 0; h < NH; h++) {
+        attentionBlockForward(row(QKV, b * S, 3 * D), D, h * hd, S, hd, row(OUT, b * S, D), <u32>((b * NH + h) * S * S), dropping, key, threshold, dscale, tp(s, T_SCRATCH));
+      }
+    }
+    return;
+  }
   const scale = <f32>1 / sqrt<f32>(<f32>hd);
   const KT = attnScratch(s, hd, SP, 0), VT = attnScratch(s, hd, SP, 1);
   const E = attnScratch(s, hd, SP, 2), QS = E + (<usize>SP << 2);
@@ -371,6 +381,14 @@ export function attentionBackward(s: i32): void {
   const QKV = wu(AT_QKV), DOUT = wu(AT_DOUT), DQKV = wu(AT_DQKV);
   const dropping = wi(D_ON) != 0;
   const key = <u32>wi(D_KEY), threshold = <u32>wi(D_THRESH), dscale = vs(wf(D_SCALE));
+  if ((hd & 3) == 0) {
+    for (let b = tw(s, T_R0), e = tw(s, T_R1); b < e; b++) {
+      for (let h = 0; h < NH; h++) {
+        attentionBlockBackward(row(QKV, b * S, 3 * D), D, h * hd, S, hd, row(DOUT, b * S, D), row(DQKV, b * S, 3 * D), <u32>((b * NH + h) * S * S), dropping, key, threshold, dscale, tp(s, T_SCRATCH));
+      }
+    }
+    return;
+  }
   const scale = <f32>1 / sqrt<f32>(<f32>hd);
   const KT = attnScratch(s, hd, SP, 0), VT = attnScratch(s, hd, SP, 1);
   const dKT = attnScratch(s, hd, SP, 2), dVT = attnScratch(s, hd, SP, 3);

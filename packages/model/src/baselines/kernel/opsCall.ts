@@ -110,9 +110,14 @@ export function linearScratch(N: number, K: number): number {
   return pad4(N) * pad4(K) + tnWorkFloats(pad4(N), pad4(K));
 }
 
-/** Scratch of the attention: K, V and their gradients transposed (hd × Sp each), three key rows, two splat blocks. */
+/**
+ * Scratch of the attention (assembly/ops.ts and attention.ts): head sizes that are multiples of 4
+ * take two R×hd splat blocks, four hd×R tiles, three R×R matrices and R sums (R = S padded to 4);
+ * others K, V and their gradients transposed (hd × R each), three key rows and two splat blocks.
+ */
 export function attentionScratch(S: number, hd: number): number {
-  return (4 * hd + 3) * pad4(S) + 8 * hd;
+  const R = pad4(S);
+  return hd % 4 === 0 ? 2 * R * hd * 4 + 4 * hd * R + 3 * R * R + R : (4 * hd + 3) * R + 8 * hd;
 }
 
 // ---- the commands (buffers are byte offsets; rows are padded to multiples of 4 floats) -----------
