@@ -5,7 +5,7 @@ import { CausalTransformer, GruIntegrator, selectBackend, configureBaselineKerne
 import { Adam, clipFactor, globalNormHost } from '../../train/src/optimizer.js';
 const B = 128, T = 60;
 await selectBackend('wasm', () => {});
-configureBaselineKernel({ threads: 1 });
+configureBaselineKernel({ threads: Number(process.env.THREADS ?? 1) });
 const seqs = generateSequences({ ...DEFAULT_DATAGEN_CONFIG, seq_len: T }, B, 1);
 const av = tf.tensor2d(seqs.av, [B, T]); const angle = tf.tensor2d(seqs.angle, [B, T]);
 const a0 = tf.tensor1d(Array.from({ length: B }, (_, b) => seqs.angle[b * T]));

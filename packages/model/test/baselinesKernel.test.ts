@@ -4,6 +4,8 @@
  * one and two threads. Errors are norm-relative, ‖fused − tfjs‖₂ / ‖tfjs‖₂ over each tensor, < 1e-4.
  */
 import { test, after } from 'node:test';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import {
   baselineKernelMemoryBytes,
@@ -182,3 +184,34 @@ test('fused encoder layer: a backward whose activations were dropped recomputes 
   assert.equal(baselineKernelMemoryBytes(), bytes, 'forwards outside a gradient tape keep no activations');
   tf.dispose(xs);
 });
+
+test('the baselines module has no static data, globals or allocator: its memory layout is the host\'s alone', () => {
+  for (const file of ['baselines.wasm', 'baselines-fma.wasm']) {
+    const bytes = readFileSync(join(import.meta.dirname, '..', 'build', file));
+    const sections: number[] = [];
+    // Sections after the 8-byte header: an id byte, a LEB128 size, the payload.
+    for (let at = 8; at < bytes.length; ) {
+      const id = bytes[at++];
+      let size = 0;
+      for (let shift = 0; ; shift += 7) {
+        const b = bytes[at++];
+        size |= (b & 0x7f) << shift;
+        if (!(b & 0x80)) break;
+      }
+      sections.push(id);
+      at += size;
+    }
+    assert.ok(!sections.includes(11), `${file}: a data section would overlap the parameter blocks`);
+    assert.ok(!sections.includes(6), `${file}: globals (e.g. a heap pointer) mean something allocates`);
+  }
+});
+
+function runHead(ops: DenseOps, xs: tf.Tensor[], dropping: boolean): tf.Tensor {
+  const [x, g, b, w1, b1, w2, b2] = xs;
+  return ops.normMlp(x, { g, b, w1, b1, w2, b2 }, dropping ? { key: 17, p: 0.3 } : null);
+}
+const headCase = (B: number, T: number, H: number, F: number, O: number, seed: number) => (): tf.Tensor[] =>
+  [rnd([B, T, H], seed), tf.add(1, rnd([H], seed + 1, 0.2)), rnd([H], seed + 2, 0.2), rnd([F, H], seed + 3, 0.4), rnd([F], seed + 4), rnd([O, F], seed + 5, 0.4), rnd([O], seed + 6)];
+
+opCase('norm-MLP head (H 12, hidden 8, out 2), resident activations, dropout', headCase(3, 5, 12, 8, 2, 70), (ops, xs) => runHead(ops, xs, true));
+opCase('norm-MLP head (H 6, hidden 3: stateless ops), dropout', headCase(2, 4, 6, 3, 2, 80), (ops, xs) => runHead(ops, xs, true));

@@ -142,9 +142,9 @@ export class GruIntegrator {
       // Dropout between layers: one mask for all of them, (L−1)×B×T×H.
       const between = L > 1 ? drop() : null;
       const seq = runGruStack({ x: tf.reshape(av, [B, T, 1]) as tf.Tensor3D, h0: h0s, layers, dropout: between ?? undefined }, this.config.kernel);
-      const normed = ops.addNorm(seq, null, w('layer_norm.weight'), w('layer_norm.bias'), null);
-      const hidden = ops.activation(ops.linear(normed, w('output_proj.0.weight'), w('output_proj.0.bias')), 'relu', drop());
-      const out = ops.linear(hidden, w('output_proj.3.weight'), w('output_proj.3.bias'));
+      // layer_norm, then output_proj: Linear(H, H/2) → ReLU → Dropout → Linear(H/2, 2).
+      const head = { g: w('layer_norm.weight'), b: w('layer_norm.bias'), w1: w('output_proj.0.weight'), b1: w('output_proj.0.bias'), w2: w('output_proj.3.weight'), b2: w('output_proj.3.bias') };
+      const out = ops.normMlp(seq, head, drop());
       return tf.add(out, tf.reshape(sincos, [B, 1, 2])) as tf.Tensor3D;
     });
   }

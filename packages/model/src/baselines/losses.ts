@@ -85,26 +85,28 @@ export function lossParts(pred: ArrayLike<number>, angle: ArrayLike<number>, av:
   norm /= M;
   cumsum = T > 1 ? cumsum / M : 0;
   smooth = T > 1 ? smooth / Ms : 0;
-  const grads: LossParts['grads'] = [new Float64Array(2 * M), new Float64Array(2 * M), new Float64Array(2 * M), new Float64Array(2 * M)];
+  const [gMain, gSmooth, gNorm, gCumsum] = [new Float64Array(2 * M), new Float64Array(2 * M), new Float64Array(2 * M), new Float64Array(2 * M)];
   for (let k = 0; k < M; k++) {
     const s = pred[2 * k];
     const c = pred[2 * k + 1];
     const r = rho[k];
     const r3 = r * r * r;
-    // Jacobian of (ŝ, ĉ) = (s, c)/ρ.
+    // Jacobian of (ŝ, ĉ) = (s, c)/ρ: d(ŝ, ĉ)/ds = (jss, jsc), d(ŝ, ĉ)/dc = (jsc, jcc).
     const jss = (c * c + EPS) / r3, jcc = (s * s + EPS) / r3, jsc = (-s * c) / r3;
-    const toPred = (gs: number, gc: number, out: Float64Array): void => {
-      out[2 * k] = gs * jss + gc * jsc;
-      out[2 * k + 1] = gs * jsc + gc * jcc;
-    };
-    toPred(gMainS[k], gMainC[k], grads[0]);
-    // dψ/dŝ = ĉ/(ŝ² + ĉ²), dψ/dĉ = −ŝ/(ŝ² + ĉ²).
+    gMain[2 * k] = gMainS[k] * jss + gMainC[k] * jsc;
+    gMain[2 * k + 1] = gMainS[k] * jsc + gMainC[k] * jcc;
+    // Through ψ: dψ/dŝ = ĉ/(ŝ² + ĉ²), dψ/dĉ = −ŝ/(ŝ² + ĉ²).
     const q = sn[k] * sn[k] + cn[k] * cn[k];
-    toPred((gSmoothPsi[k] * cn[k]) / q, (-gSmoothPsi[k] * sn[k]) / q, grads[1]);
-    grads[2][2 * k] = ((2 / M) * (r - 1) * s) / r;
-    grads[2][2 * k + 1] = ((2 / M) * (r - 1) * c) / r;
-    toPred((gCumsumPsi[k] * cn[k]) / q, (-gCumsumPsi[k] * sn[k]) / q, grads[3]);
+    const ps = cn[k] / q, pc = -sn[k] / q;
+    const dPsiDs = ps * jss + pc * jsc, dPsiDc = ps * jsc + pc * jcc;
+    gSmooth[2 * k] = gSmoothPsi[k] * dPsiDs;
+    gSmooth[2 * k + 1] = gSmoothPsi[k] * dPsiDc;
+    gCumsum[2 * k] = gCumsumPsi[k] * dPsiDs;
+    gCumsum[2 * k + 1] = gCumsumPsi[k] * dPsiDc;
+    gNorm[2 * k] = ((2 / M) * (r - 1) * s) / r;
+    gNorm[2 * k + 1] = ((2 / M) * (r - 1) * c) / r;
   }
+  const grads: LossParts['grads'] = [gMain, gSmooth, gNorm, gCumsum];
   const total = main + w.smooth * smooth + w.norm * norm + w.cumsum * cumsum;
   return { values: Float64Array.of(total, main, smooth, norm, cumsum), grads };
 }

@@ -31,6 +31,26 @@ export interface DenseOps {
    * x ← LN2(x + drop(W2·drop(gelu(W1·x)))), SA = out_proj(attention(in_proj(x))).
    */
   encoderLayer(x: tf.Tensor3D, w: EncoderLayerWeights, nhead: number, drop: EncoderLayerDropout): tf.Tensor3D;
+  /** A normalised two-layer ReLU head: linear(W2, dropout(relu(linear(W1, LayerNorm(x))))). */
+  normMlp(x: tf.Tensor, w: NormMlpWeights, drop: DropoutSpec | null): tf.Tensor;
+}
+
+/** The head's parameters: LayerNorm γ, β; W1 hidden×in, b1; W2 out×hidden, b2 (PyTorch's layout). */
+export interface NormMlpWeights {
+  g: tf.Tensor;
+  b: tf.Tensor;
+  w1: tf.Tensor;
+  b1: tf.Tensor;
+  w2: tf.Tensor;
+  b2: tf.Tensor;
+}
+
+/** The parameter order of the head (NormMlpWeights' keys). */
+export const NORM_MLP_WEIGHTS = ['g', 'b', 'w1', 'b1', 'w2', 'b2'] as const;
+
+/** The head from the other ops (the tfjs path's, and the fused path's for odd sizes). */
+export function composeNormMlp(ops: DenseOps, x: tf.Tensor, w: NormMlpWeights, drop: DropoutSpec | null): tf.Tensor {
+  return tf.tidy(() => ops.linear(ops.activation(ops.linear(ops.addNorm(x, null, w.g, w.b, null), w.w1, w.b1), 'relu', drop), w.w2, w.b2));
 }
 
 /** One encoder layer's parameters, in PyTorch's layout (W out×in). */
@@ -102,6 +122,9 @@ export const tfjsOps: DenseOps = {
   },
   encoderLayer(x, w, nhead, drop) {
     return composeEncoderLayer(tfjsOps, x, w, nhead, drop);
+  },
+  normMlp(x, w, drop) {
+    return composeNormMlp(tfjsOps, x, w, drop);
   },
 };
 

@@ -11,28 +11,11 @@ import { read } from '../../kernel/fused.js';
 import { composeEncoderLayer, ENCODER_WEIGHTS, type EncoderLayerDropout, type EncoderLayerWeights } from '../ops.js';
 import { fusedOps } from './fusedOps.js';
 import * as k from './opsCall.js';
-import type { WasmPool } from './pool.js';
+import { layoutRegion, resident, underTape, type Region as ResidentRegion } from './resident.js';
 import { baselineKernel } from './runtime.js';
 
-/** Resident activations are dropped (to be recomputed) rather than grow the kernel memory past this. */
-const MAX_RESIDENT_BYTES = 1 << 30;
-
-/** Byte offsets of one call's resident buffers: the input, the weights, every activation. */
-interface Region {
-  id: number;
-  start: number;
-  end: number;
-  X: number;
-  W: Record<(typeof ENCODER_WEIGHTS)[number], number>;
-  QKV: number;
-  ATT: number;
-  SA: number;
-  X1: number;
-  F1: number;
-  A: number;
-  F2: number;
-  X2: number;
-}
+type Buf = 'X' | (typeof ENCODER_WEIGHTS)[number] | 'QKV' | 'ATT' | 'SA' | 'X1' | 'F1' | 'A' | 'F2' | 'X2';
+type Region = ResidentRegion<Buf>;
 
 interface Dims {
   B: number;
@@ -43,69 +26,15 @@ interface Dims {
   M: number;
 }
 
-/** The resident regions, a stack above the GRU's state; cleared when the kernel or the GRU's extent changes. */
-class Store {
-  private regions: Region[] = [];
-  private pool: WasmPool | null = null;
-
-  private validate(): void {
-    const pool = baselineKernel.get();
-    if (pool !== this.pool || (this.regions.length && this.regions[0].start < baselineKernel.layersStart())) this.regions = [];
-    this.pool = pool;
-    this.publish();
-  }
-
-  private publish(): void {
-    baselineKernel.reserveLayers(this.regions.length ? this.regions[this.regions.length - 1].end : 0);
-  }
-
-  /** Lays out a new region on top (dropping every region when the cap would be passed). */
-  push(id: number, dims: Dims): Region {
-    this.validate();
-    let start = this.regions.length ? this.regions[this.regions.length - 1].end : baselineKernel.layersStart();
-    if (start + regionBytes(dims) - baselineKernel.layersStart() > MAX_RESIDENT_BYTES) {
-      this.regions = [];
-      start = baselineKernel.layersStart();
-    }
-    const r = layout(id, start, dims);
-    this.regions.push(r);
-    this.publish();
-    return r;
-  }
-
-  /** The region of call `id`, if it is still intact. */
-  find(id: number): Region | null {
-    this.validate();
-    return this.regions.find((r) => r.id === id) ?? null;
-  }
-
-  /** Forgets call `id`'s region; the memory is reused once every region above it is gone too. */
-  release(id: number): void {
-    this.regions = this.regions.filter((r) => r.id !== id);
-    this.publish();
-  }
-}
-
-const store = new Store();
-let nextId = 1;
-
 function weightSizes(d: Dims): Record<(typeof ENCODER_WEIGHTS)[number], number> {
   const { d: D, ff } = d;
   return { inW: 3 * D * D, inB: 3 * D, outW: D * D, outB: D, l1W: ff * D, l1B: ff, l2W: D * ff, l2B: D, n1g: D, n1b: D, n2g: D, n2b: D };
 }
 
-function layout(id: number, start: number, d: Dims): Region {
-  const a = new k.Arena(start);
+/** Sizes (floats) of a call's resident buffers: the input, the weights, every activation. */
+function bufferSizes(d: Dims): Record<Buf, number> {
   const { M, d: D, ff } = d;
-  const sizes = weightSizes(d);
-  const X = a.take(M * D);
-  const W = Object.fromEntries(ENCODER_WEIGHTS.map((n) => [n, a.take(sizes[n])])) as Region['W'];
-  return { id, start, X, W, QKV: a.take(M * 3 * D), ATT: a.take(M * D), SA: a.take(M * D), X1: a.take(M * D), F1: a.take(M * ff), A: a.take(M * ff), F2: a.take(M * D), X2: a.take(M * D), end: a.at };
-}
-
-function regionBytes(d: Dims): number {
-  const r = layout(0, 0, d);
-  return r.end;
+  return { X: M * D, ...weightSizes(d), QKV: M * 3 * D, ATT: M * D, SA: M * D, X1: M * D, F1: M * ff, A: M * ff, F2: M * D, X2: M * D };
 }
 
 /** The slices (row split) with private buffers big enough for every step of the layer. */
@@ -115,24 +44,24 @@ function slices(a: k.Arena, d: Dims): k.Slice[] {
   return a.slices(M, 1, scratch, Math.max(3 * D * D, ff * D), Math.max(3 * D, ff));
 }
 
-/** Copies x and the weights into `r` and runs the forward; the output is at r.X2. */
+/** Copies x and the weights into `r` and runs the forward; the output is at r.at.X2. */
 function forward(r: Region, d: Dims, xData: Float32Array, w: Float32Array[], drop: EncoderLayerDropout): void {
   const a = new k.Arena(r.end);
   const rows = slices(a, d);
   const v = a.commit();
   const { B, M, S, d: D, ff, nhead } = d;
-  v.f32.set(xData, r.X >> 2);
-  ENCODER_WEIGHTS.forEach((n, i) => v.f32.set(w[i], r.W[n] >> 2));
+  v.f32.set(xData, r.at.X >> 2);
+  ENCODER_WEIGHTS.forEach((n, i) => v.f32.set(w[i], r.at[n] >> 2));
   const bySeq = k.resplit(rows, B, 1);
   const elems = k.resplit(rows, M * ff, 4);
-  k.linearForward(v, rows, { M, N: 3 * D, K: D, X: r.X, W: r.W.inW, B: r.W.inB, Y: r.QKV });
-  k.attentionForward(v, bySeq, { S, D, nhead, QKV: r.QKV, OUT: r.ATT, drop: drop.attn });
-  k.linearForward(v, rows, { M, N: D, K: D, X: r.ATT, W: r.W.outW, B: r.W.outB, Y: r.SA });
-  k.normForward(v, rows, { D, X: r.X, Y: r.SA, G: r.W.n1g, BETA: r.W.n1b, OUT: r.X1, drop: drop.attnOut });
-  k.linearForward(v, rows, { M, N: ff, K: D, X: r.X1, W: r.W.l1W, B: r.W.l1B, Y: r.F1 });
-  k.activationForward(v, elems, { gelu: true, X: r.F1, Y: r.A, drop: drop.hidden });
-  k.linearForward(v, rows, { M, N: D, K: ff, X: r.A, W: r.W.l2W, B: r.W.l2B, Y: r.F2 });
-  k.normForward(v, rows, { D, X: r.X1, Y: r.F2, G: r.W.n2g, BETA: r.W.n2b, OUT: r.X2, drop: drop.ffOut });
+  k.linearForward(v, rows, { M, N: 3 * D, K: D, X: r.at.X, W: r.at.inW, B: r.at.inB, Y: r.at.QKV });
+  k.attentionForward(v, bySeq, { S, D, nhead, QKV: r.at.QKV, OUT: r.at.ATT, drop: drop.attn });
+  k.linearForward(v, rows, { M, N: D, K: D, X: r.at.ATT, W: r.at.outW, B: r.at.outB, Y: r.at.SA });
+  k.normForward(v, rows, { D, X: r.at.X, Y: r.at.SA, G: r.at.n1g, BETA: r.at.n1b, OUT: r.at.X1, drop: drop.attnOut });
+  k.linearForward(v, rows, { M, N: ff, K: D, X: r.at.X1, W: r.at.l1W, B: r.at.l1B, Y: r.at.F1 });
+  k.activationForward(v, elems, { gelu: true, X: r.at.F1, Y: r.at.A, drop: drop.hidden });
+  k.linearForward(v, rows, { M, N: D, K: ff, X: r.at.A, W: r.at.l2W, B: r.at.l2B, Y: r.at.F2 });
+  k.normForward(v, rows, { D, X: r.at.X1, Y: r.at.F2, G: r.at.n2g, BETA: r.at.n2b, OUT: r.at.X2, drop: drop.ffOut });
 }
 
 /** Runs the backward on `r` for output gradient dOut; returns dx and the weights' gradients (in ENCODER_WEIGHTS order). */
@@ -156,20 +85,20 @@ function backward(r: Region, d: Dims, dOut: Float32Array, drop: EncoderLayerDrop
     g[gn] = k.sumParts(v.f32, rows, 'part1', 1, D, D);
     g[bn] = k.sumParts(v.f32, rows, 'part2', 1, D, D);
   };
-  k.normBackward(v, rows, { D, X: r.X1, Y: r.F2, G: r.W.n2g, DOUT: DX2, DX: DX1, DY: DF2, drop: drop.ffOut });
+  k.normBackward(v, rows, { D, X: r.at.X1, Y: r.at.F2, G: r.at.n2g, DOUT: DX2, DX: DX1, DY: DF2, drop: drop.ffOut });
   normGrads('n2g', 'n2b');
-  k.linearBackward(v, rows, { M, N: D, K: ff, X: r.A, W: r.W.l2W, DY: DF2, DX: DA });
+  k.linearBackward(v, rows, { M, N: D, K: ff, X: r.at.A, W: r.at.l2W, DY: DF2, DX: DA });
   linearGrads('l2W', 'l2B', D, ff);
-  k.activationBackward(v, elems, { gelu: true, X: r.F1, DY: DA, DX: DF1, drop: drop.hidden });
+  k.activationBackward(v, elems, { gelu: true, X: r.at.F1, DY: DA, DX: DF1, drop: drop.hidden });
   // x1 feeds both the feed-forward and the second residual: its gradients add up.
-  k.linearBackward(v, rows, { M, N: ff, K: D, X: r.X1, W: r.W.l1W, DY: DF1, DX: DX1, acc: true });
+  k.linearBackward(v, rows, { M, N: ff, K: D, X: r.at.X1, W: r.at.l1W, DY: DF1, DX: DX1, acc: true });
   linearGrads('l1W', 'l1B', ff, D);
-  k.normBackward(v, rows, { D, X: r.X, Y: r.SA, G: r.W.n1g, DOUT: DX1, DX, DY: DSA, drop: drop.attnOut });
+  k.normBackward(v, rows, { D, X: r.at.X, Y: r.at.SA, G: r.at.n1g, DOUT: DX1, DX, DY: DSA, drop: drop.attnOut });
   normGrads('n1g', 'n1b');
-  k.linearBackward(v, rows, { M, N: D, K: D, X: r.ATT, W: r.W.outW, DY: DSA, DX: DATT });
+  k.linearBackward(v, rows, { M, N: D, K: D, X: r.at.ATT, W: r.at.outW, DY: DSA, DX: DATT });
   linearGrads('outW', 'outB', D, D);
-  k.attentionBackward(v, bySeq, { S, D, nhead, QKV: r.QKV, DOUT: DATT, DQKV: DQKV, drop: drop.attn });
-  k.linearBackward(v, rows, { M, N: 3 * D, K: D, X: r.X, W: r.W.inW, DY: DQKV, DX, acc: true });
+  k.attentionBackward(v, bySeq, { S, D, nhead, QKV: r.at.QKV, DOUT: DATT, DQKV: DQKV, drop: drop.attn });
+  k.linearBackward(v, rows, { M, N: 3 * D, K: D, X: r.at.X, W: r.at.inW, DY: DQKV, DX, acc: true });
   linearGrads('inW', 'inB', 3 * D, D);
   return [v.f32.slice(DX >> 2, (DX >> 2) + M * D), ...ENCODER_WEIGHTS.map((n) => g[n] as Float32Array)];
 }
@@ -188,22 +117,22 @@ export function encoderLayer(x: tf.Tensor3D, w: EncoderLayerWeights, nhead: numb
     if (weights[i].size !== sizes[n]) throw new Error(`encoderLayer: ${n} has shape [${weights[i].shape.join(', ')}], which does not fit d = ${D}, ff = ${ff}`);
   });
   // Only a forward under a gradient tape can be followed by a backward: keep its activations.
-  const taped = (tf.engine().state as unknown as { gradientDepth: number }).gradientDepth > 0;
+  const taped = underTape();
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const inputs = args.slice(0, 13) as tf.Tensor[];
     (args[13] as tf.GradSaveFunc)(inputs);
-    const id = nextId++;
-    const region = taped ? store.push(id, dims) : layout(id, baselineKernel.freeStart(), dims);
+    const id = resident.nextId();
+    const region = taped ? resident.push(id, bufferSizes(dims)) : layoutRegion(id, baselineKernel.freeStart(), bufferSizes(dims));
     forward(region, dims, read(inputs[0]), inputs.slice(1).map(read), drop);
-    const value = k.tensorAt(k.views().f32, region.X2, [B, S, D]);
+    const value = k.tensorAt(k.views().f32, region.at.X2, [B, S, D]);
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
-      let r = store.find(id);
+      let r = resident.find<Buf>(id);
       if (r === null) {
-        r = store.push(id, dims);
+        r = resident.push(id, bufferSizes(dims));
         forward(r, dims, read(saved[0]), saved.slice(1).map(read), drop);
       }
       const grads = backward(r, dims, read(dy), drop);
-      store.release(id);
+      resident.release(id);
       return [tf.tensor(grads[0], [B, S, D], 'float32'), ...grads.slice(1).map((gr, i) => tf.tensor(gr, saved[i + 1].shape, 'float32'))];
     };
     return { value, gradFunc };

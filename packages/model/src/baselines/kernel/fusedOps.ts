@@ -11,6 +11,7 @@ import type { DropoutSpec } from '../dropout.js';
 import type { ActivationKind, DenseOps } from '../ops.js';
 import * as k from './opsCall.js';
 import { encoderLayer } from './encoderLayer.js';
+import { normMlp } from './normMlp.js';
 import { baselineKernel } from './runtime.js';
 
 const { pad4, tensorAt, tensorRows, checkFloat } = k;
@@ -168,4 +169,4 @@ function attention(qkv: tf.Tensor3D, nhead: number, drop: DropoutSpec | null): t
 }
 
 /** The fused wasm implementation of the dense ops. */
-export const fusedOps: DenseOps = { linear, activation, addNorm, attention, encoderLayer };
+export const fusedOps: DenseOps = { linear, activation, addNorm, attention, encoderLayer, normMlp };
