@@ -3,7 +3,13 @@
 // command's parameters, then every thread calls run(cmd, s) for its slice s.
 // Command numbers: keep in sync with src/baselines/kernel/commands.ts.
 import { gruBackward, gruForward, gruPack, gruReduce } from './gru';
+import { writeConstants } from './simd';
 import { activationBackward, activationForward, attentionBackward, attentionForward, linearBackward, linearForward, normBackward, normForward } from './ops';
+
+/** Once per memory, before any command. */
+export function init(): void {
+  writeConstants();
+}
 
 export function run(cmd: i32, s: i32): void {
   switch (cmd) {

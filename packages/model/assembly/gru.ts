@@ -10,7 +10,7 @@
 // 4-row panels by the host) or, for weight gradients, Σ over (t, b) of outer products (gemmTN).
 // No transposes are needed anywhere.
 
-import { add, columnSums, dropLanes, gemmNT, gemmTN, madd, mul, sigmoid, sub, vs, vtanh, zero } from './simd';
+import { add, C_ONE, columnSums, dropLanes, gemmNT, gemmTN, kc, madd, mul, sigmoid, sub, vs, vtanh, zero } from './simd';
 
 // ---- parameter block: i32 words at PARAMS; keep in sync with src/baselines/kernel/gruLayout.ts ----
 const PARAMS: usize = 1024;
@@ -209,11 +209,11 @@ export function gruForward(s: i32): void {
 function gatesBackward(dy: usize, dh: usize, gates: usize, ghn: usize, hPrev: usize, dgh: usize, dgx: usize, BS: i32, HP: i32): void {
   const G = 3 * HP;
   const seg = <usize>HP << 2;
-  const one = vs(1.0);
   for (let b = 0; b < BS; b++) {
     const rowH = (<usize>b * <usize>HP) << 2, rowG = (<usize>b * <usize>G) << 2;
     for (let j = 0; j < HP; j += 4) {
       const o = <usize>j << 2;
+      const one = kc(C_ONE);
       const g = add(v128.load(dy + rowH + o), v128.load(dh + rowH + o));
       const r = v128.load(gates + rowG + o), z = v128.load(gates + rowG + seg + o), n = v128.load(gates + rowG + 2 * seg + o);
       const dan = mul(mul(g, sub(one, z)), sub(one, mul(n, n)));

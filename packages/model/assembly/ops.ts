@@ -4,7 +4,7 @@
 // opsLayout.ts writes the parameter block below), runs the command on every slice, reads results out.
 // Weight-gradient partials are per slice; the host sums them in slice order.
 import { attentionBlockBackward, attentionBlockForward } from './attention';
-import { add, columnSums, dropLanes, gemmNT, gemmTN, hmax, hsum, hsum4, laneMask, madd, mul, packPanels, sub, vexp, vs, zero } from './simd';
+import { add, C_ERFC, C_HALF, C_INV_SQRT_2PI, C_MINUS_HALF, C_ONE as C_ONE_, C_RSQRT2, columnSums, dropLanes, gemmNT, gemmTN, hmax, hsum, hsum4, kc, laneMask, madd, mul, packPanels, sub, vexp, vs, zero } from './simd';
 
 // ---- parameter block: words at OPS; keep in sync with src/baselines/kernel/opsLayout.ts ---------
 const OPS: usize = 40960;
@@ -99,19 +99,19 @@ const ACT_DX = 6;
 
 /** Φ(x), the standard normal CDF: Numerical Recipes' erfcc (relative error < 1.2e-7 in erfc). */
 @inline function normalCdf(x: v128): v128 {
-  const z = mul(f32x4.abs(x), vs(0.70710678118654752));
-  const t = f32x4.div(vs(1.0), add(vs(1.0), mul(vs(0.5), z)));
-  let p = madd(vs(-0.82215223), vs(0.17087277), t);
-  p = madd(vs(1.48851587), p, t);
-  p = madd(vs(-1.13520398), p, t);
-  p = madd(vs(0.27886807), p, t);
-  p = madd(vs(-0.18628806), p, t);
-  p = madd(vs(0.09678418), p, t);
-  p = madd(vs(0.37409196), p, t);
-  p = madd(vs(1.00002368), p, t);
-  p = madd(vs(-1.26551223), p, t);
-  const half = mul(vs(0.5), mul(t, vexp(sub(p, mul(z, z)))));
-  return v128.bitselect(sub(vs(1.0), half), half, f32x4.ge(x, vs(0.0)));
+  const z = mul(f32x4.abs(x), kc(C_RSQRT2));
+  const t = f32x4.div(kc(C_ONE_), madd(kc(C_ONE_), kc(C_HALF), z));
+  let p = madd(kc(C_ERFC + 1), kc(C_ERFC), t);
+  p = madd(kc(C_ERFC + 2), p, t);
+  p = madd(kc(C_ERFC + 3), p, t);
+  p = madd(kc(C_ERFC + 4), p, t);
+  p = madd(kc(C_ERFC + 5), p, t);
+  p = madd(kc(C_ERFC + 6), p, t);
+  p = madd(kc(C_ERFC + 7), p, t);
+  p = madd(kc(C_ERFC + 8), p, t);
+  p = madd(kc(C_ERFC + 9), p, t);
+  const half = mul(kc(C_HALF), mul(t, vexp(sub(p, mul(z, z)))));
+  return v128.bitselect(sub(kc(C_ONE_), half), half, f32x4.ge(x, vs(0.0)));
 }
 
 @inline function dropMultiplier(i: i32): v128 {
@@ -138,7 +138,7 @@ export function activationBackward(s: i32): void {
     const x = v128.load(X + o);
     // gelu′(x) = Φ(x) + x·φ(x); relu′(x) = [x > 0], as torch's threshold_backward.
     const d = gelu
-      ? madd(normalCdf(x), x, mul(vs(0.3989422804014327), vexp(mul(vs(-0.5), mul(x, x)))))
+      ? madd(normalCdf(x), x, mul(kc(C_INV_SQRT_2PI), vexp(mul(kc(C_MINUS_HALF), mul(x, x)))))
       : v128.and(f32x4.gt(x, vs(0.0)), vs(1.0));
     v128.store(DX + o, mul(mul(v128.load(DY + o), dropMultiplier(i)), d));
   }

@@ -27,31 +27,94 @@
   return add(v128.shuffle<f32>(u01, u23, 0, 1, 4, 5), v128.shuffle<f32>(u01, u23, 2, 3, 6, 7));
 }
 
+// ---- constants --------------------------------------------------------------------------------
+// V8 rebuilds a v128 constant at every use inside a loop (a few instructions each), and the
+// transcendental functions below use a dozen; they read this table instead (one load each).
+// writeConstants fills it once, before any command runs (assembly/baselines.ts's init).
+const CONSTS: usize = 61440; // below the buffers (65536), after the parameter blocks
+const C_EXP_MAX = 0;
+const C_EXP_MIN = 1;
+const C_LOG2E = 2;
+const C_ROUND = 3;
+const C_LN2_HI = 4;
+const C_LN2_LO = 5;
+const C_EXP_P = 6; // 6 polynomial coefficients
+export const C_ONE = 12;
+const C_EXP_BIAS = 13; // i32 lanes
+const C_TWO = 14;
+export const C_HALF = 15;
+export const C_RSQRT2 = 16;
+export const C_ERFC = 17; // 10 coefficients, highest degree first
+export const C_INV_SQRT_2PI = 27;
+export const C_MINUS_HALF = 28;
+
+@inline export function kc(i: i32): v128 {
+  return v128.load(CONSTS + (<usize>i << 4));
+}
+
+@inline function put(i: i32, x: f32): void {
+  v128.store(CONSTS + (<usize>i << 4), f32x4.splat(x));
+}
+
+/** Fills the constant table (one call per memory, before any command). */
+export function writeConstants(): void {
+  put(C_EXP_MAX, 88.0);
+  put(C_EXP_MIN, -87.0);
+  put(C_LOG2E, 1.44269504088896341);
+  put(C_ROUND, 12582912.0);
+  put(C_LN2_HI, 0.693359375);
+  put(C_LN2_LO, -2.12194440e-4);
+  put(C_EXP_P, 1.9875691500e-4);
+  put(C_EXP_P + 1, 1.3981999507e-3);
+  put(C_EXP_P + 2, 8.3334519073e-3);
+  put(C_EXP_P + 3, 4.1665795894e-2);
+  put(C_EXP_P + 4, 1.6666665459e-1);
+  put(C_EXP_P + 5, 5.0000001201e-1);
+  put(C_ONE, 1.0);
+  v128.store(CONSTS + (<usize>C_EXP_BIAS << 4), i32x4.splat(127 - 0x4b400000));
+  put(C_TWO, 2.0);
+  put(C_HALF, 0.5);
+  put(C_RSQRT2, 0.70710678118654752);
+  put(C_ERFC, 0.17087277);
+  put(C_ERFC + 1, -0.82215223);
+  put(C_ERFC + 2, 1.48851587);
+  put(C_ERFC + 3, -1.13520398);
+  put(C_ERFC + 4, 0.27886807);
+  put(C_ERFC + 5, -0.18628806);
+  put(C_ERFC + 6, 0.09678418);
+  put(C_ERFC + 7, 0.37409196);
+  put(C_ERFC + 8, 1.00002368);
+  put(C_ERFC + 9, -1.26551223);
+  put(C_INV_SQRT_2PI, 0.3989422804014327);
+  put(C_MINUS_HALF, -0.5);
+}
+
 /**
  * e^x for x clamped to [−87, 88]: Cephes' expf polynomial (~1 ulp). n = round(x·log2 e) comes from
  * adding 1.5·2²³ (the sum's low mantissa bits are n), which also gives 2^n's exponent bits directly.
  */
 @inline export function vexp(x: v128): v128 {
   // pmin/pmax are one instruction each (min/max carry NaN and ±0 fix-ups); NaN still passes through.
-  const c = f32x4.pmax(f32x4.pmin(x, vs(88.0)), vs(-87.0));
-  const t = add(mul(c, vs(1.44269504088896341)), vs(12582912.0));
-  const n = sub(t, vs(12582912.0));
-  let r = sub(c, mul(n, vs(0.693359375)));
-  r = sub(r, mul(n, vs(-2.12194440e-4)));
-  let p = madd(vs(1.3981999507e-3), vs(1.9875691500e-4), r);
-  p = madd(vs(8.3334519073e-3), p, r);
-  p = madd(vs(4.1665795894e-2), p, r);
-  p = madd(vs(1.6666665459e-1), p, r);
-  p = madd(vs(5.0000001201e-1), p, r);
-  const e = add(add(mul(mul(r, r), p), r), vs(1.0));
+  const c = f32x4.pmax(f32x4.pmin(x, kc(C_EXP_MAX)), kc(C_EXP_MIN));
+  const t = add(mul(c, kc(C_LOG2E)), kc(C_ROUND));
+  const n = sub(t, kc(C_ROUND));
+  let r = sub(c, mul(n, kc(C_LN2_HI)));
+  r = sub(r, mul(n, kc(C_LN2_LO)));
+  let p = madd(kc(C_EXP_P + 1), kc(C_EXP_P), r);
+  p = madd(kc(C_EXP_P + 2), p, r);
+  p = madd(kc(C_EXP_P + 3), p, r);
+  p = madd(kc(C_EXP_P + 4), p, r);
+  p = madd(kc(C_EXP_P + 5), p, r);
+  const e = add(add(mul(mul(r, r), p), r), kc(C_ONE));
   // bits(t) = 0x4B400000 + n, so 2^n = (bits(t) − 0x4B400000 + 127) << 23.
-  return mul(e, i32x4.shl(i32x4.add(t, i32x4.splat(127 - 0x4b400000)), 23));
+  return mul(e, i32x4.shl(i32x4.add(t, kc(C_EXP_BIAS)), 23));
 }
 @inline export function sigmoid(x: v128): v128 {
-  return f32x4.div(vs(1.0), add(vs(1.0), vexp(f32x4.neg(x))));
+  const one = kc(C_ONE);
+  return f32x4.div(one, add(one, vexp(f32x4.neg(x))));
 }
 @inline export function vtanh(x: v128): v128 {
-  return sub(vs(1.0), f32x4.div(vs(2.0), add(vexp(add(x, x)), vs(1.0))));
+  return sub(kc(C_ONE), f32x4.div(kc(C_TWO), add(vexp(add(x, x)), kc(C_ONE))));
 }
 
 @inline export function zero(p: usize, floats: i32): void {

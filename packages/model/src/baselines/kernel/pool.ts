@@ -1,8 +1,8 @@
 /**
  * A wasm module on one shared memory, run by the main thread and a pool of worker_threads that
  * are driven synchronously through Atomics (tfjs' customGrad is synchronous). Thread s runs the
- * command on slice s; the main thread always takes slice 0. The module exports `run(cmd, s)` and
- * imports its memory as `env.memory`.
+ * command on slice s; the main thread always takes slice 0. The module exports `run(cmd, s)` (and
+ * optionally `init()`, run once on the fresh memory) and imports its memory as `env.memory`.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -33,6 +33,8 @@ const CMD_EXIT = -1;
 
 interface RunExports {
   run(cmd: number, s: number): void;
+  /** Prepares the shared memory (e.g. constant tables) once, before any command. */
+  init?(): void;
 }
 
 /** A module's memory and its threads. */
@@ -79,6 +81,7 @@ export function createWasmPool(builds: { plain: URL; fma: URL }, name: string): 
   const { module, variant } = loadModule(builds);
   const memory = new Wasm.Memory({ initial: 2, maximum: MAX_PAGES, shared: true });
   const main = new Wasm.Instance(module, { env: { memory } }).exports as unknown as RunExports;
+  main.init?.();
   const control = new SharedArrayBuffer(64);
   const ctrl = new Int32Array(control);
   const workers: Worker[] = [];
