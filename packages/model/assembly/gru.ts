@@ -1,14 +1,15 @@
 // Fused GRU stack (torch.nn.GRU semantics, see src/baselines/gruStack.ts): forward and
 // backward-through-time of every layer and step, over one slice of the batch. Every instance (main
-// thread and workers) shares one imported memory; the host writes sizes, buffer offsets and the
-// packed weights (src/baselines/kernel/gruLayout.ts) and each thread runs gruForward(s)/gruBackward(s)
-// for its slice s (through assembly/baselines.ts). Nothing is allocated here.
+// thread and workers) shares one imported memory; the host writes sizes, buffer offsets, the inputs
+// and the weights as given (src/baselines/kernel/gruLayout.ts, gruWasm.ts); then, through
+// assembly/baselines.ts, the threads run gruPack (weights packed and padded), gruForward(s),
+// gruBackward(s) and gruReduce (the slices' weight gradients summed). Nothing is allocated here.
 //
 // Per thread everything is batch-major: a step's states are Bs rows of Hp floats (H padded to a
 // multiple of 4, padding kept at 0), gate pre-activations Bs rows of G = 3·Hp (r, z, n thirds). All
-// products are then either C = A·Bᵀ over contiguous rows (gemmNT; the weight operand is packed in
-// 4-row panels by the host) or, for weight gradients, Σ over (t, b) of outer products (gemmTN).
-// No transposes are needed anywhere.
+// products are then either C = A·Bᵀ over contiguous rows (gemmNT, the weight operand packed in
+// 4-row panels) or, for weight gradients, Σ over (t, b) of outer products (gemmTN). No transposes
+// are needed anywhere. The dropout mask between layers is made here from its key (assembly/simd.ts).
 
 import { add, C_ONE, columnSums, dropLanes, gemmNT, gemmTN, kc, madd, mul, sigmoid, sub, vs, vtanh, zero } from './simd';
 

@@ -18,7 +18,7 @@ export { fusedGruStack, configureBaselineKernel, baselineKernelThreads, disposeB
 export type { GruEngine, GruHostInputs, GruHostGradients } from './kernel/engine.js';
 export { integrationAwareLoss, transformerLoss, decodeSinCos, lossParts, type GruLosses, type TransformerLosses, type LossWeights, type LossParts } from './losses.js';
 export { DropoutStream, maskTensor, maskValues, maskHash, type DropoutSpec } from './dropout.js';
-export { denseOps, tfjsOps, type DenseOps, type ActivationKind } from './ops.js';
+export { denseOps, tfjsOps, type DenseOps, type ActivationKind, type EncoderLayerWeights, type EncoderLayerDropout, type NormMlpWeights } from './ops.js';
 export { fusedOps } from './kernel/fusedOps.js';
 export { CausalTransformer, transformerParameterShapes, transformerInitialWeights, POSITIONAL_BUFFER } from './transformer.js';
 export { positionalTable } from './positional.js';
