@@ -1,10 +1,10 @@
 // Dense ops of the baselines, forward and backward, each over one slice of rows (or sequences) per
 // thread: linear layers, an activation with dropout, residual add + LayerNorm, and causal multi-head
-// self-attention. Each call is stateless: the host copies the operands in (src/baselines/kernel/
-// opsLayout.ts writes the parameter block below), runs the command on every slice, reads results out.
-// Weight-gradient partials are per slice; the host sums them in slice order.
+// self-attention. Each command works on buffers the host laid out and names in the parameter block
+// below (src/baselines/kernel/opsCall.ts): copied in for one call, or kept resident across a fused
+// layer's steps. Weight-gradient partials are per slice; the host sums them in slice order.
 import { attentionBlockBackward, attentionBlockForward } from './attention';
-import { add, C_ERFC, C_HALF, C_INV_SQRT_2PI, C_MINUS_HALF, C_ONE as C_ONE_, C_RSQRT2, columnSums, dropLanes, gemmNT, gemmTN, hmax, hsum, hsum4, kc, laneMask, madd, mul, packPanels, sub, vexp, vs, zero } from './simd';
+import { add, C_ERFC, C_HALF, C_INV_SQRT_2PI, C_MINUS_HALF, C_ONE, C_RSQRT2, columnSums, dropLanes, gemmNT, gemmTN, hmax, hsum, hsum4, kc, laneMask, madd, mul, packPanels, sub, vexp, vs, zero } from './simd';
 
 // ---- parameter block: words at OPS; keep in sync with src/baselines/kernel/opsLayout.ts ---------
 const OPS: usize = 40960;
@@ -100,7 +100,7 @@ const ACT_DX = 6;
 /** Φ(x), the standard normal CDF: Numerical Recipes' erfcc (relative error < 1.2e-7 in erfc). */
 @inline function normalCdf(x: v128): v128 {
   const z = mul(f32x4.abs(x), kc(C_RSQRT2));
-  const t = f32x4.div(kc(C_ONE_), madd(kc(C_ONE_), kc(C_HALF), z));
+  const t = f32x4.div(kc(C_ONE), madd(kc(C_ONE), kc(C_HALF), z));
   let p = madd(kc(C_ERFC + 1), kc(C_ERFC), t);
   p = madd(kc(C_ERFC + 2), p, t);
   p = madd(kc(C_ERFC + 3), p, t);
@@ -111,7 +111,7 @@ const ACT_DX = 6;
   p = madd(kc(C_ERFC + 8), p, t);
   p = madd(kc(C_ERFC + 9), p, t);
   const half = mul(kc(C_HALF), mul(t, vexp(sub(p, mul(z, z)))));
-  return v128.bitselect(sub(kc(C_ONE_), half), half, f32x4.ge(x, vs(0.0)));
+  return v128.bitselect(sub(kc(C_ONE), half), half, f32x4.ge(x, vs(0.0)));
 }
 
 @inline function dropMultiplier(i: i32): v128 {

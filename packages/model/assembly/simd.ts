@@ -1,6 +1,6 @@
-// SIMD building blocks of the baselines' kernels (assembly/gru.ts, assembly/ops.ts): v128
-// arithmetic, exp/sigmoid/tanh, the two matrix products every pass is made of, weight packing, and the
-// counter-based hash that expands a dropout key into a mask.
+// SIMD building blocks of the baselines' kernels (assembly/gru.ts, ops.ts, attention.ts): v128
+// arithmetic, a constant table, exp/sigmoid/tanh, the two matrix products every pass is made of,
+// weight packing, and the counter-based hash that expands a dropout key into a mask.
 
 // ---- v128 helpers -------------------------------------------------------------------------------
 @inline export function vs(x: f32): v128 {
