@@ -9,7 +9,7 @@
  *   baseline-step kind=transformer size=default … fused_ms=… tfjs_ms=… speedup=…
  *   baseline-step kind=transformer size=reference … fused_ms=… tfjs_ms=… speedup=…
  * BENCH_TFJS_STEPS (default 3) sets the timed tfjs steps per model (the tfjs transformer at the
- * reference size takes tens of seconds a step).
+ * reference size takes tens of seconds a step); BENCH_THREADS the kernel's threads (default one per core).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { DEFAULT_DATAGEN_CONFIG, generateSequences } from '@ring-attractor/datagen';
@@ -21,6 +21,7 @@ import {
   REFERENCE_TRANSFORMER_CONFIG,
   TRANSFORMER_OPTIMIZER,
   baselineKernelThreads,
+  configureBaselineKernel,
   disposeBaselineKernel,
   fusedGruStack,
   selectBackend,
@@ -98,6 +99,7 @@ function describe(c: TransformerConfig): string {
 }
 
 await selectBackend('wasm', () => {});
+if (process.env.BENCH_THREADS) configureBaselineKernel({ threads: Number(process.env.BENCH_THREADS) });
 const data = batch(1);
 const threads = baselineKernelThreads();
 console.log(`B=${B} T=${T}, wasm backend, baselines kernel on ${threads} thread(s)`);
