@@ -90,7 +90,8 @@ function compare(make: (kernel: KernelName) => Model, adam: (m: Model) => Adam, 
 
 function line(label: string, r: { fused: number[]; tfjs: number[] }): string {
   const f = median(r.fused);
-  const t = r.tfjs.length ? median(r.tfjs) : NaN;
+  if (!r.tfjs.length) return `baseline-step ${label} fused_ms=${f.toFixed(1)} tfjs_ms=- speedup=-`;
+  const t = median(r.tfjs);
   return `baseline-step ${label} fused_ms=${f.toFixed(1)} tfjs_ms=${t.toFixed(1)} speedup=${(t / f).toFixed(1)}`;
 }
 
@@ -142,7 +143,7 @@ const shipped = compare((kernel) => new CausalTransformer({ ...DEFAULT_TRANSFORM
 const reference = compare((kernel) => new CausalTransformer({ ...REFERENCE_TRANSFORMER_CONFIG, kernel }), adamw, data);
 disposeBaselineKernel();
 const show = (name: string, r: { fused: number[]; tfjs: number[] }): void =>
-  console.log(`${name}: fused ${r.fused.map((x) => x.toFixed(0)).join(' ')} ms; tfjs ${r.tfjs.map((x) => x.toFixed(0)).join(' ')} ms`);
+  console.log(`${name}: fused ${r.fused.map((x) => x.toFixed(0)).join(' ')} ms; tfjs ${r.tfjs.map((x) => x.toFixed(0)).join(' ') || '(skipped)'} ms`);
 show('gru', gru);
 show('transformer default', shipped);
 show('transformer reference', reference);
