@@ -47,3 +47,4 @@ export {
   type KernelInfo,
   type NativeInfo,
 } from './kernel/index.js';
+export * from './baselines/index.js';

@@ -14,6 +14,8 @@ export interface AdamOptions {
   beta1?: number;
   beta2?: number;
   eps?: number;
+  /** Decoupled weight decay as torch.optim.AdamW applies it (p ← p·(1 − lr·wd) before the update); 0 (default) is Adam. */
+  weightDecay?: number;
 }
 
 /** Adam state as plain arrays, for checkpoints. */
@@ -34,6 +36,7 @@ export class Adam {
   readonly beta1: number;
   readonly beta2: number;
   readonly eps: number;
+  readonly weightDecay: number;
   /** Number of updates applied so far (torch's `state['step']`). */
   step = 0;
   private readonly m: Float32Array[];
@@ -48,6 +51,7 @@ export class Adam {
     this.beta1 = opts.beta1 ?? 0.9;
     this.beta2 = opts.beta2 ?? 0.999;
     this.eps = opts.eps ?? 1e-8;
+    this.weightDecay = opts.weightDecay ?? 0;
     this.m = params.map((p) => new Float32Array(p.size));
     this.v = params.map((p) => new Float32Array(p.size));
   }
@@ -63,12 +67,14 @@ export class Adam {
     const stepSize = f(this.lr / (1 - Math.pow(this.beta1, this.step)));
     const eps = f(this.eps);
     const s = f(scale);
+    const decay = f(1 - this.lr * this.weightDecay);
     this.params.forEach((param, i) => {
       const g = grads[i].dataSync() as Float32Array;
       const p = Float32Array.from(param.dataSync() as Float32Array);
       const m = this.m[i];
       const v = this.v[i];
       for (let k = 0; k < p.length; k++) {
+        if (this.weightDecay !== 0) p[k] = f(p[k] * decay);
         const gk = scale === 1 ? g[k] : f(g[k] * s);
         m[k] = f(f(m[k] * b1) + f(gk * c1));
         v[k] = f(f(v[k] * b2) + f(f(gk * gk) * c2));

@@ -111,3 +111,42 @@ test('Adam with a clip scale equals Adam on the clipped gradients, bit for bit; 
   assert.notDeepEqual(Array.from(a.dataSync()), [1, 2, 3, 4]);
   for (const t of [...gs, a, b]) t.dispose();
 });
+
+/** torch.optim.AdamW's update, in float64, for one scalar parameter (decay applied before the moments). */
+function adamwReference(p0: number, grads: number[], lr: number, wd: number): number[] {
+  let p = p0, m = 0, v = 0;
+  return grads.map((g, i) => {
+    const t = i + 1;
+    p *= 1 - lr * wd;
+    m = 0.9 * m + 0.1 * g;
+    v = 0.999 * v + 0.001 * g * g;
+    p -= (lr / (1 - 0.9 ** t)) * (m / (Math.sqrt(v) / Math.sqrt(1 - 0.999 ** t) + 1e-8));
+    return p;
+  });
+}
+
+test('AdamW: decoupled weight decay as torch.optim.AdamW, step by step; with zero gradients p·(1 − lr·wd)^t', () => {
+  const grads = [0.5, -2, 1e-3, 3, 0.25, -0.7];
+  const lr = 0.01, wd = 0.5;
+  const expected = adamwReference(1.5, grads, lr, wd);
+  const plain = adamReference(1.5, grads, lr);
+  const p = tf.variable(tf.tensor1d([1.5]));
+  const adamw = new Adam([p], { lr, weightDecay: wd });
+  grads.forEach((g, i) => {
+    const gt = tf.tensor1d([g]);
+    adamw.apply([gt]);
+    gt.dispose();
+    assert.ok(Math.abs(p.dataSync()[0] - expected[i]) < 1e-6, `step ${i + 1}: ${p.dataSync()[0]} vs ${expected[i]}`);
+  });
+  assert.ok(Math.abs(expected[5] - plain[5]) > 1e-3, 'the decay makes a visible difference in this case');
+  // Gradients of zero leave the moments at 0, so only the decay acts: a geometric sequence.
+  const q = tf.variable(tf.tensor1d([2, -3]));
+  const decayOnly = new Adam([q], { lr: 0.1, weightDecay: 0.2 });
+  const zero = tf.zeros([2]);
+  for (let t = 1; t <= 10; t++) {
+    decayOnly.apply([zero]);
+    const want = [2, -3].map((x) => x * (1 - 0.1 * 0.2) ** t);
+    Array.from(q.dataSync()).forEach((x, i) => assert.ok(Math.abs(x - want[i]) <= 1e-6 * Math.abs(want[i]), `t=${t}: ${x} vs ${want[i]}`));
+  }
+  for (const t of [p, q, zero]) t.dispose();
+});
