@@ -6,13 +6,41 @@
 import type * as z from 'zod';
 import yargs, { type Options } from 'yargs';
 import { invalid, readJsonObject, yargsFail } from '@ring-attractor/common';
-import { flagName, rawArgs, sectionFlags, sectionOptions } from './flags.js';
-import { resolveSection } from './resolve.js';
+import { flagName, rawArgs, sectionFlags, sectionOptions, type FlagSource } from './flags.js';
+import { resolveSection, type FieldLabel } from './resolve.js';
 import { jsonSchemaOf } from './jsonSchema.js';
-import { experimentConfig } from './sections.js';
+import { modelFlagsSchema, resolveModel, resolveTrain } from './models.js';
+import { experimentConfig, trainSection, type ModelConfig, type TrainConfig } from './sections.js';
+
+/**
+ * A config section of a command line: the flags it offers, and how given values become the section
+ * (`earlier` holds the sections resolved before it, in the spec's order).
+ */
+export interface SectionSpec<T> {
+  flags: FlagSource;
+  resolve(input: unknown, label: FieldLabel, where: string, earlier: Record<string, unknown>): T;
+}
+
+/** A section that is one zod object schema. */
+export type SectionDef = z.ZodType | SectionSpec<unknown>;
+
+/** The model section of any kind (ring when `kind` is absent). */
+export const MODEL_SPEC: SectionSpec<ModelConfig> = { flags: modelFlagsSchema(), resolve: (input, label, where) => resolveModel(input, label, where) };
+
+/** The train section, whose learning rate and weight decay default to those of the model section resolved before it. */
+export const TRAIN_SPEC: SectionSpec<TrainConfig> = {
+  flags: trainSection,
+  resolve: (input, label, where, earlier) => resolveTrain(input, (earlier.model as ModelConfig | undefined)?.kind ?? 'ring', label, where),
+};
+
+function asSpec(def: SectionDef): SectionSpec<unknown> {
+  if ('resolve' in def && 'flags' in def) return def as SectionSpec<unknown>;
+  const schema = def as z.ZodType;
+  return { flags: schema, resolve: (input, label, where) => resolveSection(schema, input, label, where) };
+}
 
 /** What a stage's CLI is made of. */
-export interface StageCliSpec<S extends Record<string, z.ZodType>> {
+export interface StageCliSpec<S extends Record<string, SectionDef>> {
   /** The command name, e.g. `ring-train`. */
   name: string;
   /** Its package version (for `--version`). */
@@ -34,10 +62,10 @@ export interface StageCliSpec<S extends Record<string, z.ZodType>> {
 }
 
 /** A section with every default filled in. */
-export type Resolved<S extends z.ZodType> = z.output<S>;
+export type Resolved<S extends SectionDef> = S extends SectionSpec<infer T> ? T : S extends z.ZodType ? z.output<S> : never;
 
 /** The parsed command line: the stage's own flags (kebab-case keys), each section resolved, and `--json`. */
-export interface StageArgs<S extends Record<string, z.ZodType>> {
+export interface StageArgs<S extends Record<string, SectionDef>> {
   args: Record<string, unknown>;
   config: { [K in keyof S]: Resolved<S[K]> };
   json: boolean;
@@ -55,14 +83,15 @@ function epilogue(env: Record<string, string>): string {
 }
 
 /** Parses `argv` (without node and script) for a stage; exits through the usual failure handler on bad input. */
-export async function parseStageCli<S extends Record<string, z.ZodType>>(spec: StageCliSpec<S>, argv: readonly string[]): Promise<StageArgs<S>> {
+export async function parseStageCli<S extends Record<string, SectionDef>>(spec: StageCliSpec<S>, argv: readonly string[]): Promise<StageArgs<S>> {
+  const sections = Object.entries(spec.sections).map(([name, def]) => [name, asSpec(def)] as const);
   const parser = yargs([...argv])
     .scriptName(spec.name)
     .usage(spec.usage)
     .options(spec.options)
     .option('config', { type: 'string', describe: spec.configFile === 'flat' ? 'JSON file of the options below (snake_case keys); flags override it' : "an experiment's config.json (its sections of the options below are used); flags override it" })
     .option('json', { type: 'boolean', default: false, describe: 'print a machine-readable summary on stdout' });
-  for (const [section, schema] of Object.entries(spec.sections)) parser.options(sectionOptions(schema, `${section} options:`));
+  for (const [section, def] of sections) parser.options(sectionOptions(def.flags, `${section} options:`));
   const args = (await parser
     .epilogue(epilogue({ ...COMMON_ENV, ...spec.env }))
     .strict()
@@ -84,19 +113,19 @@ export async function parseStageCli<S extends Record<string, z.ZodType>>(spec: S
     const known = Object.keys(jsonSchemaOf(experimentConfig).properties);
     for (const key of Object.keys(fileObj)) if (!known.includes(key)) invalid(`${file}: ${key}`, `a section of an experiment config (one of ${known.filter((k) => k !== '$schema').join(', ')})`, key);
   }
-  const raw = rawArgs(argv, Object.values(spec.sections));
+  const raw = rawArgs(argv, sections.map(([, def]) => def.flags));
   const config = {} as Record<string, unknown>;
-  for (const [section, schema] of Object.entries(spec.sections)) {
+  for (const [section, def] of sections) {
     const fromFile = spec.configFile === 'flat' ? fileObj : fileObj[section];
     if (fromFile !== undefined && (typeof fromFile !== 'object' || fromFile === null || Array.isArray(fromFile))) {
       invalid(`${file}: ${section}`, 'an object of options', fromFile);
     }
     const fileValues = { ...(fromFile as Record<string, unknown> | undefined) };
     if (spec.configFile === 'flat') delete fileValues.$schema;
-    const fromFlags = sectionFlags(schema, raw);
+    const fromFlags = sectionFlags(def.flags, raw);
     const label = (key: string): string =>
       key in fromFlags ? `--${flagName(key)}` : spec.configFile === 'flat' ? `${file}: ${key}` : `${file}: ${section}.${key}`;
-    config[section] = resolveSection(schema, { ...fileValues, ...fromFlags }, label, file ? `${file}: ${section}` : section);
+    config[section] = def.resolve({ ...fileValues, ...fromFlags }, label, file ? `${file}: ${section}` : section, config);
   }
   return { args, config: config as StageArgs<S>['config'], json: args.json === true };
 }

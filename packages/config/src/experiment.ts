@@ -4,11 +4,12 @@ import type * as z from 'zod';
 import { resolveSection } from './resolve.js';
 import { fieldFromText } from './flags.js';
 import { jsonSchemaOf } from './jsonSchema.js';
-import { datagenSection, evalSection, experimentConfig, modelSection, NAME_EXPECTED, NAME_PATTERN, trainSection, vizSection, type DatagenConfig, type EvalSectionConfig, type ModelConfig, type TrainConfig, type VizConfig } from './sections.js';
+import { datagenSection, evalSection, experimentConfig, NAME_EXPECTED, NAME_PATTERN, trainSection, vizSection, type DatagenConfig, type EvalSectionConfig, type ModelConfig, type TrainConfig, type VizConfig } from './sections.js';
+import { modelFlagsSchema, resolveModel, resolveTrain } from './models.js';
 import { checkEval, checkTraining } from './rules.js';
 
 /** The sections of an experiment's config.json that configure a stage, in file order. */
-export const EXPERIMENT_SECTIONS = { model: modelSection, train: trainSection, eval: evalSection, viz: vizSection } as const;
+export const EXPERIMENT_SECTIONS = { model: null, train: trainSection, eval: evalSection, viz: vizSection } as const;
 /** A section name of an experiment config. */
 export type SectionName = keyof typeof EXPERIMENT_SECTIONS;
 
@@ -33,10 +34,11 @@ export function resolveExperiment(obj: Record<string, unknown>, where: string): 
   const keys = Object.keys(jsonSchemaOf(experimentConfig).properties);
   for (const key of Object.keys(obj)) if (!keys.includes(key)) invalid(`${where}: ${key}`, `a known key (one of ${keys.filter((k) => k !== '$schema').join(', ')})`, key);
   checkName(`${where}: dataset`, obj.dataset);
-  const section = <S extends z.ZodType>(name: SectionName, schema: S): z.output<S> => resolveSection(schema, obj[name], (k) => `${where}: ${name}.${k}`, `${where}: ${name}`);
-  const model = section('model', modelSection);
-  const train = section('train', trainSection);
-  checkTraining(model, (k) => `${where}: model.${k}`);
+  const label = (name: SectionName) => (k: string) => `${where}: ${name}.${k}`;
+  const section = <S extends z.ZodType>(name: SectionName, schema: S): z.output<S> => resolveSection(schema, obj[name], label(name), `${where}: ${name}`);
+  const model = resolveModel(obj.model, label('model'), `${where}: model`);
+  const train = resolveTrain(obj.train, model.kind, label('train'), `${where}: train`);
+  checkTraining(model, label('model'));
   const evaluation = section('eval', evalSection);
   checkEval(evaluation, (k) => `${where}: eval.${k}`);
   return { dataset: obj.dataset, model, train, eval: evaluation, viz: section('viz', vizSection) };
@@ -68,7 +70,7 @@ export function parseSweepAxis(spec: string): SweepAxis {
   const [, section, key, list] = m;
   if (!(section in EXPERIMENT_SECTIONS)) invalid('--set', `a section among ${Object.keys(EXPERIMENT_SECTIONS).join(', ')}`, section);
   const schema = EXPERIMENT_SECTIONS[section as SectionName];
-  const props = jsonSchemaOf(schema).properties;
+  const props = schema === null ? modelFlagsSchema().properties : jsonSchemaOf(schema).properties;
   if (!(key in props)) invalid(`--set ${section}.${key}`, `a key of ${section} (one of ${Object.keys(props).join(', ')})`, key);
   const texts = list.split(',').map((v) => v.trim());
   if (texts.some((v) => v === '')) invalid(`--set ${section}.${key}`, 'non-empty values', list);
@@ -76,7 +78,9 @@ export function parseSweepAxis(spec: string): SweepAxis {
   const field = props[key];
   const values = texts.map((text, i) => {
     const v = fieldFromText(field, field.type === 'array' ? text.replace(/\+/g, ',') : text, `--set ${section}.${key}[${i}]`);
-    resolveSection(schema, { [key]: v }, () => `--set ${section}.${key}`);
+    // Each value alone must be valid for the field (the model's kind-specific fields are checked when written).
+    if (schema !== null) resolveSection(schema, { [key]: v }, () => `--set ${section}.${key}`);
+    else if (field.enum && !field.enum.includes(v)) invalid(`--set ${section}.${key}`, `one of ${field.enum.join(', ')}`, v);
     return v;
   });
   return { section: section as SectionName, key, values };

@@ -8,15 +8,19 @@ import type { Options } from 'yargs';
 import { Parser } from 'yargs/helpers';
 import { invalid } from '@ring-attractor/common';
 import { expected, type FieldSchema } from './describe.js';
-import { jsonSchemaOf } from './jsonSchema.js';
+import { jsonSchemaOf, type ObjectSchema } from './jsonSchema.js';
 
 /** The flag of a config key: `num_neurons` → `num-neurons`. */
 export function flagName(key: string): string {
   return key.replace(/_/g, '-');
 }
 
-function fields(schema: z.ZodType): [string, FieldSchema][] {
-  return Object.entries(jsonSchemaOf(schema).properties).filter(([key]) => key !== '$schema');
+/** A section's flags come from a zod schema, or from a JSON object schema made for the command line. */
+export type FlagSource = z.ZodType | ObjectSchema;
+
+function fields(schema: FlagSource): [string, FieldSchema][] {
+  const json = 'properties' in schema && !('_zod' in schema) ? (schema as ObjectSchema) : jsonSchemaOf(schema as z.ZodType);
+  return Object.entries(json.properties).filter(([key]) => key !== '$schema');
 }
 
 function shownDefault(v: unknown): string {
@@ -24,7 +28,7 @@ function shownDefault(v: unknown): string {
 }
 
 /** yargs options for every field of a section (keyed by flag name), for `--help`, `choices` and strict parsing. */
-export function sectionOptions(schema: z.ZodType, group?: string): Record<string, Options> {
+export function sectionOptions(schema: FlagSource, group?: string): Record<string, Options> {
   const out: Record<string, Options> = {};
   for (const [key, f] of fields(schema)) {
     const o: Options = { describe: f.description, group, defaultDescription: f.default === undefined ? undefined : shownDefault(f.default) };
@@ -69,7 +73,7 @@ export function fieldFromText(f: FieldSchema, text: string, flag: string): unkno
 }
 
 /** The command line parsed without yargs' number coercion: every value as typed. */
-export function rawArgs(argv: readonly string[], schemas: readonly z.ZodType[]): Record<string, unknown> {
+export function rawArgs(argv: readonly string[], schemas: readonly FlagSource[]): Record<string, unknown> {
   const booleans = schemas.flatMap((s) => fields(s).filter(([, f]) => f.type === 'boolean').map(([k]) => flagName(k)));
   return Parser([...argv], {
     boolean: booleans,
@@ -78,7 +82,7 @@ export function rawArgs(argv: readonly string[], schemas: readonly z.ZodType[]):
 }
 
 /** The values of `schema`'s fields given on the command line (a later repeated flag wins), typed, keyed by config key. */
-export function sectionFlags(schema: z.ZodType, raw: Record<string, unknown>): Record<string, unknown> {
+export function sectionFlags(schema: FlagSource, raw: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, f] of fields(schema)) {
     const flag = flagName(key);

@@ -3,9 +3,9 @@ import { invalid } from '@ring-attractor/common';
 import type { FieldLabel } from './resolve.js';
 import type { EvalSectionConfig, ModelConfig } from './sections.js';
 
-/** debug_perfect freezes every matrix and has no gain nets: nothing to train. */
-export function checkTraining(model: Pick<ModelConfig, 'init'>, label: FieldLabel = (k) => k): void {
-  if (model.init === 'debug_perfect') invalid(label('init'), 'random or perfect (debug_perfect has nothing to train)', model.init);
+/** debug_perfect freezes every matrix of a ring and has no gain nets: nothing to train. */
+export function checkTraining(model: ModelConfig, label: FieldLabel = (k) => k): void {
+  if (model.kind === 'ring' && model.init === 'debug_perfect') invalid(label('init'), 'random or perfect (debug_perfect has nothing to train)', model.init);
 }
 
 /** The drift horizons must increase, and the gain sweep must hold velocity 0 (an odd count). */

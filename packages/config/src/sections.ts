@@ -44,9 +44,16 @@ export const ACTIVATIONS = ['tanh', 'relu', 'gelu'] as const;
 /** Initialisations of the ring; debug_perfect freezes the perfect matrices and has no gain nets (nothing to train). */
 export const INITIALIZATIONS = ['random', 'perfect', 'debug_perfect'] as const;
 
-/** The `model` section: the leaky ring attractor (docs/model.md §2). */
-export const modelSection = section(
+/** The models a run can train: the ring attractor, and the reference's two baselines (docs/baselines.md). */
+export const MODEL_KINDS = ['ring', 'gru', 'transformer'] as const;
+export type ModelKind = (typeof MODEL_KINDS)[number];
+const KIND_DESCRIPTION = 'the model: ring (the leaky ring attractor), gru or transformer (the reference\'s baselines)';
+const dropout = (def: number) => field(z.number().min(0).lt(1), 'dropout probability (training only)', def);
+
+/** The `model` section of a ring attractor (docs/model.md §2). */
+export const ringModelSection = section(
   {
+    kind: field(z.literal('ring'), KIND_DESCRIPTION, 'ring'),
     num_neurons: field(z.int().min(3).max(4096), 'neurons on the ring (N)', 120),
     activation: field(z.enum(ACTIVATIONS), 'activation F', 'gelu'),
     hidden_gain_neurons: field(z.int().min(1).max(1024), 'hidden units of each gain net (H)', 3),
@@ -59,19 +66,58 @@ export const modelSection = section(
   'The network: a leaky ring attractor of N rate neurons.',
 );
 
+/** The `model` section of the GRU baseline (the reference's GRU_Integrator; docs/baselines.md). */
+export const gruModelSection = section(
+  {
+    kind: z.literal('gru').describe(KIND_DESCRIPTION),
+    hidden_size: field(z.int().min(2).max(4096), 'GRU width H', 128),
+    num_layers: field(z.int().min(1).max(16), 'stacked GRU layers', 2),
+    dropout: dropout(0.1),
+  },
+  'The GRU baseline: an encoder of the start angle, an L-layer GRU over the velocity, and a projection to (sin, cos).',
+);
+
+/** The `model` section of the causal-transformer baseline (the reference's CausalTransformer; docs/baselines.md). */
+export const transformerModelSection = section(
+  {
+    kind: z.literal('transformer').describe(KIND_DESCRIPTION),
+    d_model: field(z.int().min(2).max(4096), 'model width d (even: sin/cos pairs of the positional encoding)', 64),
+    nhead: field(z.int().min(1).max(4096), 'attention heads (a divisor of d_model)', 8),
+    num_layers: field(z.int().min(1).max(64), 'encoder layers (the reference trains 8)', 2),
+    dim_feedforward: field(z.int().min(1).max(65536), 'feed-forward width', 128),
+    dropout: dropout(0.01),
+    max_seq_len: field(z.int().min(2).max(1 << 20), 'rows of the sinusoidal position table: the longest sequence + 1 it accepts', 5000),
+  },
+  'The causal-transformer baseline: a start token from (sin, cos), velocity tokens, post-norm encoder layers with a causal mask.',
+);
+
+/** Each kind's model section. */
+export const MODEL_SECTIONS = { ring: ringModelSection, gru: gruModelSection, transformer: transformerModelSection } as const;
+
+/** Any model section (the experiment file's `model`; resolveModel picks the kind's schema). */
+export const modelSection = z.union([ringModelSection, gruModelSection, transformerModelSection]);
+
+/** Each kind's defaults of the training fields that differ (the reference trains the baselines with AdamW/Adam at 3e-4). */
+export const TRAIN_DEFAULTS: Record<ModelKind, { lr: number; weight_decay: number }> = {
+  ring: { lr: 1e-3, weight_decay: 0 },
+  gru: { lr: 3e-4, weight_decay: 0 },
+  transformer: { lr: 3e-4, weight_decay: 1e-5 },
+};
+
 /** The `train` section (docs/model.md §4). */
 export const trainSection = section(
   {
     steps: field(z.int().min(1).max(1e9), 'training steps', 1000),
     batch_size: field(z.int().min(1).max(65536), 'sequences per batch', 128),
-    lr: field(z.number().gt(0), 'Adam learning rate', 1e-3),
+    lr: z.number().gt(0).describe('Adam learning rate (default: 1e-3 for ring, 3e-4 for gru and transformer)').optional(),
+    weight_decay: z.number().min(0).describe("decoupled weight decay, AdamW's (default: 0, 1e-5 for transformer)").optional(),
     clip: field(z.number().gt(0), 'gradient clipping: largest global L2 norm', 1.0),
-    bump_weight: field(z.number().min(0), 'weight of the bump-amplitude loss', 0.2),
+    bump_weight: field(z.number().min(0), 'weight of the bump-amplitude loss (ring)', 0.2),
     snapshot_every: field(z.int().min(1).max(1e9), 'weight snapshot every this many steps', 10),
     checkpoint_every: field(z.int().min(1).max(1e9), 'checkpoint every this many steps', 50),
-    seed: seed('initial weights, batch order'),
+    seed: seed('initial weights, dropout, batch order'),
   },
-  'Training: Adam on angle loss + bump_weight · bump loss, with global-norm clipping.',
+  'Training: Adam (AdamW with weight decay) on the model\'s loss, with global-norm clipping.',
 );
 
 /** Project names of datasets and experiments: nx project names and folder names. */
@@ -134,16 +180,22 @@ export const datasetConfig = datagenSection.extend({ $schema: editorSchema });
 
 /** A dataset's config with every default filled in. */
 export type DatagenConfig = z.output<typeof datagenSection>;
-/** The model section with every default filled in. */
-export type ModelConfig = z.output<typeof modelSection>;
-/** The train section with every default filled in. */
-export type TrainConfig = z.output<typeof trainSection>;
+/** A ring model section with every default filled in. */
+export type RingModelConfig = z.output<typeof ringModelSection>;
+/** A GRU model section with every default filled in. */
+export type GruModelConfig = z.output<typeof gruModelSection>;
+/** A transformer model section with every default filled in. */
+export type TransformerModelConfig = z.output<typeof transformerModelSection>;
+/** Any model section with every default filled in; `kind` tells which. */
+export type ModelConfig = RingModelConfig | GruModelConfig | TransformerModelConfig;
+/** The train section with every default filled in (the kind's learning rate and weight decay too). */
+export type TrainConfig = Omit<z.output<typeof trainSection>, 'lr' | 'weight_decay'> & { lr: number; weight_decay: number };
 /** The viz section with every default filled in. */
 export type VizConfig = z.output<typeof vizSection>;
 /** The eval section with every default filled in. */
 export type EvalSectionConfig = z.output<typeof evalSection>;
-/** A model section as written (every field optional). */
-export type ModelSection = z.input<typeof modelSection>;
-export type Activation = ModelConfig['activation'];
-export type Initialization = ModelConfig['init'];
+/** A ring model section as written (every field optional). */
+export type ModelSection = z.input<typeof ringModelSection>;
+export type Activation = RingModelConfig['activation'];
+export type Initialization = RingModelConfig['init'];
 export type MovieFormat = VizConfig['formats'][number];

@@ -46,12 +46,14 @@ export async function evaluateDataset(
   adapter: ModelAdapter,
   ds: EvalDataset,
   config: EvalConfig,
+  trainSeqLen: number | null,
   onSteps?: (n: number) => void,
 ): Promise<{ tables: DatasetTables; summary: DatasetSummary }> {
   const { count: B, seqLen: T, av } = ds.split;
   const errors = await datasetErrors(adapter, ds.split, config.chunk_size, onSteps);
   const since = stepsSinceMotion(av, B, T);
   const late = lastSteps(T, config.last_fraction);
+  const first = Math.min(T, trainSeqLen ?? T);
   const tables: DatasetTables = { byStep: [], bySpeed: [], byStill: [] };
   const decoders: DatasetSummary['decoders'] = {};
   let nonfinite = 0;
@@ -60,7 +62,7 @@ export async function evaluateDataset(
     tables.byStep.push(...errorByStep(d, e, B, T));
     tables.bySpeed.push(...errorBySpeed(d, e, av, ds.max_av, config.speed_bins));
     tables.byStill.push(...errorByStillTime(d, e, since, T));
-    decoders[d] = errorSummary(e, B, T, late);
+    decoders[d] = errorSummary(e, B, T, late, first);
     if (d === 'pv') for (let i = 0; i < e.length; i++) if (!Number.isFinite(e[i])) nonfinite++;
   }
   const summary: DatasetSummary = {
@@ -69,6 +71,7 @@ export async function evaluateDataset(
     seq_len: T,
     max_av: ds.max_av,
     test_sha256: ds.test_sha256,
+    first_steps: first,
     last_steps: late,
     nonfinite_steps: nonfinite,
     decoders,

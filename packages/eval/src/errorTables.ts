@@ -145,14 +145,23 @@ export function lastSteps(T: number, fraction: number): number {
   return Math.min(T, Math.max(1, Math.ceil(fraction * T - 1e-9)));
 }
 
-/** Whole-dataset numbers of one decoder: all sequence-steps, the late window, and the final step. */
-export function errorSummary(errors: ErrorMatrix, B: number, T: number, late: number): DecoderErrorSummary {
+/** Whole-dataset numbers of one decoder: all sequence-steps, the first `first` steps (the trained length), the late window, and the final step. */
+export function errorSummary(errors: ErrorMatrix, B: number, T: number, late: number, first: number = T): DecoderErrorSummary {
   const all = summarize(errors);
+  const head = new Float64Array(B * first);
   const tail = new Float64Array(B * late);
   const final = new Float64Array(B);
   for (let b = 0; b < B; b++) {
+    for (let k = 0; k < first; k++) head[b * first + k] = errors[b * T + k];
     for (let k = 0; k < late; k++) tail[b * late + k] = errors[b * T + T - late + k];
     final[b] = errors[b * T + T - 1];
   }
-  return { mean_deg: deg(all.mean), median_deg: deg(all.median), p90_deg: deg(all.p90), last_mean_deg: deg(mean(tail)), final_mean_deg: deg(mean(final)) };
+  return {
+    mean_deg: deg(all.mean),
+    median_deg: deg(all.median),
+    p90_deg: deg(all.p90),
+    first_mean_deg: deg(mean(head)),
+    last_mean_deg: deg(mean(tail)),
+    final_mean_deg: deg(mean(final)),
+  };
 }

@@ -4,7 +4,19 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { UsageError, createProgress, invalid } from '@ring-attractor/common';
 import { loadSplit, openDataset, type Dataset } from '@ring-attractor/datagen';
-import { configureKernels, disposeKernels, loadModelWithMetadata, parseKernelChoice, selectBackend, selectKernel, type BackendChoice } from '@ring-attractor/model';
+import {
+  LeakyRingAttractor,
+  configureBaselineKernel,
+  configureKernels,
+  disposeKernels,
+  loadModelWithMetadata,
+  modelKind,
+  parseKernelChoice,
+  selectBackend,
+  selectKernel,
+  type BackendChoice,
+} from '@ring-attractor/model';
+import { baselineAdapter } from './baselineAdapter.js';
 import type { EvalConfig } from './config.js';
 import type { EvalDataset } from './datasetEval.js';
 import { evaluate } from './evaluate.js';
@@ -86,6 +98,7 @@ export async function runEval(opts: EvalRunOptions): Promise<EvalRunResult> {
   const backend = await selectBackend((opts.backend ?? 'auto') as BackendChoice, log);
   const kernel = selectKernel(kernelChoice, backend, log);
   configureKernels({ threads: opts.threads });
+  configureBaselineKernel({ threads: opts.threads });
   let loaded;
   try {
     loaded = await loadModelWithMetadata(modelPath, { kernel });
@@ -106,14 +119,14 @@ export async function runEval(opts: EvalRunOptions): Promise<EvalRunResult> {
     const modelInfo = {
       file: MODEL_FILE,
       sha256: await sha256(modelPath),
-      kind: 'ring',
+      kind: modelKind(model),
       step: Number.isInteger(step) ? step : null,
       backend,
       config: model.config,
     };
     const show = opts.progress ?? true;
     let bar: ReturnType<typeof createProgress> | undefined;
-    const ev = await evaluate(ringAdapter(model), {
+    const ev = await evaluate(model instanceof LeakyRingAttractor ? ringAdapter(model) : baselineAdapter(model), {
       datasets,
       config,
       model: modelInfo,
@@ -127,7 +140,8 @@ export async function runEval(opts: EvalRunOptions): Promise<EvalRunResult> {
         : undefined,
     });
     bar?.stop();
-    ev.trace = { data: referenceTrace(model, config.max_av, model.config.seed), n: model.config.num_neurons };
+    // The reference's trace shows a bump and its cosine output: a ring's only.
+    if (model instanceof LeakyRingAttractor) ev.trace = { data: referenceTrace(model, config.max_av, model.config.seed), n: model.config.num_neurons };
     const files = await writeEvaluation(opts.outDir, ev);
     const seconds = (performance.now() - started) / 1000;
     for (const d of ev.summary.datasets) {

@@ -38,7 +38,7 @@ export async function evaluate(adapter: ModelAdapter, opts: EvaluateOptions): Pr
   const datasets: Record<string, DatasetTables> = {};
   const summaries: EvalSummary['datasets'] = [];
   for (const ds of opts.datasets) {
-    const { tables, summary } = await evaluateDataset(adapter, ds, config, tick);
+    const { tables, summary } = await evaluateDataset(adapter, ds, config, opts.trainSeqLen, tick);
     datasets[ds.name] = tables;
     summaries.push(summary);
   }

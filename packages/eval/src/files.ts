@@ -136,6 +136,8 @@ export interface DecoderErrorSummary {
   mean_deg: number | null;
   median_deg: number | null;
   p90_deg: number | null;
+  /** Mean over the first `first_steps` steps (the length the model was trained on). */
+  first_mean_deg: number | null;
   /** Mean over the last `last_steps` steps. */
   last_mean_deg: number | null;
   /** Mean at the final step. */
@@ -149,6 +151,8 @@ export interface DatasetSummary {
   seq_len: number;
   max_av: number;
   test_sha256: string;
+  /** The first steps, as many as the training sequences had (all of them when unknown or longer). */
+  first_steps: number;
   last_steps: number;
   /** Sequence-steps whose decoded angle was not finite (the model's activity overflowed). */
   nonfinite_steps: number;

@@ -65,7 +65,8 @@ describe('ring-eval', () => {
     assert.equal(summary.train_seq_len, 40);
     assert.equal(summary.config.max_av, 0.25);
     assert.equal(summary.model.step, 12);
-    assert.deepEqual(summary.datasets.map((d) => [d.name, d.sequences, d.seq_len, d.last_steps]), [['seedlike', 12, 40, 4], ['long', 5, 90, 9]]);
+    // The first steps are the trained length (seedlike's 40) on every dataset.
+    assert.deepEqual(summary.datasets.map((d) => [d.name, d.sequences, d.seq_len, d.first_steps, d.last_steps]), [['seedlike', 12, 40, 40, 4], ['long', 5, 90, 40, 9]]);
     const ev = readEvaluation(outs[0]);
     assert.equal(ev.datasets.long.byStep.length, 2 * 90);
     assert.equal(ev.drift.length, 2 * 4 * 2);

@@ -1,29 +1,34 @@
 /** Model checkpoints: safetensors with state-dict names (docs/model.md §6) and the model config in `__metadata__`. */
-import { resolveConfig, type ModelConfigInput } from './config.js';
-import { LeakyRingAttractor } from './model.js';
+import { CausalTransformer } from './baselines/transformer.js';
+import { modelFromStoredConfig, storedModelConfig, type AnyModel } from './models.js';
+import type { KernelName } from './recurrence.js';
 import { loadSafetensors, saveSafetensors } from './safetensors.js';
 
-/** The metadata key that holds the model config (ModelConfig) as JSON. */
+/** The metadata key that holds the model config (its kind and fields) as JSON. */
 export const CONFIG_METADATA_KEY = 'ring_attractor.model';
 
-/** Saves every parameter, the model config and `metadata` atomically. */
-export async function saveModel(path: string, model: LeakyRingAttractor, metadata: Record<string, string> = {}): Promise<void> {
+/**
+ * Saves every parameter (and the transformer's positional table, so PyTorch loads the file with
+ * strict=True), the model config and `metadata`, atomically.
+ */
+export async function saveModel(path: string, model: AnyModel, metadata: Record<string, string> = {}): Promise<void> {
   if (CONFIG_METADATA_KEY in metadata) throw new Error(`saveModel: metadata key "${CONFIG_METADATA_KEY}" is reserved for the model config`);
-  await saveSafetensors(path, model.getWeights(), { ...metadata, [CONFIG_METADATA_KEY]: JSON.stringify(model.config) });
+  const tensors = model instanceof CausalTransformer ? { ...model.getWeights(), ...model.buffers() } : model.getWeights();
+  await saveSafetensors(path, tensors, { ...metadata, [CONFIG_METADATA_KEY]: JSON.stringify(storedModelConfig(model)) });
 }
 
 /** A model rebuilt from a checkpoint, and the checkpoint's metadata (config included). */
 export interface LoadedModel {
-  model: LeakyRingAttractor;
+  model: AnyModel;
   metadata: Record<string, string>;
 }
 
 /**
  * Rebuilds the model from the config stored in the file and loads every tensor; a missing,
  * extra or misshapen tensor is an error naming it, and nothing is half-loaded.
- * `overrides` replaces config fields that do not change the parameters (e.g. `kernel`).
+ * `overrides.kernel` picks the implementation (it does not change the parameters).
  */
-export async function loadModelWithMetadata(path: string, overrides: Pick<ModelConfigInput, 'kernel'> = {}): Promise<LoadedModel> {
+export async function loadModelWithMetadata(path: string, overrides: { kernel?: KernelName } = {}): Promise<LoadedModel> {
   const { tensors, metadata } = await loadSafetensors(path);
   const raw = metadata[CONFIG_METADATA_KEY];
   if (raw === undefined) throw new Error(`${path}: no model config in the checkpoint metadata (key "${CONFIG_METADATA_KEY}")`);
@@ -33,8 +38,8 @@ export async function loadModelWithMetadata(path: string, overrides: Pick<ModelC
   } catch (err) {
     throw new Error(`${path}: model config in the metadata is not JSON (${(err as Error).message})`);
   }
-  const config = resolveConfig({ ...(parsed as ModelConfigInput), ...overrides });
-  const model = new LeakyRingAttractor(config);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error(`${path}: model config in the metadata is not an object`);
+  const model = modelFromStoredConfig(parsed as Record<string, unknown>, overrides.kernel);
   try {
     model.setWeights(tensors);
   } catch (err) {
@@ -45,6 +50,6 @@ export async function loadModelWithMetadata(path: string, overrides: Pick<ModelC
 }
 
 /** Rebuilds the model saved at `path` (see loadModelWithMetadata). */
-export async function loadModel(path: string, overrides: Pick<ModelConfigInput, 'kernel'> = {}): Promise<LeakyRingAttractor> {
+export async function loadModel(path: string, overrides: { kernel?: KernelName } = {}): Promise<AnyModel> {
   return (await loadModelWithMetadata(path, overrides)).model;
 }

@@ -3,7 +3,7 @@
  * spelling of every field from config.json to the checkpoint), plus what the library needs besides:
  * the seed of the initial weights, the recurrence kernel, and the `max_av` the action code was made for.
  */
-import { datagenSection, modelSection, resolveSection, trainSection, type ModelConfig as ModelSectionConfig, type ModelSection } from '@ring-attractor/config';
+import { datagenSection, ringModelSection, resolveSection, trainSection, type RingModelConfig as ModelSectionConfig, type ModelSection } from '@ring-attractor/config';
 import { invalid } from '@ring-attractor/common';
 import { KERNEL_NAMES, kernelByName, type KernelName } from './recurrence.js';
 
@@ -29,7 +29,7 @@ const LIBRARY_FIELDS = ['seed', 'max_av', 'kernel'] as const;
 export function resolveConfig(input: ModelConfigInput = {}): ModelConfig {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) invalid('config', 'an object', input);
   const { seed, max_av, kernel, ...section } = input as Record<string, unknown>;
-  const model = resolveSection(modelSection, section);
+  const model = resolveSection(ringModelSection, section);
   // The seed and max_av fields are the train section's and the dataset's: checked by their schemas.
   const s = resolveSection(trainSection.pick({ seed: true }), seed === undefined ? {} : { seed });
   const m = resolveSection(datagenSection.pick({ max_av: true }), max_av === undefined ? {} : { max_av });

@@ -48,3 +48,4 @@ export {
   type NativeInfo,
 } from './kernel/index.js';
 export * from './baselines/index.js';
+export { createModel, modelKind, storedModelConfig, modelFromStoredConfig, baselineKernel, type AnyModel, type ModelOptions, type ModelKind } from './models.js';

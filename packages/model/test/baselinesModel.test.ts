@@ -58,9 +58,9 @@ test('configs: defaults are the reference\'s; bad fields are one-line errors nam
   assert.deepEqual([t.d_model, t.nhead, t.num_layers, t.dim_feedforward], [64, 8, 8, 128]);
   const bad: [() => unknown, RegExp][] = [
     [() => resolveGruConfig({ hidden_size: 0 }), /^hidden_size: expected an integer/],
-    [() => resolveGruConfig({ dropout: 1 }), /^dropout: expected a dropout probability in \[0, 1\)/],
+    [() => resolveGruConfig({ dropout: 1 }), /^dropout: expected a finite number in \[0, 1\) \(got 1\)/],
     [() => resolveGruConfig({ kernel: 'gpu' as BaselineKernel }), /^kernel: expected one of tfjs, wasm/],
-    [() => resolveGruConfig({ hiden_size: 3 } as never), /^hiden_size: expected a known field/],
+    [() => resolveGruConfig({ hiden_size: 3 } as never), /^hiden_size: expected a known key/],
     [() => resolveTransformerConfig({ d_model: 10, nhead: 4 }), /^nhead: expected a divisor of d_model = 10/],
     [() => resolveTransformerConfig({ d_model: 7, nhead: 7 }), /^d_model: expected an even integer/],
     [() => resolveTransformerConfig({ seed: -1 }), /^seed: expected an integer/],

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CONFIG_METADATA_KEY, LeakyRingAttractor, encodeSafetensors, loadModel, loadModelWithMetadata, loadSafetensors, saveModel, saveSafetensors } from '../src/index.js';
+import { CONFIG_METADATA_KEY, CausalTransformer, GruIntegrator, LeakyRingAttractor, POSITIONAL_BUFFER, encodeSafetensors, loadModel, loadModelWithMetadata, loadSafetensors, saveModel, saveSafetensors } from '../src/index.js';
 import { tf, useWasm } from './helpers.js';
 
 await useWasm();
@@ -25,6 +25,7 @@ for (const config of [
     const path = join(dir, `m${model.config.num_neurons}.safetensors`);
     await saveModel(path, model, { step: '5' });
     const { model: loaded, metadata } = await loadModelWithMetadata(path);
+    assert.ok(loaded instanceof LeakyRingAttractor, 'a ring comes back as a ring');
     try {
       assert.deepEqual(loaded.config, model.config);
       assert.equal(metadata.step, '5');
@@ -46,6 +47,26 @@ for (const config of [
     }
   });
 }
+
+test('GRU and transformer checkpoints come back as their kind, weights and config intact; the transformer file carries its positional table', async () => {
+  for (const model of [new GruIntegrator({ hidden_size: 6, num_layers: 2, seed: 4 }), new CausalTransformer({ d_model: 8, nhead: 2, num_layers: 1, dim_feedforward: 16, seed: 5 })]) {
+    const path = join(dir, `${model.constructor.name}.safetensors`);
+    await saveModel(path, model);
+    const loaded = await loadModel(path);
+    try {
+      assert.equal(loaded.constructor, model.constructor);
+      assert.deepEqual(loaded.config, model.config);
+      assert.deepEqual(loaded.getWeights(), model.getWeights());
+      const stored = Object.keys((await loadSafetensors(path)).tensors).sort();
+      const expected = Object.keys(model.parameterShapes());
+      if (model instanceof CausalTransformer) expected.push(POSITIONAL_BUFFER);
+      assert.deepEqual(stored, expected.sort());
+    } finally {
+      model.dispose();
+      loaded.dispose();
+    }
+  }
+});
 
 test('two-channel checkpoints use exactly the reference state-dict names', async () => {
   const model = new LeakyRingAttractor({ num_neurons: 8, hidden_gain_neurons: 3 });

@@ -157,7 +157,7 @@ test('initial weights: fixed by the seed, SPEC scales, perfect matrices, debug_p
 
 test('config: the model section of the shared schema plus seed, max_av and kernel; errors name the field', () => {
   const c = resolveConfig();
-  assert.deepEqual(c, { num_neurons: 120, activation: 'gelu', hidden_gain_neurons: 3, init: 'random', action_dim: 2, alpha: 0.15, J0: -0.1, J1: 0.1, seed: 0, max_av: 0.1 * Math.PI, kernel: 'tfjs' });
+  assert.deepEqual(c, { kind: 'ring', num_neurons: 120, activation: 'gelu', hidden_gain_neurons: 3, init: 'random', action_dim: 2, alpha: 0.15, J0: -0.1, J1: 0.1, seed: 0, max_av: 0.1 * Math.PI, kernel: 'tfjs' });
   const bad: [object, RegExp][] = [
     [{ num_neurons: 1.5 }, /^num_neurons: expected an integer in \[3, 4096\] \(got 1.5\)$/],
     [{ activation: 'swish' }, /^activation: expected one of tanh, relu, gelu/],
@@ -174,7 +174,7 @@ test('config: the model section of the shared schema plus seed, max_av and kerne
   for (const [input, pattern] of bad) {
     assert.throws(() => resolveConfig(input as never), (e: Error) => e instanceof UsageError && pattern.test(e.message), JSON.stringify(input));
   }
-  // The wasm kernel's former name still loads (checkpoints saved with it name it in their config).
+  // Every kernel name resolves to itself.
   for (const kernel of ['tfjs', 'wasm', 'native'] as const) assert.equal(resolveConfig({ kernel }).kernel, kernel);
 });
 

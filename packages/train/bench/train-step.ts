@@ -16,7 +16,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DEFAULT_DATAGEN_CONFIG, generateSequences } from '@ring-attractor/datagen';
 import {
-  LeakyRingAttractor,
+  createModel,
   selectBackend,
   initialBump,
   nativeRecurrence,
@@ -86,7 +86,7 @@ for (const size of SIZES) {
   const config = resolveRunConfig({ model: { num_neurons: N, action_dim: K } });
   const kernels: KernelName[] = [...FUSED, ...(size.tfjs ? (['tfjs'] as const) : [])];
   const variants = Object.fromEntries(
-    kernels.map((k) => [k, { state: createTrainingState(config, new LeakyRingAttractor(modelOptions(config, DEFAULT_DATAGEN_CONFIG.max_av, k))), ms: [] as number[], cpu: [] as number[] }]),
+    kernels.map((k) => [k, { state: createTrainingState(config, createModel(config.model, modelOptions(config, DEFAULT_DATAGEN_CONFIG.max_av, k))), ms: [] as number[], cpu: [] as number[] }]),
   ) as unknown as Record<KernelName, { state: TrainingState; ms: number[]; cpu: number[] }>;
   let stepNo = 0;
   const step = (k: KernelName): [number, number] => timed(() => trainStep(variants[k].state, data, ++stepNo));

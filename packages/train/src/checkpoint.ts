@@ -25,8 +25,10 @@ export interface CheckpointState {
   adam: AdamState;
   /** The batch sampler's JSON state (its PRNG included): the only random draws after initialisation. */
   sampler: unknown;
-  /** The sanity-check loss (docs/model.md §4.2), so a resumed run need not recompute it. */
-  sanityLoss: number;
+  /** A ring's sanity-check loss (docs/model.md §4.2), so a resumed run need not recompute it; undefined for the baselines. */
+  sanityLoss: number | undefined;
+  /** The model's own random state (the baselines' dropout stream), or undefined. */
+  random: unknown;
   /** Recurrence kernel, its ISA path and thread count: a resumed run reuses them by default (same bits). */
   kernel: string;
   kernelIsa: string;
@@ -63,7 +65,8 @@ export function encodeCheckpoint(state: CheckpointState): CheckpointFile {
       dataset_sha256: state.datasetSha256,
       parameters: JSON.stringify(names),
       sampler: JSON.stringify(state.sampler),
-      sanity_loss: String(state.sanityLoss),
+      ...(state.sanityLoss === undefined ? {} : { sanity_loss: String(state.sanityLoss) }),
+      ...(state.random === undefined ? {} : { random: JSON.stringify(state.random) }),
       kernel: state.kernel,
       kernel_isa: state.kernelIsa,
       threads: String(state.threads),
@@ -89,6 +92,13 @@ function jsonField(meta: Record<string, string>, key: string): unknown {
   }
 }
 
+/** A stored run config; checkpoints from before model kinds existed hold a ring without saying so. */
+function withKind(config: unknown): RunConfig {
+  const c = config as RunConfig;
+  if (typeof c !== 'object' || c === null || typeof c.model !== 'object' || typeof c.train !== 'object') bad(`metadata ${CONFIG_KEY}`);
+  return c.model.kind === undefined ? { ...c, model: { kind: 'ring', ...(c.model as object) } as RunConfig['model'] } : c;
+}
+
 /** Decodes a checkpoint file; a file that is not one of ours is bad input naming `resume`. */
 export function decodeCheckpoint(file: CheckpointFile): CheckpointState {
   const meta = file.metadata ?? {};
@@ -98,10 +108,11 @@ export function decodeCheckpoint(file: CheckpointFile): CheckpointState {
   const get = (name: string): NamedTensor => file.tensors[name] ?? bad(`missing tensor ${name}`);
   const params: Record<string, NamedTensor> = {};
   for (const name of names as string[]) params[name] = get(name);
-  const sanityLoss = Number(meta.sanity_loss);
+  const sanityLoss = meta.sanity_loss === undefined ? undefined : Number(meta.sanity_loss);
+  if (sanityLoss !== undefined && !Number.isFinite(sanityLoss)) bad(`metadata sanity_loss = ${meta.sanity_loss}`);
   return {
     step: intField(meta, 'step'),
-    config: jsonField(meta, CONFIG_KEY) as RunConfig,
+    config: withKind(jsonField(meta, CONFIG_KEY)),
     seqLen: intField(meta, 'seq_len'),
     datasetSha256: meta.dataset_sha256 ?? bad('metadata dataset_sha256'),
     params,
@@ -112,6 +123,7 @@ export function decodeCheckpoint(file: CheckpointFile): CheckpointState {
     },
     sampler: jsonField(meta, 'sampler'),
     sanityLoss,
+    random: meta.random === undefined ? undefined : jsonField(meta, 'random'),
     kernel: meta.kernel ?? bad('metadata kernel'),
     kernelIsa: meta.kernel_isa ?? bad('metadata kernel_isa'),
     threads: intField(meta, 'threads'),
@@ -131,7 +143,8 @@ export function checkResumable(state: CheckpointState, config: RunConfig, seqLen
   for (const section of ['model', 'train'] as const) {
     const saved = state.config[section] as Record<string, unknown>;
     const now = config[section] as Record<string, unknown>;
-    for (const key of Object.keys(now)) {
+    // Every key of either side: a field the other kind lacks differs too (kind first, so that is what the message names).
+    for (const key of new Set([...Object.keys(now), ...Object.keys(saved)])) {
       if (section === 'train' && MAY_CHANGE.has(key as keyof TrainConfig)) continue;
       if (JSON.stringify(saved[key]) !== JSON.stringify(now[key])) invalid(key, `${JSON.stringify(saved[key])} as in the checkpoint being resumed`, now[key]);
     }

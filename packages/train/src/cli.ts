@@ -1,9 +1,9 @@
 /** `ring-train --data DIR --out DIR [--config FILE] [options]`: trains a network on a dataset folder. */
 import { hideBin } from 'yargs/helpers';
 import { invalid, packageVersion, runMain } from '@ring-attractor/common';
-import { checkTraining, modelSection, parseStageCli, trainSection } from '@ring-attractor/config';
+import { MODEL_SPEC, TRAIN_SPEC, checkTraining, parseStageCli } from '@ring-attractor/config';
 
-/** Test hook: RING_TRAIN_INJECT_NAN_AT_STEP=S puts a NaN into Wo at step S. */
+/** Test hook: RING_TRAIN_INJECT_NAN_AT_STEP=S puts a NaN into the first parameter at step S. */
 function injectNanStep(): number | undefined {
   const raw = process.env.RING_TRAIN_INJECT_NAN_AT_STEP;
   if (raw === undefined || raw === '') return undefined;
@@ -23,8 +23,8 @@ async function main(): Promise<void> {
     {
       name: 'ring-train',
       version: packageVersion(import.meta.url),
-      usage: '$0 --data DIR --out DIR [--config FILE] [options]\n\nTrains a leaky ring-attractor network on a dataset folder written by ring-datagen.',
-      sections: { model: modelSection, train: trainSection },
+      usage: '$0 --data DIR --out DIR [--config FILE] [options]\n\nTrains a model (the leaky ring attractor, or --kind gru / transformer) on a dataset folder written by ring-datagen.',
+      sections: { model: MODEL_SPEC, train: TRAIN_SPEC },
       configFile: 'sections',
       options: {
         data: { type: 'string', demandOption: true, describe: 'dataset folder (ring-datagen output)' },
@@ -38,7 +38,7 @@ async function main(): Promise<void> {
       env: {
         RING_NATIVE_ISA: 'force a lower code path of the native kernel: avx2 or portable',
         RING_NATIVE_ADDON: 'load the native kernel from this file instead of the built one',
-        RING_TRAIN_INJECT_NAN_AT_STEP: 'for tests: put a NaN into Wo at this step',
+        RING_TRAIN_INJECT_NAN_AT_STEP: 'for tests: put a NaN into the first parameter at this step',
       },
     },
     hideBin(process.argv),

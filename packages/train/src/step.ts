@@ -1,16 +1,18 @@
 /**
  * One training step (docs/model.md §4): the loss of a batch, its gradients, the global norm and its clip,
- * and Adam's update. The CLI's loop, the benchmarks and the tests all call this one function.
+ * and Adam's (AdamW's) update. The CLI's loop, the benchmarks and the tests all call this one function.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { LeakyRingAttractor, initialBump, trainingLoss } from '@ring-attractor/model';
+import type { AnyModel } from '@ring-attractor/model';
 import type { RunConfig } from './config.js';
+import { objectiveOf, type Objective } from './objective.js';
 import { Adam, clipFactor, globalNormHost } from './optimizer.js';
 
 /** What a step changes: the model's parameters and the optimizer's state. */
 export interface TrainingState {
   config: RunConfig;
-  model: LeakyRingAttractor;
+  model: AnyModel;
+  objective: Objective;
   optimizer: Adam;
   /** The trainable variables in a fixed order, and their state-dict names. */
   variables: tf.Variable[];
@@ -27,17 +29,18 @@ export interface Batch {
 /** What one step measured, before its update. */
 export interface StepResult {
   loss_total: number;
-  loss_angle: number;
-  loss_bump: number;
+  /** Each of the objective's parts, by name. */
+  losses: Record<string, number>;
   grad_norm: number;
 }
 
-/** A training state for `model` under `config`: Adam over its trainable variables, from zero moments. */
-export function createTrainingState(config: RunConfig, model: LeakyRingAttractor): TrainingState {
+/** A training state for `model` under `config`: Adam (AdamW when weight_decay > 0) over its trainable variables, from zero moments. */
+export function createTrainingState(config: RunConfig, model: AnyModel): TrainingState {
   const named = model.namedTrainableVariables();
   const names = Object.keys(named);
   const variables = names.map((n) => named[n]);
-  return { config, model, variables, names, optimizer: new Adam(variables, { lr: config.train.lr }) };
+  const optimizer = new Adam(variables, { lr: config.train.lr, weightDecay: config.train.weight_decay });
+  return { config, model, objective: objectiveOf(model, config.train), variables, names, optimizer };
 }
 
 /** Index of the first variable holding a NaN or ±Inf, or −1. */
@@ -47,32 +50,30 @@ function firstNonFinite(vars: readonly tf.Variable[]): number {
 }
 
 /**
- * One step on `batch` (B×T, each sequence starting from the bump at its true angle[0]); `step` is only
- * for messages. Throws naming the step when the loss, the gradient or an updated parameter is not finite.
+ * One step on `batch` (B×T, each sequence starting from its true angle[0]); `step` is only for
+ * messages. Throws naming the step when the loss, the gradient or an updated parameter is not finite.
  */
 export function trainStep(state: TrainingState, batch: Batch, step: number): StepResult {
-  const { model, variables: vars, config } = state;
-  const N = model.config.num_neurons;
+  const { variables: vars, config, objective } = state;
   const T = batch.seqLen;
   const B = batch.av.length / T;
-  let parts: tf.Scalar[] = [];
+  let kept: tf.Scalar[] = [];
   const { losses, grads } = tf.tidy(() => {
     const av = tf.tensor2d(batch.av, [B, T]);
     const angle = tf.tensor2d(batch.angle, [B, T]);
-    const r0 = initialBump(Float32Array.from({ length: B }, (_, b) => batch.angle[b * T]), N);
+    const start = Float32Array.from({ length: B }, (_, b) => batch.angle[b * T]);
     const { value, grads } = tf.variableGrads(() => {
-      // totalLoss's values and gradients, without computing (and differentiating) the cosine output.
-      const l = trainingLoss(model.forwardBump(av, r0), angle, config.train.bump_weight);
-      parts = [tf.keep(l.angle), tf.keep(l.bump)];
-      return l.total;
+      const l = objective.losses(av, angle, start);
+      kept = [tf.keep(l.total), ...l.parts.map((p) => tf.keep(p))];
+      return l.objective;
     }, vars);
-    return { losses: tf.stack([value, ...parts]), grads: vars.map((v) => grads[v.name]) };
+    return { losses: tf.stack([value, ...kept]), grads: vars.map((v) => grads[v.name]) };
   });
-  const [lossTotal, lossAngle, lossBump] = losses.dataSync();
+  const [, total, ...parts] = losses.dataSync();
   const gradNorm = globalNormHost(grads);
-  tf.dispose([losses, ...parts]);
+  tf.dispose([losses, ...kept]);
   try {
-    if (!Number.isFinite(lossTotal) || !Number.isFinite(lossAngle) || !Number.isFinite(lossBump)) throw new Error(`non-finite loss at step ${step}`);
+    if (![total, ...parts].every(Number.isFinite)) throw new Error(`non-finite loss at step ${step}`);
     if (!Number.isFinite(gradNorm)) throw new Error(`non-finite gradient at step ${step}`);
     // Clipping is Adam's scale argument: the scaled gradients never become tensors.
     state.optimizer.apply(grads, clipFactor(gradNorm, config.train.clip));
@@ -82,5 +83,5 @@ export function trainStep(state: TrainingState, batch: Batch, step: number): Ste
   // The loss alone is not enough: a kernel may map a NaN weight to finite activity.
   const bad = firstNonFinite(vars);
   if (bad >= 0) throw new Error(`non-finite parameter ${state.names[bad]} at step ${step}`);
-  return { loss_total: lossTotal, loss_angle: lossAngle, loss_bump: lossBump, grad_norm: gradNorm };
+  return { loss_total: total, losses: Object.fromEntries(objective.parts.map((p, i) => [p, parts[i]])), grad_norm: gradNorm };
 }

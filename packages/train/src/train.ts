@@ -11,14 +11,15 @@ import * as tf from '@tensorflow/tfjs-core';
 import { UsageError, createProgress, invalid, writeFileAtomic } from '@ring-attractor/common';
 import { BatchSampler, loadSplit, openDataset, type Dataset, type Sequences } from '@ring-attractor/datagen';
 import {
-  LeakyRingAttractor,
   SANITY_MAX_ANGLE_LOSS,
+  baselineKernel,
+  configureBaselineKernel,
+  createModel,
   loadSafetensors,
   sanityCheck,
   saveModel,
   saveSafetensors,
   selectBackend,
-  weightMatrixNames,
   configureKernels,
   disposeKernels,
   kernelInfo,
@@ -54,7 +55,7 @@ export interface TrainOptions {
   resume?: boolean;
   /** Debug: stop after this step as if killed (no final checkpoint, no final outputs). */
   stopAfter?: number;
-  /** Test hook: put a NaN into Wo just before this step's forward pass. */
+  /** Test hook: put a NaN into the first parameter just before this step's forward pass. */
   injectNanAtStep?: number;
   /** Progress and messages; default stderr. */
   log?: (line: string) => void;
@@ -129,8 +130,11 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const threads = opts.threads ?? resumed?.threads ?? Math.max(1, Math.min(MAX_THREADS, availableParallelism()));
   if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) invalid('threads', `an integer in [1, ${MAX_THREADS}]`, threads);
   configureKernels({ threads });
-  const kernelIsa = kernelInfo(kernel).isa;
-  const model = new LeakyRingAttractor(modelOptions(config, ds.config.max_av, kernel));
+  configureBaselineKernel({ threads });
+  // The baselines run their own fused ops (wasm) wherever the ring would run a fused kernel.
+  const runKernel = config.model.kind === 'ring' ? kernel : baselineKernel(kernel);
+  const kernelIsa = kernelInfo(runKernel).isa;
+  const model = createModel(config.model, modelOptions(config, ds.config.max_av, kernel));
   try {
     return await trainModel(createTrainingState(config, model));
   } finally {
@@ -140,8 +144,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   }
 
   async function trainModel(state: TrainingState): Promise<TrainResult> {
-    const names = weightMatrixNames(config.model.action_dim);
-    const N = config.model.num_neurons;
+    const { objective } = state;
     const configJson = JSON.stringify(config);
     if (resumed) {
       try {
@@ -156,16 +159,17 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     const B = config.train.batch_size;
     const T = ds.seqLen;
 
-    let sanityLoss: number;
+    let sanityLoss: number | undefined;
     if (resumed) sanityLoss = resumed.sanityLoss;
-    else {
+    else if (config.model.kind === 'ring') {
       const n = Math.min(B, trainSplit.count);
       const av = tf.tensor2d(trainSplit.av.subarray(0, n * T), [n, T]);
       const angle = tf.tensor2d(trainSplit.angle.subarray(0, n * T), [n, T]);
-      sanityLoss = sanityCheck(av, angle, kernel);
+      const loss = sanityCheck(av, angle, kernel);
+      sanityLoss = loss;
       tf.dispose([av, angle]);
-      log(`sanity check (debug_perfect, N=360, gelu, one batch of ${n}): angle loss ${sanityLoss.toFixed(4)}`);
-      if (!(sanityLoss < SANITY_MAX_ANGLE_LOSS)) throw new Error(`sanity check failed: angle loss ${sanityLoss} is not below ${SANITY_MAX_ANGLE_LOSS}`);
+      log(`sanity check (debug_perfect, N=360, gelu, one batch of ${n}): angle loss ${loss.toFixed(4)}`);
+      if (!(loss < SANITY_MAX_ANGLE_LOSS)) throw new Error(`sanity check failed: angle loss ${loss} is not below ${SANITY_MAX_ANGLE_LOSS}`);
     }
 
     const { optimizer, names: paramNames, variables } = state;
@@ -176,32 +180,29 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     let step = 0;
     if (resumed) {
       optimizer.setState(resumed.adam);
+      if (resumed.random !== undefined) objective.setRandomState(resumed.random);
       sampler = BatchSampler.fromState(resumed.sampler);
       step = resumed.step;
       // Rows past the checkpoint belong to steps that will be redone.
       const m = await readOptional(paths.metrics);
       metrics = m ? metricsFromIpc(m).filter((r) => r.step <= step) : [];
       const s = await readOptional(paths.snapshots);
-      snapshots = s ? snapshotsFromIpc(s, names).filter((r) => r.step <= step) : [];
+      snapshots = s ? snapshotsFromIpc(s, objective.matrices.map((m) => m.name)).filter((r) => r.step <= step) : [];
       if (metrics.length !== step) invalid('resume', `metrics.arrow with the ${step} steps of the checkpoint`, metrics.length);
       log(`resuming at step ${step}`);
     } else {
       sampler = new BatchSampler(trainSplit.count, B, config.train.seed);
     }
 
-    const weightsOf = (): Record<string, Float32Array> => {
-      const w = model.getWeights();
-      return Object.fromEntries(names.map((n) => [n, w[n].data]));
-    };
     // Row 0: the untrained weights, with the losses the first step measures on the first batch.
-    let initialWeights = step === 0 ? weightsOf() : undefined;
+    let initialWeights = step === 0 ? objective.snapshot() : undefined;
 
     const writeCheckpoint = async (): Promise<void> => {
-      await writeFileAtomic(paths.metrics, metricsToIpc(metrics, configJson));
-      await writeFileAtomic(paths.snapshots, snapshotsToIpc(snapshots, names, N, configJson));
+      await writeFileAtomic(paths.metrics, metricsToIpc(metrics, objective.parts, configJson));
+      await writeFileAtomic(paths.snapshots, snapshotsToIpc(snapshots, objective.parts, objective.matrices, configJson));
       const params: Record<string, NamedTensor> = {};
       for (const n of paramNames) params[n] = { shape: [...named[n].shape], data: Float32Array.from(named[n].dataSync() as Float32Array) };
-      const file = encodeCheckpoint({ step, config, seqLen: T, datasetSha256: trainSha, params, adam: optimizer.getState(), sampler: sampler.getState(), sanityLoss, kernel, kernelIsa, threads });
+      const file = encodeCheckpoint({ step, config, seqLen: T, datasetSha256: trainSha, params, adam: optimizer.getState(), sampler: sampler.getState(), sanityLoss, random: objective.randomState(), kernel: runKernel, kernelIsa, threads });
       await saveSafetensors(paths.checkpoint, file.tensors, file.metadata);
     };
 
@@ -212,17 +213,17 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         const s = step + 1;
         const t0 = performance.now();
         const batch = sampler.gather(trainSplit, sampler.next());
-        if (opts.injectNanAtStep === s) injectNan(named.Wo);
+        if (opts.injectNanAtStep === s) injectNan(variables[0]);
         const r = trainStep(state, { ...batch, seqLen: T }, s);
         step = s;
         const ms = performance.now() - t0;
         metrics.push({ step, ...r, ms });
-        const losses = { loss_total: r.loss_total, loss_angle: r.loss_angle, loss_bump: r.loss_bump };
+        const losses = { loss_total: r.loss_total, losses: r.losses };
         if (initialWeights) {
           snapshots.push({ step: 0, ...losses, weights: initialWeights });
           initialWeights = undefined;
         }
-        if (step % config.train.snapshot_every === 0 || step === config.train.steps) snapshots.push({ step, ...losses, weights: weightsOf() });
+        if (step % config.train.snapshot_every === 0 || step === config.train.steps) snapshots.push({ step, ...losses, weights: objective.snapshot() });
         progress?.update(step - startStep, { step, loss: r.loss_total.toFixed(4), 'ms/step': ms.toFixed(0) });
         if (step % config.train.checkpoint_every === 0) await writeCheckpoint();
         if (opts.stopAfter === step && step < config.train.steps) {
@@ -238,8 +239,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       await saveModel(paths.model, model, {
         step: String(step),
         loss_total: String(Math.fround(last.loss_total)),
-        loss_angle: String(Math.fround(last.loss_angle)),
-        loss_bump: String(Math.fround(last.loss_bump)),
+        ...Object.fromEntries(objective.parts.map((p) => [`loss_${p}`, String(Math.fround(last.losses[p]))])),
         dataset_sha256: trainSha,
         [CONFIG_KEY]: configJson,
       });
@@ -253,14 +253,15 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
           seq_len: T,
           max_av: ds.config.max_av,
         },
+        parameters: variables.reduce((n, v) => n + v.size, 0),
         backend,
-        kernel,
+        kernel: runKernel,
         kernel_isa: kernelIsa,
         threads,
         steps: step,
         train_seconds: stepMs.reduce((a, b) => a + b, 0) / 1000,
         ms_per_step_median: median(stepMs),
-        sanity_loss: sanityLoss,
+        ...(sanityLoss === undefined ? {} : { sanity_loss: sanityLoss }),
       };
       await writeFileAtomic(paths.run, `${JSON.stringify(run, null, 2)}\n`);
       log(`trained ${step} steps in ${run.train_seconds.toFixed(1)} s (median ${run.ms_per_step_median.toFixed(1)} ms/step); final loss ${last.loss_total.toPrecision(4)}`);

@@ -31,7 +31,7 @@ test('every output file exists and follows docs/formats.md', async () => {
   const config = smallConfig();
   const manifest = JSON.parse((await read(data, 'manifest.json')).toString());
   const run = JSON.parse((await read(outA, 'run.json')).toString());
-  assert.deepEqual(Object.keys(run).sort(), ['backend', 'config', 'dataset', 'kernel', 'kernel_isa', 'ms_per_step_median', 'sanity_loss', 'steps', 'threads', 'train_seconds']);
+  assert.deepEqual(Object.keys(run).sort(), ['backend', 'config', 'dataset', 'kernel', 'kernel_isa', 'ms_per_step_median', 'parameters', 'sanity_loss', 'steps', 'threads', 'train_seconds']);
   assert.ok(run.sanity_loss >= 0 && run.sanity_loss < 0.5, 'the sanity check passed');
   assert.deepEqual(run.config, config);
   assert.equal(run.dataset.name, 'ds');
@@ -50,7 +50,7 @@ test('every output file exists and follows docs/formats.md', async () => {
   assert.deepEqual(metrics.map((r: MetricsRow) => r.step), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
   for (const r of metrics) {
     // total = angle + bump_weight · bump, each rounded to float32 on its own.
-    assert.ok(Math.abs(r.loss_total - (r.loss_angle + 0.2 * r.loss_bump)) < 1e-6 * (1 + r.loss_total), `step ${r.step}`);
+    assert.ok(Math.abs(r.loss_total - (r.losses.angle + 0.2 * r.losses.bump)) < 1e-6 * (1 + r.loss_total), `step ${r.step}`);
     assert.ok(r.grad_norm > 0 && r.ms > 0);
   }
   const mt = tableFromIPC(await read(outA, 'metrics.arrow'));
@@ -63,12 +63,14 @@ test('every output file exists and follows docs/formats.md', async () => {
     'gain_r_net.0.bias', 'gain_r_net.0.weight', 'gain_r_net.2.bias', 'gain_r_net.2.weight',
   ]);
   assert.deepEqual(model.tensors.Wo.shape, [16, 16]);
+  // Three 16×16 matrices and two gain nets of 3 + 3 + 3 + 1 values.
+  assert.equal(run.parameters, 3 * 16 * 16 + 2 * 10);
   assert.deepEqual(model.tensors['gain_r_net.0.weight'].shape, [3, 1]);
   const last = metrics[11];
   assert.equal(model.metadata.step, '12');
   assert.equal(Number(model.metadata.loss_total), last.loss_total);
-  assert.equal(Number(model.metadata.loss_angle), last.loss_angle);
-  assert.equal(Number(model.metadata.loss_bump), last.loss_bump);
+  assert.equal(Number(model.metadata.loss_angle), last.losses.angle);
+  assert.equal(Number(model.metadata.loss_bump), last.losses.bump);
   assert.equal(model.metadata.dataset_sha256, manifest.files['train.arrow'].sha256);
   assert.equal(JSON.parse(model.metadata['ring_attractor.model']).num_neurons, 16);
   assert.deepEqual(JSON.parse(model.metadata[CONFIG_KEY]), config);

@@ -13,7 +13,7 @@ export function snapshotFigure(snaps: Snapshots, s: number, title: string, domai
     matrices: snaps.names.map((name) => snaps.matrices[name][s]),
     n: snaps.n,
     title: `${title} — step ${snaps.steps[s]}`,
-    subtitle: `loss ${fmtLoss(snaps.lossTotal[s])} (angle ${fmtLoss(snaps.lossAngle[s])}, bump ${fmtLoss(snaps.lossBump[s])})`,
+    subtitle: `loss ${fmtLoss(snaps.lossTotal[s])} (${Object.entries(snaps.parts).map(([p, v]) => `${p} ${fmtLoss(v[s])}`).join(', ')})`,
     domain,
   };
 }

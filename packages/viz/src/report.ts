@@ -130,10 +130,10 @@ function evalTables(ev: VizInputs['evaluation']['summary']): string {
   const rows = ev.datasets.map(
     (d) =>
       `<tr><th>${esc(d.name)}${d.name === ev.trained_on ? ' (trained on)' : ''}</th><td>${d.sequences}×${d.seq_len}</td>` +
-      `<td data-value="${d.decoders.pv?.mean_deg ?? ''}">${f(d.decoders.pv?.mean_deg)}</td><td>${f(d.decoders.pv?.last_mean_deg)}</td>` +
+      `<td data-value="${d.decoders.pv?.mean_deg ?? ''}">${f(d.decoders.pv?.mean_deg)}</td><td>${f(d.decoders.pv?.first_mean_deg)} (${d.first_steps})</td><td>${f(d.decoders.pv?.last_mean_deg)}</td>` +
       `<td>${f(d.decoders.argmax?.mean_deg)}</td><td>${f(d.decoders.argmax?.last_mean_deg)}</td></tr>`,
   );
-  const datasets = `<table><thead><tr><th>dataset</th><th>sequences×T</th><th>PV error °</th><th>PV, last ${Math.round(ev.config.last_fraction * 100)}% °</th><th>argmax °</th><th>argmax, last °</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  const datasets = `<table><thead><tr><th>dataset</th><th>sequences×T</th><th>PV error °</th><th>PV, first steps ° (as many as trained on)</th><th>PV, last ${Math.round(ev.config.last_fraction * 100)}% °</th><th>argmax °</th><th>argmax, last °</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
   const h = ev.drift.horizons.map((x) => `<tr><th>${x.steps} steps</th><td>${f(x.decoders.pv?.mean_abs_deg)}</td><td>${f(x.decoders.pv?.max_abs_deg)}</td><td>${x.survived ?? '–'}</td></tr>`);
   const drift = `<table><thead><tr><th>still for</th><th>mean |drift| °</th><th>max |drift| °</th><th>bumps surviving</th></tr></thead><tbody>${h.join('')}</tbody></table>`;
   const fit = ev.gain.fit.pv;

@@ -60,7 +60,6 @@ export async function staticSpecs(inputs: VizInputs, config: VizConfig): Promise
   const { run, evaluation: ev, trace } = inputs;
   const s = run.snapshots;
   const last = s.steps.length - 1;
-  const movieDomain = symmetricDomain(s.names.flatMap((n) => s.matrices[n]));
   const specs: Record<string, VlSpec> = { loss: lossSpec(run.metrics, config) };
   if (trace) specs.performance = await performanceSpec(trace, config);
   for (const d of ev.summary.datasets) {
@@ -70,6 +69,9 @@ export async function staticSpecs(inputs: VizInputs, config: VizConfig): Promise
   }
   specs.drift = driftSpec(ev.driftTrace, { width: config.width });
   specs.gain = gainSpec(ev.gain, { maxAv: ev.summary.config.max_av, fit: ev.summary.gain.fit, width: config.width });
+  // Weight pictures are a ring's: its matrices are N×N on the ring. The baselines snapshot none.
+  if (s.n === 0) return specs;
+  const movieDomain = symmetricDomain(s.names.flatMap((n) => s.matrices[n]));
   Object.assign(specs, {
     weights_initial: await weightsSpec(snapshotFigure(s, 0, 'Weight matrices, initial'), config),
     weights_final: await weightsSpec(snapshotFigure(s, last, 'Weight matrices, final'), config),
@@ -144,18 +146,23 @@ export async function renderRun(opts: VizOptions): Promise<VizResult> {
   seconds.figures = lap();
 
   const s = run.snapshots;
-  const movieCmap = colourMap(config.scheme, symmetricDomain(s.names.flatMap((n) => s.matrices[n])), config.reverse_scheme);
-  const slider = await snapshotSliderSpec(run, movieCmap, config.report_snapshots);
-  await write('weights_snapshots.vl.json', `${JSON.stringify(slider, null, 1)}\n`);
-  const { weights_frame: frame, ...rest } = specs;
-  const all: Record<string, VlSpec> = { ...rest, weights_snapshots: slider, weights_frame: frame };
+  const hasWeights = s.n > 0;
+  const movieCmap = hasWeights ? colourMap(config.scheme, symmetricDomain(s.names.flatMap((n) => s.matrices[n])), config.reverse_scheme) : undefined;
+  let all: Record<string, VlSpec> = specs;
+  if (movieCmap) {
+    const slider = await snapshotSliderSpec(run, movieCmap, config.report_snapshots);
+    await write('weights_snapshots.vl.json', `${JSON.stringify(slider, null, 1)}\n`);
+    const { weights_frame: frame, ...rest } = specs;
+    all = { ...rest, weights_snapshots: slider, weights_frame: frame };
+  }
   const figures: ReportFigure[] = Object.entries(all).map(([id, spec]) => ({ id, heading: heading(id), spec }));
   await write('report.html', reportHtml(inputs, figures));
   seconds.report = lap();
 
   let frames = 0;
-  if (missing) throw missing;
-  if (ffmpeg && formats.length > 0) {
+  if (!movieCmap && formats.length > 0) log(`movies: none (a ${run.run.config.model.kind} model has no weight matrices to picture)`);
+  if (missing && movieCmap) throw missing;
+  if (ffmpeg && movieCmap && formats.length > 0) {
     const layout = weightsLayout(s.names.length, config.width);
     const domain = movieCmap.domain;
     const count = s.steps.length;

@@ -30,17 +30,22 @@ interface Expected {
   steps: number;
   gain: number;
   ms: number;
-  activation: string;
-  init: string;
+  /** A ring's activation, or a GRU baseline (test/fixture.ts). */
+  activation?: string;
+  baseline?: boolean;
+  /** What the table shows of the model. */
+  kind: string;
+  size: string;
+  parameters: number;
   a: number;
   tau: number;
 }
 
 /** Three experiments; their evaluations are of integrators with these gains (test/fixture.ts), so their errors differ. */
 const EXPERIMENTS: Expected[] = [
-  { name: 'seed', steps: 40, gain: 0.95, ms: 12.5, activation: 'gelu', init: 'random', a: 3, tau: 20 },
-  { name: 'relu', steps: 25, gain: 0.6, ms: 8.25, activation: 'relu', init: 'random', a: 2, tau: 10 },
-  { name: 'perfect-init', steps: 60, gain: 1.2, ms: 30.75, activation: 'tanh', init: 'perfect', a: 0.5, tau: 40 },
+  { name: 'seed', steps: 40, gain: 0.95, ms: 12.5, activation: 'gelu', kind: 'ring', size: 'N=8 gelu random', parameters: 3 * 64 + 20, a: 3, tau: 20 },
+  { name: 'relu', steps: 25, gain: 0.6, ms: 8.25, activation: 'relu', kind: 'ring', size: 'N=8 relu random', parameters: 3 * 64 + 20, a: 2, tau: 10 },
+  { name: 'gru', steps: 60, gain: 1.2, ms: 30.75, baseline: true, kind: 'gru', size: 'H=8 L=2', parameters: 1234, a: 0.5, tau: 40 },
 ];
 
 const lossAt = (e: Expected, s: number): number => Math.fround(e.a * Math.exp(-s / e.tau));
@@ -49,10 +54,10 @@ const lossAt = (e: Expected, s: number): number => Math.fround(e.a * Math.exp(-s
 async function buildWorkspace(root: string, experiments: Expected[]): Promise<string[]> {
   const out: string[] = [];
   for (const [i, e] of experiments.entries()) {
-    const fixture = await buildRunFixture(join(root, 'artifacts', 'pipelines', 'experiments', e.name), { n: 8, snapshots: 2, metricRows: e.steps, traceLength: 4, seed: i + 1, gain: e.gain });
+    const fixture = await buildRunFixture(join(root, 'artifacts', 'pipelines', 'experiments', e.name), { n: 8, snapshots: 2, metricRows: e.steps, traceLength: 4, seed: i + 1, gain: e.gain, baseline: e.baseline });
     const dir = fixture.trainDir;
     const run = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8'));
-    run.config.model = { ...run.config.model, activation: e.activation, init: e.init };
+    if (e.activation) run.config.model = { ...run.config.model, activation: e.activation };
     run.ms_per_step_median = e.ms;
     writeFileSync(join(dir, 'run.json'), JSON.stringify(run));
     const steps = Array.from({ length: e.steps }, (_, k) => k + 1);
@@ -73,10 +78,10 @@ async function buildWorkspace(root: string, experiments: Expected[]): Promise<st
 }
 
 /** The test-split errors an experiment's eval.json holds (what the comparison must show). */
-function testErrorsOf(dir: string): { pv: number; argmax: number } {
+function testErrorsOf(dir: string): { pv: number; argmax: number | undefined } {
   const ev = JSON.parse(readFileSync(join(dir, 'eval', 'eval.json'), 'utf8'));
   const d = ev.datasets.find((x: { name: string }) => x.name === ev.trained_on);
-  return { pv: d.decoders.pv.mean_deg, argmax: d.decoders.argmax.mean_deg };
+  return { pv: d.decoders.pv.mean_deg, argmax: d.decoders.argmax?.mean_deg };
 }
 
 type Element = DefaultTreeAdapterMap['element'];
@@ -140,7 +145,7 @@ describe('ring-compare on three fixture experiments', () => {
     });
   });
 
-  it('the spec holds every loss row and both errors of every experiment, one colour each', () => {
+  it('the spec holds every loss row and the errors of every experiment (both decoders where there is a bump), one colour each', () => {
     const spec = JSON.parse(readFileSync(join(out, 'compare.vl.json'), 'utf8'));
     const [lossPanel, barPanel] = spec.hconcat;
     assert.equal(lossPanel.encoding.y.scale.type, 'log');
@@ -152,9 +157,10 @@ describe('ring-compare on three fixture experiments', () => {
       assert.deepEqual(rows[rows.length - 1], { experiment: e.name, step: e.steps, loss_total: lossAt(e, e.steps) });
       const bars = barPanel.data.values.filter((v: { experiment: string }) => v.experiment === e.name);
       const want = testErrorsOf(dirs[EXPERIMENTS.indexOf(e)]);
+      // A baseline has no bump, so no argmax bar.
       assert.deepEqual(bars, [
         { experiment: e.name, decoder: 'population vector', error_deg: want.pv },
-        { experiment: e.name, decoder: 'argmax', error_deg: want.argmax },
+        ...(want.argmax === undefined ? [] : [{ experiment: e.name, decoder: 'argmax', error_deg: want.argmax }]),
       ]);
     }
   });
@@ -181,8 +187,8 @@ describe('ring-compare on three fixture experiments', () => {
     assert.ok(table, 'summary table');
     const headings = children(children(children(table, 'thead')[0], 'tr')[0], 'th').map(textOf);
     assert.deepEqual(headings, [
-      'experiment', 'test PV error °', 'test argmax error °', 'long: PV error °', 'long: last 10% °', 'drift when still °', 'gain slope', 'gain R²',
-      'final loss', 'median ms/step', 'train s', 'steps', 'activation', 'init', 'folder',
+      'experiment', 'test PV error °', 'test argmax error °', 'long: error °', 'long: first 20 steps °', 'long: last 6 steps °', 'drift when still °', 'gain slope', 'gain R²',
+      'final loss', 'median ms/step', 'train s', 'steps', 'model', 'size', 'parameters', 'folder',
     ]);
     const rows = children(children(table, 'tbody')[0], 'tr');
     assert.deepEqual(rows.map((r) => attr(r, 'data-experiment')), EXPERIMENTS.map((e) => e.name));
@@ -194,17 +200,19 @@ describe('ring-compare on three fixture experiments', () => {
       const ev = JSON.parse(readFileSync(join(dirs[i], 'eval', 'eval.json'), 'utf8'));
       const long = ev.datasets.find((d: { name: string }) => d.name === 'long').decoders.pv;
       // The exact values, straight from eval.json / run.json / metrics.arrow …
-      const values = cells.slice(0, 13).map((c) => attr(c, 'data-value'));
+      const values = cells.slice(0, 15).map((c) => attr(c, 'data-value'));
       assert.deepEqual(values, [
-        String(want.pv), String(want.argmax), String(long.mean_deg), String(long.last_mean_deg),
+        String(want.pv), String(want.argmax ?? ''), String(long.mean_deg), String(long.first_mean_deg), String(long.last_mean_deg),
         String(ev.drift.horizons.at(-1).decoders.pv.mean_abs_deg), String(ev.gain.fit.pv.slope), String(ev.gain.fit.pv.r2),
-        String(lossAt(e, e.steps)), String(e.ms), '1.5', String(e.steps), e.activation, e.init,
+        String(lossAt(e, e.steps)), String(e.ms), '1.5', String(e.steps), e.kind, e.size, String(e.parameters),
       ]);
+      // The first 20 steps are the trained length: their mean error is below the whole sequence's for a drifting integrator.
+      assert.ok(long.first_mean_deg < long.mean_deg, `${e.name}: first ${long.first_mean_deg} vs all ${long.mean_deg}`);
       // The integrator's gain is what the gain column reports, within the fit's precision.
       assert.ok(Math.abs(ev.gain.fit.pv.slope - e.gain) < 0.02, `${e.name}: slope ${ev.gain.fit.pv.slope} for gain ${e.gain}`);
       // … and what a reader sees.
       const shown = cells.map(textOf);
-      assert.deepEqual(shown.slice(0, 2), [want.pv.toFixed(2), want.argmax.toFixed(2)]);
+      assert.deepEqual(shown.slice(0, 2), [want.pv.toFixed(2), want.argmax === undefined ? '–' : want.argmax.toFixed(2)]);
       assert.equal(shown.at(-1), dirs[i]);
     });
   });

@@ -19,6 +19,8 @@ export interface FixtureOptions {
   seed?: number;
   /** Gain of the evaluated integrator (1: a perfect integrator). */
   gain?: number;
+  /** A GRU instead of a ring: no weight snapshots, main/smooth losses, no bump and no trace. */
+  baseline?: boolean;
 }
 
 export interface Fixture {
@@ -72,10 +74,15 @@ export async function buildRunFixture(root: string, opts: FixtureOptions = {}): 
   const names = k === 2 ? ['Wo', 'Wl', 'Wr'] : ['Wo', ...Array.from({ length: k }, (_, a) => `Wa.${a}`)];
   const every = Math.max(1, Math.floor(metricRows / (snapshotCount - 1)));
   const steps = Array.from({ length: snapshotCount }, (_, s) => (s === snapshotCount - 1 ? metricRows : s * every));
+  const baseline = opts.baseline === true;
   const config: RunConfig = {
-    model: { num_neurons: n, activation: 'gelu', hidden_gain_neurons: 3, init: 'random', action_dim: k, alpha: 0.15, J0: -0.1, J1: 0.1 },
-    train: { steps: metricRows, batch_size: 8, lr: 1e-3, clip: 1, bump_weight: 0.2, snapshot_every: every, checkpoint_every: 10, seed: 1 },
+    model: baseline
+      ? { kind: 'gru', hidden_size: 8, num_layers: 2, dropout: 0.1 }
+      : { kind: 'ring', num_neurons: n, activation: 'gelu', hidden_gain_neurons: 3, init: 'random', action_dim: k, alpha: 0.15, J0: -0.1, J1: 0.1 },
+    train: { steps: metricRows, batch_size: 8, lr: 1e-3, weight_decay: 0, clip: 1, bump_weight: 0.2, snapshot_every: every, checkpoint_every: 10, seed: 1 },
   };
+  const parts = baseline ? ['main', 'smooth'] : ['angle', 'bump'];
+  if (baseline) names.length = 0;
   const configJson = JSON.stringify(config);
 
   const matrices: Record<string, Float32Array[]> = {};
@@ -93,16 +100,16 @@ export async function buildRunFixture(root: string, opts: FixtureOptions = {}): 
   writeFileSync(
     join(dir, 'snapshots.arrow'),
     snapshotsToIpc(
-      steps.map((step, i) => ({ step, loss_total: loss(step) * 1.2, loss_angle: loss(step), loss_bump: loss(step), weights: Object.fromEntries(names.map((m) => [m, matrices[m][i]])) })),
-      names,
-      n,
+      steps.map((step, i) => ({ step, loss_total: loss(step) * 1.2, losses: Object.fromEntries(parts.map((p) => [p, loss(step)])), weights: Object.fromEntries(names.map((m) => [m, matrices[m][i]])) })),
+      parts,
+      names.map((name) => ({ name, shape: [n, n] })),
       configJson,
     ),
   );
   const mSteps = Array.from({ length: metricRows }, (_, i) => i + 1);
   writeFileSync(
     join(dir, 'metrics.arrow'),
-    metricsToIpc(mSteps.map((step) => ({ step, loss_total: loss(step) * 1.2, loss_angle: loss(step), loss_bump: loss(step), grad_norm: 0.5 + rand(), ms: 10 + rand() })), configJson),
+    metricsToIpc(mSteps.map((step) => ({ step, loss_total: loss(step) * 1.2, losses: Object.fromEntries(parts.map((p) => [p, loss(step)])), grad_norm: 0.5 + rand(), ms: 10 + rand() })), parts, configJson),
   );
 
   // An ideal integrator: the bump sits on the aligned true angle, decoders are close to it.
@@ -127,7 +134,9 @@ export async function buildRunFixture(root: string, opts: FixtureOptions = {}): 
     JSON.stringify({
       config,
       dataset: { name: 'tiny', sha256: { 'train.arrow': 'ab'.repeat(32), 'test.arrow': 'cd'.repeat(32) }, seq_len: 20, max_av: 0.1 * Math.PI },
-      backend: 'wasm', kernel: 'wasm', kernel_isa: 'relaxed-simd', threads: 2, steps: metricRows, train_seconds: 1.5, ms_per_step_median: 10.2, sanity_loss: 0.31,
+      parameters: baseline ? 1234 : 3 * n * n + 20,
+      backend: 'wasm', kernel: 'wasm', kernel_isa: 'relaxed-simd', threads: 2, steps: metricRows, train_seconds: 1.5, ms_per_step_median: 10.2,
+      ...(baseline ? {} : { sanity_loss: 0.31 }),
     } satisfies RunRecord, null, 2),
   );
   const trace: TraceData = {
@@ -139,7 +148,7 @@ export async function buildRunFixture(root: string, opts: FixtureOptions = {}): 
     bump: flatRows(bump),
   };
   const evalDir = join(root, 'eval');
-  await buildEvalFixture(evalDir, { trace, n, seed: opts.seed ?? 7, gain: opts.gain });
+  await buildEvalFixture(evalDir, { trace: baseline ? undefined : trace, n, seed: opts.seed ?? 7, gain: opts.gain });
   writeFileSync(join(dir, 'model.safetensors'), Buffer.alloc(8));
   return { dir: root, trainDir: dir, evalDir, n, names, steps, matrices, config };
 }
@@ -148,11 +157,11 @@ export async function buildRunFixture(root: string, opts: FixtureOptions = {}): 
  * A model-free integrator with a bump: decoded = angle0 + gain·Σ av + bias·(t + 1) (argmax on the
  * ring's grid), amplitude decaying geometrically; its evaluation has closed forms (packages/eval tests).
  */
-function integrator(gain: number, bias: number, n: number): ModelAdapter {
+function integrator(gain: number, bias: number, n: number, bump = true): ModelAdapter {
   const wrap = (x: number): number => ((x % (2 * Math.PI)) + 2 * Math.PI) % (2 * Math.PI);
   return {
-    decoders: ['pv', 'argmax'],
-    hasBump: true,
+    decoders: bump ? ['pv', 'argmax'] : ['pv'],
+    hasBump: bump,
     async run(av, angle0, B, T) {
       const pv = new Float64Array(B * T);
       const argmax = new Float64Array(B * T);
@@ -167,13 +176,13 @@ function integrator(gain: number, bias: number, n: number): ModelAdapter {
           sum += av[b * T + t];
         }
       }
-      return { pv, argmax, amplitude };
+      return bump ? { pv, argmax, amplitude } : { pv };
     },
   };
 }
 
-/** Writes an eval-stage folder: an integrator evaluated on a short and a long dataset, plus `trace`. */
-export async function buildEvalFixture(dir: string, opts: { trace: TraceData; n: number; seed: number; gain?: number; bias?: number }): Promise<void> {
+/** Writes an eval-stage folder: an integrator evaluated on a short and a long dataset, plus `trace` (a ring's: with a bump). */
+export async function buildEvalFixture(dir: string, opts: { trace?: TraceData; n: number; seed: number; gain?: number; bias?: number }): Promise<void> {
   const maxAv = 0.1 * Math.PI;
   const params = { zero_padding_start_ratio: 0.1, zero_ratios_in_rest: [0.2, 0.5, 0.8], max_av: maxAv };
   const datasets = [
@@ -181,13 +190,13 @@ export async function buildEvalFixture(dir: string, opts: { trace: TraceData; n:
     { name: 'long', split: generateSequences({ ...params, seq_len: 60 }, 8, opts.seed + 1), max_av: maxAv, test_sha256: 'ef'.repeat(32) },
   ];
   const config = { ...DEFAULT_EVAL_CONFIG, drift_starts: 6, drift_horizons: [20, 50], gain_velocities: 9, gain_settle: 10, gain_window: 30, max_av: maxAv };
-  const ev = await evaluate(integrator(opts.gain ?? 0.9, opts.bias ?? 0.001, opts.n), {
+  const ev = await evaluate(integrator(opts.gain ?? 0.9, opts.bias ?? 0.001, opts.n, opts.trace !== undefined), {
     datasets,
     config,
-    model: { kind: 'ring' },
+    model: { kind: opts.trace ? 'ring' : 'gru' },
     trainedOn: 'tiny',
     trainSeqLen: 20,
   });
-  ev.trace = { data: opts.trace, n: opts.n };
+  if (opts.trace) ev.trace = { data: opts.trace, n: opts.n };
   await writeEvaluation(dir, ev);
 }

@@ -166,6 +166,24 @@ describe('ring-viz on a small fixture run (N=24, 6 snapshots)', () => {
   });
 });
 
+describe('ring-viz on a GRU baseline run', () => {
+  it('draws its loss parts and evaluation; no weight pictures, trace or movies (it has none)', async () => {
+    const root = tempDir('render-gru');
+    const fixture = await buildRunFixture(root, { baseline: true, metricRows: 12, snapshots: 3 });
+    const out = join(root, 'viz');
+    const lines: string[] = [];
+    const result = await renderRun({ runDir: fixture.trainDir, evalDir: fixture.evalDir, outDir: out, config: { ...DEFAULT_VIZ_CONFIG, width: 700 }, log: (l) => lines.push(l) });
+    const figures = ['loss', 'error_by_step_tiny', 'error_bins_tiny', 'error_by_step_long', 'error_bins_long', 'drift', 'gain'];
+    assert.deepEqual(readdirSync(out).sort(), [...figures.map((f) => `${f}.png`), ...figures.map((f) => `${f}.vl.json`), 'report.html'].sort());
+    assert.equal(result.frames, 0);
+    assert.ok(lines.some((l) => /^movies: none \(a gru model/.test(l)), lines.join('\n'));
+    const loss = JSON.parse(readFileSync(join(out, 'loss.vl.json'), 'utf8'));
+    assert.deepEqual(loss.vconcat[0].encoding.color.scale.domain, ['total', 'main', 'smooth']);
+    const names = new Set(loss.vconcat[0].data.values.map((r: { loss: string }) => r.loss));
+    assert.deepEqual([...names].sort(), ['main', 'smooth', 'total']);
+  });
+});
+
 describe('movie frames', () => {
   it('a frame from the worker’s reused View equals a fresh render of that snapshot’s spec', async () => {
     const { renderFramesInOrder } = await import('../src/framePool.js');

@@ -4,8 +4,8 @@
  */
 export { RUN_FILES, CONFIG_KEY, type RunFile } from './names.js';
 export { badRunFile, stageHint, readRunBytes, parseTable, tensorMetadata, tableBytes, flat, fixedList, listRows, numbers, type Column } from './arrowTables.js';
-export { METRICS_COLUMNS, metricsToIpc, metricsFromIpc, readMetrics, type MetricsRow, type Metrics } from './metrics.js';
-export { SNAPSHOT_SCALARS, snapshotsToIpc, snapshotsFromIpc, readSnapshots, type SnapshotRow, type Snapshots } from './snapshots.js';
+export { lossColumn, lossParts, metricsToIpc, metricsFromIpc, readMetrics, type MetricsRow, type Metrics } from './metrics.js';
+export { snapshotsToIpc, snapshotsFromIpc, readSnapshots, type SnapshotRow, type Snapshots, type MatrixColumn } from './snapshots.js';
 export { readRunJson, readRunRecord, type RunRecord } from './runJson.js';
 export { readRun, checkRunDir, type RunData } from './runFolder.js';
 export type { RunConfig } from '../config.js';

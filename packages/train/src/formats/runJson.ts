@@ -8,7 +8,10 @@ export interface RunRecord {
   config: RunConfig;
   /** The dataset, by folder name and content hash. */
   dataset: { name: string; sha256: Record<string, string>; seq_len: number; max_av: number };
+  /** Trainable parameters of the model. */
+  parameters: number;
   backend: string;
+  /** The kernel that ran the model (the baselines run wasm where the ring would run native). */
   kernel: string;
   /** The code path of the kernel (native: avx512, avx2, portable; wasm: relaxed-simd, simd; tfjs: its backend). */
   kernel_isa: string;
@@ -16,8 +19,8 @@ export interface RunRecord {
   steps: number;
   train_seconds: number;
   ms_per_step_median: number;
-  /** The sanity check's angle loss before training (docs/model.md §4.2). */
-  sanity_loss: number;
+  /** A ring's sanity-check angle loss before training (docs/model.md §4.2); absent for the baselines. */
+  sanity_loss?: number;
 }
 
 /** Reads a JSON object file of a run folder; missing, truncated or not an object is the one-line error naming it. */

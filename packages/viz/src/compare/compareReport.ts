@@ -18,9 +18,14 @@ export function sharedDatasets(runs: RunSummary[]): string[] {
 function columns(runs: RunSummary[]): ColumnDef[] {
   const datasetColumns = sharedDatasets(runs).flatMap((name): ColumnDef[] => {
     const of = (r: RunSummary) => r.eval.datasets.find((d) => d.name === name)?.decoders.pv;
+    const at = (r: RunSummary) => r.eval.datasets.find((d) => d.name === name);
+    // The windows' lengths are the first experiment's; they differ only between experiments trained on other lengths.
+    const first = at(runs[0])?.first_steps;
+    const last = at(runs[0])?.last_steps;
     return [
-      { heading: `${name}: PV error °`, cell: (r) => num(of(r)?.mean_deg, 2) },
-      { heading: `${name}: last 10% °`, cell: (r) => num(of(r)?.last_mean_deg, 2) },
+      { heading: `${name}: error °`, cell: (r) => num(of(r)?.mean_deg, 2) },
+      { heading: `${name}: first ${first} steps °`, cell: (r) => num(of(r)?.first_mean_deg, 2) },
+      { heading: `${name}: last ${last} steps °`, cell: (r) => num(of(r)?.last_mean_deg, 2) },
     ];
   });
   const lastHorizon = (r: RunSummary) => r.eval.drift.horizons.at(-1);
@@ -35,8 +40,9 @@ function columns(runs: RunSummary[]): ColumnDef[] {
     { heading: 'median ms/step', cell: (r) => num(r.msPerStepMedian, 1) },
     { heading: 'train s', cell: (r) => num(r.trainSeconds, 0) },
     { heading: 'steps', cell: (r) => ({ shown: String(r.steps), value: r.steps }) },
-    { heading: 'activation', cell: (r) => ({ shown: r.activation, value: r.activation }) },
-    { heading: 'init', cell: (r) => ({ shown: r.init, value: r.init }) },
+    { heading: 'model', cell: (r) => ({ shown: r.kind, value: r.kind }) },
+    { heading: 'size', cell: (r) => ({ shown: r.model, value: r.model }) },
+    { heading: 'parameters', cell: (r) => ({ shown: r.parameters.toLocaleString('en-US'), value: r.parameters }) },
   ];
 }
 

@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import { join } from 'node:path';
 import { readEvalSummary, readTable, DATASET_FILES, EVAL_FILES, type ErrorByStepRow, type EvalSummary, type GainRow } from '@ring-attractor/eval/files';
-import { checkRunDir, readMetrics, readRunRecord } from '@ring-attractor/train/formats';
+import { checkRunDir, readMetrics, readRunRecord, type RunRecord } from '@ring-attractor/train/formats';
 
 /** An experiment folder's stages, as the pipeline lays them out (artifacts/pipelines/experiments/<name>/…). */
 export const STAGE_FOLDERS = { train: 'train', eval: 'eval' } as const;
@@ -24,12 +24,25 @@ export interface RunSummary {
   msPerStepMedian: number;
   steps: number;
   trainSeconds: number;
-  /** run.json config.model.activation and config.model.init. */
-  activation: string;
-  init: string;
+  /** The model's kind (ring, gru, transformer), a one-line description of its size, and its trainable parameters. */
+  kind: string;
+  model: string;
+  parameters: number;
   /** The total-loss curve: step and loss_total of every metrics.arrow row. */
   lossSteps: number[];
   lossTotal: number[];
+}
+
+/** A model section in a few words: its kind and the fields that set its size. */
+export function describeModel(m: RunRecord['config']['model']): string {
+  switch (m.kind) {
+    case 'ring':
+      return `N=${m.num_neurons} ${m.activation} ${m.init}${m.action_dim === 2 ? '' : ` k=${m.action_dim}`}`;
+    case 'gru':
+      return `H=${m.hidden_size} L=${m.num_layers}`;
+    case 'transformer':
+      return `d=${m.d_model} heads=${m.nhead} L=${m.num_layers} ff=${m.dim_feedforward}`;
+  }
 }
 
 /** The experiment name of a folder: its own name. */
@@ -63,8 +76,9 @@ export function readRunSummary(dir: string, name = runName(dir)): RunSummary {
     msPerStepMedian: run.ms_per_step_median,
     steps: run.steps,
     trainSeconds: run.train_seconds,
-    activation: run.config.model.activation,
-    init: run.config.model.init,
+    kind: run.config.model.kind,
+    model: describeModel(run.config.model),
+    parameters: run.parameters,
     lossSteps: metrics.step,
     lossTotal: metrics.lossTotal,
   };

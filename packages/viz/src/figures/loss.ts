@@ -12,14 +12,19 @@ export function strideIndices(count: number, max: number): number[] {
   return [...new Set(out)];
 }
 
-/** Training curves: total, angle and bump loss per step (log scale), and the gradient norm before clipping. */
+/** Colours of the loss curves: total in black, then each part (ring: angle, bump; GRU: main, smooth; transformer: + norm, cumsum). */
+const PART_COLOURS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b'];
+
+/** Training curves: the total loss and each of the model's loss parts per step (log scale), and the gradient norm before clipping. */
 export function lossSpec(metrics: Metrics, config: VizConfig): VlSpec {
   const rows: Record<string, unknown>[] = [];
+  const parts = Object.keys(metrics.parts);
+  const names = ['total', ...parts];
   const grad: Record<string, unknown>[] = [];
   for (const i of strideIndices(metrics.step.length, MAX_POINTS)) {
     const step = metrics.step[i];
     // Log scale: a zero or non-finite loss cannot be drawn, so it is left out rather than clamped.
-    for (const [name, v] of [['total', metrics.lossTotal[i]], ['angle', metrics.lossAngle[i]], ['bump', metrics.lossBump[i]]] as const) {
+    for (const [name, v] of [['total', metrics.lossTotal[i]], ...parts.map((p) => [p, metrics.parts[p][i]] as const)] as const) {
       if (v > 0 && Number.isFinite(v)) rows.push({ step, loss: name, value: v });
     }
     if (metrics.gradNorm[i] > 0 && Number.isFinite(metrics.gradNorm[i])) grad.push({ step, grad_norm: metrics.gradNorm[i] });
@@ -39,7 +44,7 @@ export function lossSpec(metrics: Metrics, config: VizConfig): VlSpec {
         encoding: {
           x,
           y: { field: 'value', type: 'quantitative', title: 'loss (log scale)', scale: { type: 'log' } },
-          color: { field: 'loss', type: 'nominal', title: 'loss', sort: ['total', 'angle', 'bump'], scale: { domain: ['total', 'angle', 'bump'], range: ['#222222', '#1f77b4', '#d62728'] } },
+          color: { field: 'loss', type: 'nominal', title: 'loss', sort: names, scale: { domain: names, range: ['#222222', ...PART_COLOURS].slice(0, names.length) } },
         },
       },
       {
