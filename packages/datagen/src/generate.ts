@@ -1,5 +1,5 @@
 /**
- * SPEC §1 sequences: leading zeros, a random subset of the rest carrying uniform angular velocity,
+ * docs/model.md §1 sequences: leading zeros, a random subset of the rest carrying uniform angular velocity,
  * and the integrated angle. Every draw comes from one xoroshiro128+ stream per split.
  */
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
@@ -64,7 +64,7 @@ function float32AtMost(x: number): number {
   return f[0];
 }
 
-/** Fills rows of SPEC §1 sequences from a PRNG stream; successive calls continue the same stream. */
+/** Fills rows of docs/model.md §1 sequences from a PRNG stream; successive calls continue the same stream. */
 export class SequenceGenerator {
   readonly seqLen: number;
   private readonly n0: number;
@@ -117,7 +117,7 @@ export class SequenceGenerator {
         const v = Math.fround((2 * rng.next() + 1) * TWO_POW_M32 * maxAv);
         av[base + n0 + perm[i]] = v > avLimit ? avLimit : v < -avLimit ? -avLimit : v;
       }
-      // Accumulate the stored float32 values in float64; angle[t] excludes av[t] (SPEC §1).
+      // Accumulate the stored float32 values in float64; angle[t] excludes av[t] (docs/model.md §1).
       let cum = theta0;
       for (let t = 0; t < T; t++) {
         angle[base + t] = t === 0 ? theta0 : wrapAngleF32(cum);

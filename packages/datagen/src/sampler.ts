@@ -1,4 +1,4 @@
-/** Mini-batches drawn from a pre-generated pool: shuffled, without replacement per pass, then reshuffled (SPEC §1). */
+/** Mini-batches drawn from a pre-generated pool: shuffled, without replacement per pass, then reshuffled (docs/model.md §1). */
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { xoroshiro128plusFromState } from 'pure-rand/generator/xoroshiro128plus';
 import type { JumpableRandomGenerator } from 'pure-rand/types/JumpableRandomGenerator';

@@ -1,4 +1,4 @@
-/** The generated data against SPEC §1, re-derived from the files alone. */
+/** The generated data against docs/model.md §1, re-derived from the files alone. */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { join } from 'node:path';
@@ -9,7 +9,7 @@ const TWO_PI = 2 * Math.PI;
 // Float32 spacing near 2π is 4.8e-7; the stored angle is one rounding away from the exact sum.
 const ANGLE_TOL = 2e-6;
 
-/** Every SPEC §1 property of one split; returns how many rows used each ratio. */
+/** Every docs/model.md §1 property of one split; returns how many rows used each ratio. */
 function checkSplit(raw: RawSplit, cfg: DatagenConfig): Map<number, number> {
   const T = cfg.seq_len;
   const n0 = Math.floor(T * cfg.zero_padding_start_ratio);
@@ -45,7 +45,7 @@ function checkSplit(raw: RawSplit, cfg: DatagenConfig): Map<number, number> {
   return used;
 }
 
-describe('SPEC §1 data (seed defaults, 3000 rows)', () => {
+describe('docs/model.md §1 data (seed defaults, 3000 rows)', () => {
   const { dir, cleanup } = tempDir();
   const cfg = resolveDatagenConfig({ num_samples: 3000, test_samples: 600, seed: 11 });
   let train: RawSplit;
@@ -104,7 +104,7 @@ describe('SPEC §1 data (seed defaults, 3000 rows)', () => {
   });
 });
 
-describe('SPEC §1 edge parameters', () => {
+describe('docs/model.md §1 edge parameters', () => {
   test('T=200, zero padding 0.01, ratios [0.3] (the evaluation sequence), in a file', async () => {
     const { dir, cleanup } = tempDir();
     try {

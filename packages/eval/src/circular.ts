@@ -1,4 +1,4 @@
-/** Angles on the circle: the error metric of SPEC §5 and phase unwrapping. */
+/** Angles on the circle: the error metric of docs/model.md §5 and phase unwrapping. */
 
 const TWO_PI = 2 * Math.PI;
 

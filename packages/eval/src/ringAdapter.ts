@@ -55,7 +55,7 @@ export function readBump(bump: Float32Array, rows: number, N: number): Required<
   return { pv, argmax, amplitude };
 }
 
-/** Wraps a loaded ring model; each run starts from the bump at `angle0` (SPEC §2's initial bump). */
+/** Wraps a loaded ring model; each run starts from the bump at `angle0` (docs/model.md §2's initial bump). */
 export function ringAdapter(model: LeakyRingAttractor): ModelAdapter {
   const N = model.config.num_neurons;
   return {

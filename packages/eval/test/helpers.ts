@@ -119,7 +119,7 @@ function erf(x: number): number {
   return x < 0 ? -r : r;
 }
 
-/** F of SPEC §2 in float64. */
+/** F of docs/model.md §2 in float64. */
 export function activation(name: 'tanh' | 'relu' | 'gelu'): (x: number) => number {
   if (name === 'tanh') return Math.tanh;
   if (name === 'relu') return (x) => Math.max(0, x);
@@ -127,7 +127,7 @@ export function activation(name: 'tanh' | 'relu' | 'gelu'): (x: number) => numbe
 }
 
 /**
- * The debug_perfect ring of SPEC §2 simulated in float64, independently of the model package:
+ * The debug_perfect ring of docs/model.md §2 simulated in float64, independently of the model package:
  * Wo = cos Δ, Wl = cos(Δ + π/4), Wr = cos(Δ − π/4) have rank 2, so W_s·r = cos(φ_i + s)·X + sin(φ_i + s)·Y
  * with X = Σ r cos φ, Y = Σ r sin φ, and one step costs O(N). Returns the PV angle (atan2(Y, X),
  * unwrapped from angle0) and Σ|r| after each step of a constant velocity v.

@@ -1,4 +1,4 @@
-// Fused leaky ring-attractor recurrence (SPEC §2): forward and backward-through-time over one
+// Fused leaky ring-attractor recurrence (docs/model.md §2): forward and backward-through-time over one
 // slice of the batch. Every instance (main thread and workers) shares one imported memory; the
 // host writes shapes, constants and buffer offsets into the parameter block below and each thread
 // calls forward(s)/backward(s) for its slice s. No allocation happens here: the host owns layout.

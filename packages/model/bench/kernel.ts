@@ -1,6 +1,6 @@
 /**
  * The wasm kernel's recurrence alone at the seed's size (B=128, N=120, T=120, k=2, gelu) on the tfjs wasm
- * backend: forward + backward of Σ history·G with angular-velocity actions (SPEC §1 data from datagen:
+ * backend: forward + backward of Σ history·G with angular-velocity actions (docs/model.md §1 data from datagen:
  * 10% still lead-in, then 20/50/80% of the rest still, one side active otherwise) under actionGrads 'all' and
  * 'nonzero', and with dense actions; each for the FMA and the plain-SIMD build, interleaved
  * (every round restarts the runtime per build and warms it up first).
@@ -20,7 +20,7 @@ const T = 120;
 const K = 2;
 const ROUNDS = Number(process.argv[2] ?? 8);
 
-/** B angular-velocity sequences of SPEC §1 data (datagen's generator, the seed's defaults). */
+/** B angular-velocity sequences of docs/model.md §1 data (datagen's generator, the seed's defaults). */
 function avBatch(seed: number): tf.Tensor2D {
   return tf.tensor2d(generateSequences({ ...DEFAULT_DATAGEN_CONFIG, seq_len: T }, B, seed).av, [B, T]);
 }

@@ -5,7 +5,7 @@
  * that side is m = floor(c/2). A side with L levels splits [0, maxAv] into L slices of width
  * Δ = maxAv/L: level m carries clamp(side·av − mΔ, 0, Δ), and the top level is not clamped above,
  * so the channels of a side always sum to that side's rectified velocity relu(side·av).
- * Left gets ceil(k/2) levels, right floor(k/2). For k = 2 this is exactly SPEC's L/R model:
+ * Left gets ceil(k/2) levels, right floor(k/2). For k = 2 this is exactly the reference's L/R model (docs/model.md §2.2):
  * channel 0 = relu(−av) (L), channel 1 = relu(av) (R).
  */
 import * as tf from '@tensorflow/tfjs-core';

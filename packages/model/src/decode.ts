@@ -1,4 +1,4 @@
-/** Decoders and the evaluation metric of SPEC §5. */
+/** Decoders and the evaluation metric of docs/model.md §5. */
 import * as tf from '@tensorflow/tfjs-core';
 import { populationVector } from './losses.js';
 

@@ -1,7 +1,7 @@
 /** The ring's geometry: preferred angles 2πk/N, the initial bump, the perfect connectivity. */
 import * as tf from '@tensorflow/tfjs-core';
 
-/** Preferred angle of each neuron, φ_k = 2πk/N (the ring's own geometry, SPEC §3 note). */
+/** Preferred angle of each neuron, φ_k = 2πk/N (the ring's own geometry, docs/model.md §3 note). */
 export function preferredAngles(numNeurons: number): Float64Array {
   const phi = new Float64Array(numNeurons);
   for (let k = 0; k < numNeurons; k++) phi[k] = (2 * Math.PI * k) / numNeurons;
@@ -27,7 +27,7 @@ function anglesToArray(angles: tf.Tensor | ArrayLike<number>): ArrayLike<number>
   return angles;
 }
 
-/** Gaussian bumps (SPEC §2: centre θN/2π, width N/10, circular distance), each scaled to unit L2 norm; B×N. */
+/** Gaussian bumps (docs/model.md §2: centre θN/2π, width N/10, circular distance), each scaled to unit L2 norm; B×N. */
 export function initialBump(angles: tf.Tensor | ArrayLike<number>, numNeurons: number): tf.Tensor2D {
   const theta = anglesToArray(angles);
   const B = theta.length;

@@ -1,5 +1,5 @@
 /**
- * Initial weights (SPEC §2), drawn from one pure-rand stream seeded by `config.seed`, so a seed
+ * Initial weights (docs/model.md §2), drawn from one pure-rand stream seeded by `config.seed`, so a seed
  * fixes every value. Draw order: the N×N matrices in `parameterShapes` order (random init only),
  * then each gain net's `0.weight`, `0.bias`, `2.weight`, `2.bias`, channel by channel.
  */

@@ -1,4 +1,4 @@
-/** Training losses of SPEC §3, as differentiable scalars. */
+/** Training losses of docs/model.md §3, as differentiable scalars. */
 import * as tf from '@tensorflow/tfjs-core';
 import { cosSinBasis } from './geometry.js';
 import { trainingLossVector } from './trainingLossOp.js';
@@ -33,7 +33,7 @@ export function bumpLoss(bump: tf.Tensor3D): tf.Scalar {
   });
 }
 
-/** The three losses; total = angle + bumpWeight·bump (SPEC §3, bumpWeight 0.2). */
+/** The three losses; total = angle + bumpWeight·bump (docs/model.md §3, bumpWeight 0.2). */
 export type Losses = {
   total: tf.Scalar;
   angle: tf.Scalar;

@@ -1,4 +1,4 @@
-/** The leaky ring attractor of SPEC §2 with k generalised action channels (k = 2 is the reference L/R model). */
+/** The leaky ring attractor of docs/model.md §2 with k generalised action channels (k = 2 is the reference L/R model). */
 import './gradients.js';
 import * as tf from '@tensorflow/tfjs-core';
 import { avToActions } from './actions.js';
@@ -38,7 +38,7 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
-/** The model: parameters as tf.Variables named by SPEC §6, a forward pass, weight get/set. */
+/** The model: parameters as tf.Variables named by docs/model.md §6, a forward pass, weight get/set. */
 export class LeakyRingAttractor {
   readonly config: ModelConfig;
   private readonly variables = new Map<string, tf.Variable>();
@@ -61,13 +61,13 @@ export class LeakyRingAttractor {
     return parameterShapes(c.num_neurons, c.action_dim, c.hidden_gain_neurons, c.init !== 'debug_perfect');
   }
 
-  /** The variables an optimizer should update (none for debug_perfect); `parameterName(v.name)` gives the SPEC name. */
+  /** The variables an optimizer should update (none for debug_perfect); `parameterName(v.name)` gives the state-dict name (docs/model.md §6). */
   trainableVariables(): tf.Variable[] {
     this.assertLive();
     return [...this.variables.values()].filter((v) => v.trainable);
   }
 
-  /** Trainable variables keyed by SPEC name. */
+  /** Trainable variables keyed by state-dict name. */
   namedTrainableVariables(): Record<string, tf.Variable> {
     this.assertLive();
     const out: Record<string, tf.Variable> = {};
@@ -75,7 +75,7 @@ export class LeakyRingAttractor {
     return out;
   }
 
-  /** A copy of every parameter, keyed by SPEC name. */
+  /** A copy of every parameter, keyed by state-dict name. */
   getWeights(): Weights {
     this.assertLive();
     const out: Weights = {};

@@ -1,5 +1,5 @@
 /**
- * Parameter names. For two action channels they are the reference's state-dict names (SPEC §6),
+ * Parameter names. For two action channels they are the reference's state-dict names (docs/model.md §6),
  * so checkpoints move between this project and PyTorch; other channel counts use `Wa.<c>` and
  * `gain_nets.<c>.*`. Channel 0 of the two-channel model is L (left turns), channel 1 is R.
  */

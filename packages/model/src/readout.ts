@@ -1,4 +1,4 @@
-/** The cosine output layer (SPEC §2) through the rank-2 form of W_delta7. */
+/** The cosine output layer (docs/model.md §2) through the rank-2 form of W_delta7. */
 import * as tf from '@tensorflow/tfjs-core';
 import { cosSinBasis } from './geometry.js';
 

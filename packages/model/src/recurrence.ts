@@ -1,5 +1,5 @@
 /**
- * The recurrence of SPEC §2 as a plain tfjs graph: the reference path, and the GPU path.
+ * The recurrence of docs/model.md §2 as a plain tfjs graph: the reference path, and the GPU path.
  *
  * Contract shared with the fused kernel (`kernel/`), which must return the same numbers:
  *   actions  B×T×k  effective action signals (already multiplied by their gain nets)
@@ -48,7 +48,7 @@ export interface RecurrenceInputs {
   Wa: tf.Tensor3D;
 }
 
-/** F of SPEC §2; gelu is the exact erf form. */
+/** F of docs/model.md §2; gelu is the exact erf form. */
 export function activate(x: tf.Tensor, activation: Activation): tf.Tensor {
   switch (activation) {
     case 'tanh':
@@ -66,7 +66,7 @@ export function recurrenceTfjs(inputs: RecurrenceInputs, c: RecurrenceConstants)
     const { actions, r0, Wo, Wa } = inputs;
     const [B, T, k] = actions.shape;
     const N = Wo.shape[0];
-    // One (k+1)N×N product per step instead of a B×N×N matrix per sequence (SPEC §2 note).
+    // One (k+1)N×N product per step instead of a B×N×N matrix per sequence (docs/model.md §2 note).
     const wCat = tf.concat([Wo, tf.reshape(Wa, [k * N, N])], 0);
     const steps = tf.unstack(actions, 1) as tf.Tensor2D[];
     const j1 = tf.fill([B, 1], c.J1);

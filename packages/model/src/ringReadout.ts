@@ -1,5 +1,5 @@
 /**
- * The three per-step reductions the training loss needs from the bump (SPEC §3), as one tfjs op.
+ * The three per-step reductions the training loss needs from the bump (docs/model.md §3), as one tfjs op.
  *
  * Why not tfjs ops: the loss through `cosineOutput` spends most of a training step in 2-wide
  * matMuls and in the Max gradient (an Equal over B·T×N). Two SIMD passes over the bump in the
@@ -33,7 +33,7 @@ const stackedReadout = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) 
   return { value, gradFunc };
 });
 
-/** X, Y and Σ|r| of every step of a bump history (B×T×N), with gradients (SPEC §3's sums, no cosine output). */
+/** X, Y and Σ|r| of every step of a bump history (B×T×N), with gradients (docs/model.md §3's sums, no cosine output). */
 export function ringReadout(bump: tf.Tensor3D): RingReadout {
   if (bump.rank !== 3) throw new Error(`ringReadout: bump must be B×T×N (got shape [${bump.shape.join(', ')}])`);
   if (bump.dtype !== 'float32') throw new Error(`ringReadout: bump must be float32 (got ${bump.dtype})`);

@@ -1,5 +1,5 @@
 /**
- * SPEC §3's training losses from a bump history as one tfjs op: [total, angle, bump] (a 3-vector).
+ * docs/model.md §3's training losses from a bump history as one tfjs op: [total, angle, bump] (a 3-vector).
  *
  * Why one op: on top of the ring readout (kernel/readout.ts) the losses are a few dozen
  * elementwise tfjs ops on B×T, about 75 kernels with their gradients, whose per-op overhead

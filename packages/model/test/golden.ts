@@ -6,7 +6,7 @@ import { LeakyRingAttractor, type Activation, type KernelName, type Weights } fr
 
 export const GOLDEN_DIR = join(import.meta.dirname, 'fixtures', 'golden');
 
-/** Tolerances of shared/reference/README.md: outputs and losses 1e-4 relative (1e-5 absolute near 0), gradients 1e-3. */
+/** Tolerances of docs/golden-vectors.md: outputs and losses 1e-4 relative (1e-5 absolute near 0), gradients 1e-3. */
 export const OUT_RTOL = 1e-4;
 export const OUT_ATOL = 1e-5;
 export const GRAD_RTOL = 1e-3;

@@ -59,8 +59,8 @@ function compare(v: KernelVariant, inp: RecurrenceInputs, c: RecurrenceConstants
   tf.dispose([...ref, ...got]);
 }
 
-// The SPEC constants, and a stronger J1 / weaker J0 that keeps relu units alive.
-const SPEC: Omit<RecurrenceConstants, 'activation'> = { J0: -0.1, J1: 0.1, alpha: 0.15 };
+// The reference's constants (docs/model.md §2), and a stronger J1 / weaker J0 that keeps relu units alive.
+const REFERENCE: Omit<RecurrenceConstants, 'activation'> = { J0: -0.1, J1: 0.1, alpha: 0.15 };
 const LIVELY: Omit<RecurrenceConstants, 'activation'> = { J0: -0.02, J1: 1, alpha: 0.15 };
 const ACTIVATIONS: Activation[] = ['gelu', 'tanh', 'relu'];
 
@@ -74,7 +74,7 @@ for (const v of KERNEL_VARIANTS) {
       });
       test(`${v.label}: ${activation}, threads=${threads}: N=120 B=6 T=12 k=2 match tfjs`, () => {
         const inp = randomInputs(6, 12, 120, 2, 23);
-        compare(v, inp, { ...(activation === 'relu' ? LIVELY : SPEC), activation }, threads);
+        compare(v, inp, { ...(activation === 'relu' ? LIVELY : REFERENCE), activation }, threads);
         tf.dispose(Object.values(inp));
       });
     }
@@ -84,7 +84,7 @@ for (const v of KERNEL_VARIANTS) {
     test(`${v.label}: sparse actions (zero rows skipped), threads=${threads}: N=37 B=5 T=9 k=3 and N=120 B=6 T=12 k=2 match tfjs`, () => {
       for (const [inp, c] of [
         [sparseInputs(5, 9, 37, 3, 91), { ...LIVELY, activation: 'tanh' }],
-        [sparseInputs(6, 12, 120, 2, 93), { ...SPEC, activation: 'gelu' }],
+        [sparseInputs(6, 12, 120, 2, 93), { ...REFERENCE, activation: 'gelu' }],
       ] as const) {
         compare(v, inp, c, threads);
         tf.dispose(Object.values(inp));
@@ -97,7 +97,7 @@ for (const v of KERNEL_VARIANTS) {
       test(`${v.label}: mixed action patterns (both channels / none / alternating / av-like), actionGrads=${actionGrads}, threads=${threads}: match tfjs`, () => {
         for (const [inp, c] of [
           [patternInputs(8, 9, 37, 3, 111), { ...LIVELY, activation: 'tanh' }],
-          [patternInputs(9, 12, 120, 2, 113), { ...SPEC, activation: 'gelu' }],
+          [patternInputs(9, 12, 120, 2, 113), { ...REFERENCE, activation: 'gelu' }],
           [patternInputs(7, 10, 30, 2, 117), { ...LIVELY, activation: 'relu' }],
         ] as const) {
           compare(v, inp, c, threads, { actionGrads });
@@ -108,7 +108,7 @@ for (const v of KERNEL_VARIANTS) {
     test(`${v.label}: actionGrads=nonzero with dense and with angular-velocity-sparse actions, threads=${threads}: match tfjs`, () => {
       for (const [inp, c] of [
         [randomInputs(5, 9, 37, 3, 121), { ...LIVELY, activation: 'gelu' }],
-        [sparseInputs(6, 12, 120, 2, 123), { ...SPEC, activation: 'gelu' }],
+        [sparseInputs(6, 12, 120, 2, 123), { ...REFERENCE, activation: 'gelu' }],
       ] as const) {
         compare(v, inp, c, threads, { actionGrads: 'nonzero' });
         tf.dispose(Object.values(inp));
@@ -118,7 +118,7 @@ for (const v of KERNEL_VARIANTS) {
 
   test(`${v.label}: actionGrads=nonzero leaves the forward bit-identical to the default`, () => {
     const inp = patternInputs(6, 8, 21, 2, 131);
-    const c: RecurrenceConstants = { ...SPEC, activation: 'gelu' };
+    const c: RecurrenceConstants = { ...REFERENCE, activation: 'gelu' };
     // Sparse first, on fresh memory: no products of an earlier dense call can stand in for its own.
     disposeKernels();
     const b = v.run(inp, c, { threads: 2, actionGrads: 'nonzero' });
@@ -136,7 +136,7 @@ for (const v of KERNEL_VARIANTS) {
 
   test(`${v.label}: same inputs give bit-identical values and gradients across calls`, () => {
     const inp = randomInputs(7, 8, 21, 2, 41);
-    const c: RecurrenceConstants = { ...SPEC, activation: 'gelu' };
+    const c: RecurrenceConstants = { ...REFERENCE, activation: 'gelu' };
     const run: Recurrence = (x) => v.run(x, c, { threads: 2 });
     const a = valueAndGrads(run, inp, 3);
     const b = valueAndGrads(run, inp, 3);
@@ -176,7 +176,7 @@ for (const v of KERNEL_VARIANTS) {
     w[3 * 12 + 5] = NaN;
     const nan = tf.tensor2d(w, [12, 12]);
     for (const activation of ACTIVATIONS) {
-      const c: RecurrenceConstants = { ...SPEC, activation };
+      const c: RecurrenceConstants = { ...REFERENCE, activation };
       const got = valueAndGrads((x) => v.run(x, c, { threads: 2 }), { ...inp, Wo: nan }, 7);
       got.forEach((t, i) => assert.ok(t.dataSync().some(Number.isNaN), `${activation}: ${NAMES[i]} has no NaN`));
       tf.dispose(got);
@@ -187,14 +187,14 @@ for (const v of KERNEL_VARIANTS) {
   test(`${v.label}: inconsistent shapes and bad thread counts are rejected`, () => {
     const inp = randomInputs(2, 3, 5, 2, 71);
     const bad = tf.zeros([3, 5]) as tf.Tensor2D;
-    assert.throws(() => v.run({ ...inp, r0: bad }, { ...SPEC, activation: 'gelu' }), /inconsistent shapes/);
-    assert.throws(() => v.run(inp, { ...SPEC, activation: 'gelu' }, { threads: 0 }), /threads must be a positive integer/);
+    assert.throws(() => v.run({ ...inp, r0: bad }, { ...REFERENCE, activation: 'gelu' }), /inconsistent shapes/);
+    assert.throws(() => v.run(inp, { ...REFERENCE, activation: 'gelu' }, { threads: 0 }), /threads must be a positive integer/);
     tf.dispose([bad, ...Object.values(inp)]);
   });
 
   test(`${v.label}: disposeKernels stops the threads and frees the memory; the next call starts afresh with the same results`, () => {
     const inp = randomInputs(4, 5, 11, 2, 101);
-    const c: RecurrenceConstants = { ...SPEC, activation: 'gelu' };
+    const c: RecurrenceConstants = { ...REFERENCE, activation: 'gelu' };
     const a = v.run(inp, c, { threads: 2 });
     disposeKernels();
     const b = v.run(inp, c, { threads: 2 });
@@ -207,7 +207,7 @@ test("runRecurrence dispatches 'wasm' and 'native'; defaultKernel keeps the tfjs
   const { runRecurrence, defaultKernel } = await import('../src/recurrence.js');
   const { nativeRecurrence, nativeUnavailableReason } = await import('../src/kernel/index.js');
   const inp = randomInputs(3, 4, 10, 2, 81);
-  const c: RecurrenceConstants = { ...SPEC, activation: 'gelu' };
+  const c: RecurrenceConstants = { ...REFERENCE, activation: 'gelu' };
   const out = [runRecurrence(inp, c, 'wasm'), wasmRecurrence(inp, c)];
   assert.deepEqual(out[0].dataSync(), out[1].dataSync());
   const native = nativeUnavailableReason() === null;
@@ -224,7 +224,7 @@ test("runRecurrence dispatches 'wasm' and 'native'; defaultKernel keeps the tfjs
 test('the plain-SIMD wasm build (used where the engine lacks relaxed SIMD) matches tfjs too; Node 20+ runs the FMA build', () => {
   const wasm = KERNEL_VARIANTS[0];
   const inp = randomInputs(3, 4, 10, 2, 141);
-  const c: RecurrenceConstants = { ...SPEC, activation: 'gelu' };
+  const c: RecurrenceConstants = { ...REFERENCE, activation: 'gelu' };
   wasmRecurrence(inp, c).dispose();
   assert.equal(kernelVariant(), 'fma');
   tf.dispose(Object.values(inp));

@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { RecurrenceInputs } from '../src/recurrence.js';
 
-/** Random recurrence inputs in the regime of SPEC §2 (weights ~ N(0,1)/√N, small actions). */
+/** Random recurrence inputs in the regime of docs/model.md §2 (weights ~ N(0,1)/√N, small actions). */
 export function randomInputs(B: number, T: number, N: number, K: number, seed: number): RecurrenceInputs {
   return tf.tidy(() => ({
     actions: tf.randomUniform([B, T, K], 0, 0.4, 'float32', seed) as tf.Tensor3D,

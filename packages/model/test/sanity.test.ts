@@ -1,4 +1,4 @@
-/** SPEC §4's sanity check: debug_perfect, N = 360, gelu, one batch of seed-default data → angle loss < 0.5. */
+/** docs/model.md §4's sanity check: debug_perfect, N = 360, gelu, one batch of seed-default data → angle loss < 0.5. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_DATAGEN_CONFIG, generateSequences } from '@ring-attractor/datagen';

@@ -61,7 +61,7 @@ function lossesAndGrads(
   });
 }
 
-/** B sequences of T steps of SPEC §1 data (datagen's generator, default shape), with the bump at each start angle. */
+/** B sequences of T steps of docs/model.md §1 data (datagen's generator, default shape), with the bump at each start angle. */
 function randomBatch(B: number, T: number, N: number, seed: number): { av: tf.Tensor2D; angle: tf.Tensor2D; r0: tf.Tensor2D } {
   const seqs = generateSequences({ ...DEFAULT_DATAGEN_CONFIG, seq_len: T }, B, seed);
   const theta0 = Array.from({ length: B }, (_, b) => seqs.angle[b * T]);

@@ -1,5 +1,5 @@
 /**
- * The recurrence of SPEC §2 as one tfjs op whose forward and backward through time run in a fused
+ * The recurrence of docs/model.md §2 as one tfjs op whose forward and backward through time run in a fused
  * kernel (wasm.ts or native.ts; the contract of ../recurrence.ts). Both kernels keep the states of
  * their last forward for the backward; a backward whose forward was replaced by another recomputes it.
  */
