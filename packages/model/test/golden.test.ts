@@ -90,3 +90,49 @@ for (const { label, kernel, select } of KERNELS) {
     });
   }
 }
+
+/**
+ * A whole-zero expected tensor, from a closed form: with only positive (rightward) velocity the left
+ * channel is 0 at every step, so the loss does not depend on Wl or the left gain net and their
+ * gradients are exactly zero (docs/model.md §2.2). The comparison must pass them, and fail them
+ * when an expected entry is perturbed.
+ */
+test('golden comparison: an all-zero expected gradient passes on an exact match, and a perturbed one fails', async () => {
+  await useWasm();
+  for (const k of KERNELS) {
+    k.select();
+    const model = goldenModel(readGolden(goldenFiles()[0]), k.kernel);
+    try {
+      tf.tidy(() => {
+        const N = model.config.num_neurons;
+        const B = 2;
+        const T = 6;
+        const av = tf.tensor2d(Array.from({ length: B * T }, (_, i) => 0.05 + 0.01 * (i % 4)), [B, T]);
+        const angle = tf.cumsum(av, 1) as tf.Tensor2D;
+        const r0 = tf.tensor2d(Array.from({ length: B * N }, (_, i) => Math.exp(-(((i % N) - N / 2) ** 2) / 8)), [B, N]);
+        const named = model.namedTrainableVariables();
+        const left = ['Wl', 'gain_l_net.0.weight', 'gain_l_net.0.bias', 'gain_l_net.2.weight', 'gain_l_net.2.bias'];
+        const { grads } = tf.variableGrads(() => {
+          const f = model.forward(av, r0);
+          return totalLoss(f.output, f.bump, angle, 0.2).total;
+        }, left.map((n) => named[n]));
+        for (const name of left) {
+          const got = grads[named[name].name].dataSync();
+          const zero = new Float32Array(got.length);
+          closeEnough(`${k.label} grad ${name}`, got, zero, GRAD_RTOL, GRAD_RTOL * maxAbs(zero));
+          const perturbed = Float32Array.from(zero);
+          perturbed[perturbed.length - 1] = 1e-6;
+          assert.throws(() => closeEnough(`${k.label} grad ${name}`, got, perturbed, GRAD_RTOL, GRAD_RTOL * maxAbs(perturbed)), /× the tolerance/);
+        }
+        // The right side does get a gradient: the zero above is the left channel's, not a dead model's.
+        const { grads: right } = tf.variableGrads(() => {
+          const f = model.forward(av, r0);
+          return totalLoss(f.output, f.bump, angle, 0.2).total;
+        }, [named.Wr]);
+        assert.ok(maxAbs(right[named.Wr.name].dataSync()) > 0, `${k.label}: Wr has a gradient`);
+      });
+    } finally {
+      model.dispose();
+    }
+  }
+});

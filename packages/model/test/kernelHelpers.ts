@@ -64,5 +64,6 @@ export function relError(a: tf.Tensor, b: tf.Tensor): number {
     num += (x[i] - y[i]) ** 2;
     den += y[i] ** 2;
   }
-  return Math.sqrt(num) / Math.sqrt(den);
+  // Identical tensors (all-zero ones included) have error 0, not 0/0.
+  return num === 0 ? 0 : Math.sqrt(num) / Math.sqrt(den);
 }
