@@ -21,8 +21,8 @@ export const CACHE_CLI = {
     quiet: { type: 'boolean', default: false, describe: 'do not log a line per request' },
   } as const satisfies Record<string, Options>,
   env: {
-    RING_CACHE_TOKEN: 'the token that may read and write, when --token is not given',
-    RING_CACHE_READ_TOKEN: 'the token that may only read, when --read-token is not given',
+    RING_CACHE_TOKEN: 'the token that may read and write, if no --token',
+    RING_CACHE_READ_TOKEN: 'the token that may only read, if no --read-token',
     ...DEBUG_ENV,
   },
 };
