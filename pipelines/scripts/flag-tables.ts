@@ -62,9 +62,14 @@ export function cliDocs(): CliDoc[] {
   return [stageDoc(DATAGEN_CLI), stageDoc(TRAIN_CLI), stageDoc(EVAL_CLI), stageDoc(VIZ_CLI), plain(COMPARE_CLI), experiment, plain(CACHE_CLI)];
 }
 
-/** Text safe inside a markdown table cell. */
+/** Prose as markdown shows it literally: `<name>` is not an HTML tag, `*` not emphasis. */
+function prose(text: string): string {
+  return text.replace(/</g, '&lt;').replace(/\*/g, '\\*');
+}
+
+/** Prose safe inside a markdown table cell. */
 function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
+  return prose(text).replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
 }
 
 function code(text: string): string {
@@ -106,8 +111,8 @@ export function commandTable(c: CommandDoc): string {
 
 /** The markdown between a CLI's markers: usage, what it does, the table(s), the environment. */
 export function cliBlock(doc: CliDoc): string {
-  const parts = doc.commands.map((c) => `${code(c.usage)}: ${c.describe}\n\n${commandTable(c)}`);
-  const env = Object.entries(doc.env).map(([k, v]) => `- ${code(k)}: ${v}`);
+  const parts = doc.commands.map((c) => `${code(c.usage)}: ${prose(c.describe)}\n\n${commandTable(c)}`);
+  const env = Object.entries(doc.env).map(([k, v]) => `- ${code(k)}: ${prose(v)}`);
   return `${parts.join('\n\n')}\n\nEnvironment:\n\n${env.join('\n')}`;
 }
 
