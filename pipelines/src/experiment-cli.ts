@@ -1,27 +1,24 @@
 /** `ring-experiment new|sweep`: writes experiment folders (a config.json each; the nx plugin makes them projects). */
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { packageVersion, runMain, UsageError, yargsFail } from '@ring-attractor/common';
+import { envEpilogue, packageVersion, runMain, UsageError, yargsFail } from '@ring-attractor/common';
 import { checkName } from '@ring-attractor/config';
+import { EXPERIMENT_CLI } from './cliSpec.js';
 import { checkDataset, experimentExists, loadExperiment, writeExperiment, type ExperimentFile } from './scaffold.js';
 import { expandSweep, parseSweepAxis } from './sweep.js';
 
 /** A new experiment's config when there is nothing to copy from: the reference run on the seed dataset. */
 const DEFAULT_CONFIG: ExperimentFile = { dataset: 'seed' };
+const { new: NEW, sweep: SWEEP } = EXPERIMENT_CLI.commands;
 
 async function main(): Promise<void> {
   const root = process.env.RING_WORKSPACE_ROOT ?? process.cwd();
   await yargs(hideBin(process.argv))
-    .scriptName('ring-experiment')
+    .scriptName(EXPERIMENT_CLI.name)
     .command(
-      'new <name>',
-      'write pipelines/experiments/<name>/config.json',
-      (y) =>
-        y
-          .positional('name', { type: 'string', demandOption: true })
-          .option('from', { type: 'string', describe: 'copy the config of this experiment' })
-          .option('dataset', { type: 'string', describe: 'train on this dataset (pipelines/datasets/<name>)' })
-          .option('force', { type: 'boolean', default: false, describe: 'overwrite an existing experiment' }),
+      NEW.command,
+      NEW.describe,
+      (y) => y.positional('name', NEW.positionals.name).options(NEW.options),
       async (argv) => {
         checkName('name', argv.name);
         const { $schema: _, ...config } = argv.from ? loadExperiment(root, argv.from) : structuredClone(DEFAULT_CONFIG);
@@ -34,13 +31,9 @@ async function main(): Promise<void> {
       },
     )
     .command(
-      'sweep <base>',
-      "write one experiment per combination of --set values, all on the base experiment's dataset",
-      (y) =>
-        y
-          .positional('base', { type: 'string', demandOption: true })
-          .option('set', { type: 'string', array: true, demandOption: true, describe: 'section.key=v1,v2 (repeatable; values checked against the schema)' })
-          .option('force', { type: 'boolean', default: false, describe: 'overwrite existing experiments' }),
+      SWEEP.command,
+      SWEEP.describe,
+      (y) => y.positional('base', SWEEP.positionals.base).options(SWEEP.options),
       async (argv) => {
         const { $schema: _, ...base } = loadExperiment(root, argv.base);
         const combos = expandSweep(argv.base, base as ExperimentFile, argv.set.map(parseSweepAxis));
@@ -57,7 +50,7 @@ async function main(): Promise<void> {
       },
     )
     .demandCommand(1, 'name a command: new or sweep')
-    .epilogue('Environment:\n  RING_WORKSPACE_ROOT  the workspace to write into (default: the current folder)\n  RING_DEBUG           set to 1 to print stack traces of internal errors')
+    .epilogue(envEpilogue(EXPERIMENT_CLI.env))
     .strict()
     .fail(yargsFail)
     .help('help')

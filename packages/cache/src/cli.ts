@@ -1,10 +1,10 @@
 /** `ring-cache --dir D --port P [options]`: serves nx's self-hosted remote cache API over a folder. */
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { UsageError, invalid, packageVersion, runMain, yargsFail } from '@ring-attractor/common';
-import { DEFAULT_MAX_BYTES, checkToken } from './options.js';
+import { UsageError, envEpilogue, invalid, packageVersion, runMain, yargsFail } from '@ring-attractor/common';
+import { CACHE_CLI } from './cliSpec.js';
+import { checkToken } from './options.js';
 import { startCacheServer } from './server.js';
-
 
 /** A whole number typed as a flag, or a UsageError naming the flag. */
 function wholeNumber(flag: string, raw: string, min: number, max: number): number {
@@ -38,20 +38,10 @@ function bindError(err: NodeJS.ErrnoException, host: string, port: string): Erro
 
 async function main(): Promise<void> {
   const argv = await yargs(hideBin(process.argv))
-    .scriptName('ring-cache')
-    .usage(
-      '$0 --dir DIR --port PORT [options]\n\n' +
-        'Serves the nx self-hosted remote cache API (GET/PUT /v1/cache/{hash}) over a folder. Point nx at it with\n' +
-        'NX_SELF_HOSTED_REMOTE_CACHE_SERVER=http://HOST:PORT (and NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN=TOKEN).\n' +
-        'The tokens can also come from RING_CACHE_TOKEN and RING_CACHE_READ_TOKEN, which keeps them out of `ps`.',
-    )
-    .option('dir', { type: 'string', demandOption: true, describe: 'folder holding the entries (created if missing)' })
-    .option('port', { type: 'string', demandOption: true, describe: 'TCP port; 0 picks a free one' })
-    .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to listen on (0.0.0.0: every interface)' })
-    .option('token', { type: 'string', describe: 'bearer token that may read and write (default: $RING_CACHE_TOKEN, else none needed)' })
-    .option('read-token', { type: 'string', describe: 'bearer token that may only read, needs a --token (default: $RING_CACHE_READ_TOKEN)' })
-    .option('max-bytes', { type: 'string', describe: `largest entry in bytes (default ${DEFAULT_MAX_BYTES}, 2 GiB)` })
-    .option('quiet', { type: 'boolean', default: false, describe: 'do not log a line per request' })
+    .scriptName(CACHE_CLI.name)
+    .usage(CACHE_CLI.usage)
+    .options(CACHE_CLI.options)
+    .epilogue(envEpilogue(CACHE_CLI.env))
     .parserConfiguration({ 'duplicate-arguments-array': false })
     .strict()
     .help()

@@ -9,6 +9,9 @@ export function invalid(field: string, expected: string, got?: unknown): never {
   throw new UsageError(`${field}: expected ${expected}${shown}`);
 }
 
+/** The environment variable runMain reads, as every CLI's `--help` describes it. */
+export const DEBUG_ENV: Readonly<Record<string, string>> = { RING_DEBUG: 'set to 1 to print stack traces of internal errors' };
+
 /** Runs a CLI's main: bad input prints `error: …` and exits 2, any other failure exits 1. */
 export async function runMain(main: () => Promise<void>): Promise<void> {
   try {

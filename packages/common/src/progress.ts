@@ -6,6 +6,9 @@ export interface Progress {
   stop(): void;
 }
 
+/** The environment variable createProgress reads, as the `--help` of a CLI that shows progress describes it. */
+export const PROGRESS_ENV: Readonly<Record<string, string>> = { CI: 'when set, progress is printed as plain lines instead of a bar' };
+
 /** Creates a {@link Progress} over `total` units labelled `label`; `stream` defaults to stderr. */
 export function createProgress(total: number, label: string, stream: NodeJS.WriteStream = process.stderr): Progress {
   if (stream.isTTY && !process.env.CI) {

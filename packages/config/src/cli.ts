@@ -5,7 +5,7 @@
  */
 import type * as z from 'zod';
 import yargs, { type Options } from 'yargs';
-import { invalid, readJsonObject, yargsFail } from '@ring-attractor/common';
+import { DEBUG_ENV, PROGRESS_ENV, envEpilogue, invalid, readJsonObject, yargsFail } from '@ring-attractor/common';
 import { flagName, rawArgs, sectionFlags, sectionOptions, type FlagSource } from './flags.js';
 import { resolveSection, type FieldLabel } from './resolve.js';
 import { jsonSchemaOf } from './jsonSchema.js';
@@ -71,15 +71,29 @@ export interface StageArgs<S extends Record<string, SectionDef>> {
   json: boolean;
 }
 
-/** Environment variables every stage reads. */
-const COMMON_ENV: Record<string, string> = {
-  RING_DEBUG: 'set to 1 to print stack traces of internal errors',
-  CI: 'when set, progress is printed as plain lines instead of a bar',
-};
+/** The group heading of a section's flags in `--help` (`model options:`). */
+export function sectionGroup(section: string): string {
+  return `${section} options:`;
+}
 
-function epilogue(env: Record<string, string>): string {
-  const width = Math.max(...Object.keys(env).map((k) => k.length));
-  return `Environment:\n${Object.entries(env).map(([k, v]) => `  ${k.padEnd(width)}  ${v}`).join('\n')}`;
+/**
+ * Every flag of a stage's command line as yargs options, in `--help` order: the stage's own, `--config`,
+ * `--json`, then each section's fields (grouped by section). The CLI parses with exactly these; the
+ * README's flag tables are generated from them.
+ */
+export function stageOptions<S extends Record<string, SectionDef>>(spec: StageCliSpec<S>): Record<string, Options> {
+  const out: Record<string, Options> = {
+    ...spec.options,
+    config: { type: 'string', describe: spec.configFile === 'flat' ? 'JSON file of the options below (snake_case keys); flags override it' : "an experiment's config.json (its sections of the options below are used); flags override it" },
+    json: { type: 'boolean', default: false, describe: 'print a machine-readable summary on stdout' },
+  };
+  for (const [section, def] of Object.entries(spec.sections)) Object.assign(out, sectionOptions(asSpec(def).flags, sectionGroup(section)));
+  return out;
+}
+
+/** The environment variables a stage reads, with what they do: the shared ones (errors, progress), then its own. */
+export function stageEnv<S extends Record<string, SectionDef>>(spec: StageCliSpec<S>): Record<string, string> {
+  return { ...DEBUG_ENV, ...PROGRESS_ENV, ...spec.env };
 }
 
 /** Parses `argv` (without node and script) for a stage; exits through the usual failure handler on bad input. */
@@ -88,12 +102,9 @@ export async function parseStageCli<S extends Record<string, SectionDef>>(spec: 
   const parser = yargs([...argv])
     .scriptName(spec.name)
     .usage(spec.usage)
-    .options(spec.options)
-    .option('config', { type: 'string', describe: spec.configFile === 'flat' ? 'JSON file of the options below (snake_case keys); flags override it' : "an experiment's config.json (its sections of the options below are used); flags override it" })
-    .option('json', { type: 'boolean', default: false, describe: 'print a machine-readable summary on stdout' });
-  for (const [section, def] of sections) parser.options(sectionOptions(def.flags, `${section} options:`));
+    .options(stageOptions(spec));
   const args = (await parser
-    .epilogue(epilogue({ ...COMMON_ENV, ...spec.env }))
+    .epilogue(envEpilogue(stageEnv(spec)))
     .strict()
     .help('help')
     .alias('help', 'h')

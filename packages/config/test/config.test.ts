@@ -29,7 +29,7 @@ function usage(f: () => unknown, pattern: RegExp): void {
   assert.throws(f, (e: unknown) => e instanceof UsageError && pattern.test(e.message), String(pattern));
 }
 
-test('the defaults are the reference seed run (SPEC-derived values in docs/model.md §1, §4)', () => {
+test('the defaults are the reference seed run (the values of docs/model.md §1, §4)', () => {
   assert.deepEqual(sectionDefaults(datagenSection), {
     num_samples: 128000,
     test_samples: 1024,

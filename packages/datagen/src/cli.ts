@@ -1,21 +1,12 @@
 /** `ring-datagen`: generates a dataset folder (train.arrow, test.arrow, manifest.json; docs/formats.md). */
 import { hideBin } from 'yargs/helpers';
-import { createProgress, invalid, packageVersion, runMain, type Progress } from '@ring-attractor/common';
-import { datagenSection, parseStageCli } from '@ring-attractor/config';
+import { createProgress, invalid, runMain, type Progress } from '@ring-attractor/common';
+import { parseStageCli } from '@ring-attractor/config';
+import { DATAGEN_CLI } from './cliSpec.js';
 import { resolveDatagenConfig } from './config.js';
 
 async function main(): Promise<void> {
-  const { args, config, json } = await parseStageCli(
-    {
-      name: 'ring-datagen',
-      version: packageVersion(import.meta.url),
-      usage: '$0 --out DIR [--config FILE] [options]\n\nGenerates angular-velocity integration sequences (docs/model.md §1) as Arrow IPC files.',
-      sections: { dataset: datagenSection },
-      configFile: 'flat',
-      options: { out: { type: 'string', demandOption: true, describe: 'output folder (created if missing)' } },
-    },
-    hideBin(process.argv),
-  );
+  const { args, config, json } = await parseStageCli(DATAGEN_CLI, hideBin(process.argv));
   const out = String(args.out);
   if (out.trim() === '') invalid('--out', 'a folder path', out);
   const cfg = resolveDatagenConfig(config.dataset);

@@ -1,35 +1,12 @@
 /** `ring-eval --run TRAIN_DIR --data DATASET_DIR [--data …] --out DIR [options]`: evaluates a trained model. */
 import { hideBin } from 'yargs/helpers';
-import { invalid, packageVersion, runMain } from '@ring-attractor/common';
-import { checkEval, evalSection, parseStageCli } from '@ring-attractor/config';
-import { checkRuntimeOptions, RUNTIME_DEFAULTS, type EvalConfig } from './config.js';
+import { invalid, runMain } from '@ring-attractor/common';
+import { checkEval, parseStageCli } from '@ring-attractor/config';
+import { EVAL_CLI } from './cliSpec.js';
+import { checkRuntimeOptions, type EvalConfig } from './config.js';
 
 async function main(): Promise<void> {
-  const { args, config, json } = await parseStageCli(
-    {
-      name: 'ring-eval',
-      version: packageVersion(import.meta.url),
-      usage:
-        '$0 --run TRAIN_DIR --data DATASET_DIR [--data DATASET_DIR …] --out DIR [--config FILE] [options]\n\n' +
-        'Evaluates a trained ring attractor: error against time step, by speed and by time since the last motion on each\n' +
-        "dataset's test split, stationary drift, velocity gain, and the reference's one-sequence trace. Writes Arrow tables\n" +
-        'and eval.json into --out (docs/evaluation.md).',
-      sections: { eval: evalSection },
-      configFile: 'sections',
-      options: {
-        run: { type: 'string', demandOption: true, describe: 'train-stage folder holding model.safetensors' },
-        data: { type: 'string', array: true, demandOption: true, describe: 'ring-datagen dataset folder (repeatable); its test split is evaluated' },
-        out: { type: 'string', demandOption: true, describe: 'output folder' },
-        backend: { type: 'string', default: 'auto', describe: 'tfjs backend: auto, tfjs-node-gpu, tfjs-node, wasm, cpu' },
-        kernel: { type: 'string', choices: ['auto', 'native', 'wasm', 'tfjs'], default: 'auto', describe: 'recurrence kernel (auto: the fastest available)' },
-        threads: { type: 'number', describe: 'threads of the native or wasm kernel (default: one per core)' },
-        'chunk-size': { type: 'number', describe: `most sequence-steps (B·T) per model run; bounds memory, never changes results (default ${RUNTIME_DEFAULTS.chunk_size})` },
-        'max-av': { type: 'number', describe: "trained |av| range in rad/step (default: the training dataset's max_av)" },
-      },
-      env: { RING_NATIVE_ISA: 'force a lower code path of the native kernel: avx2 or portable' },
-    },
-    hideBin(process.argv),
-  );
+  const { args, config, json } = await parseStageCli(EVAL_CLI, hideBin(process.argv));
   checkEval(config.eval, (k) => `--${k.replace(/_/g, '-')}`);
   const runtime = checkRuntimeOptions({ chunk_size: args['chunk-size'], max_av: args['max-av'] }, (k) => `--${k.replace(/_/g, '-')}`);
   const { datasets: _, ...section } = config.eval;

@@ -38,7 +38,7 @@ for (const config of [
         assert.deepEqual(bits(b.output), bits(a.output));
         assert.deepEqual(bits(b.bump), bits(a.bump));
       });
-      // Exactly the model's parameters are stored (SPEC names: see the next test).
+      // Exactly the model's parameters are stored (the names of docs/model.md §6: see the next test).
       const stored = Object.keys((await loadSafetensors(path)).tensors).sort();
       assert.deepEqual(stored, Object.keys(model.parameterShapes()).sort());
     } finally {

@@ -132,7 +132,7 @@ test('action_dim = 3: parameter names, shapes and forward shapes', () => {
   }
 });
 
-test('initial weights: fixed by the seed, SPEC scales, perfect matrices, debug_perfect has no gain nets', () => {
+test('initial weights: fixed by the seed, the scales of docs/model.md §2.8, perfect matrices, debug_perfect has no gain nets', () => {
   const a = initialWeights(resolveConfig({ num_neurons: 100, seed: 1 }));
   const b = initialWeights(resolveConfig({ num_neurons: 100, seed: 1 }));
   const c = initialWeights(resolveConfig({ num_neurons: 100, seed: 2 }));

@@ -1,4 +1,4 @@
-// The fused recurrence (SPEC §2) for one ISA: forward and backward through time over one batch
+// The fused recurrence (docs/model.md §2) for one ISA: forward and backward through time over one batch
 // slice, the weight packing, the slices' gradient reduction and the ring readout. Included by one
 // isa_*.cpp per ISA after it defines RING_NS (its namespace), two register-tile shapes RING_MR_A ×
 // RING_NV_A and RING_MR_B × RING_NV_B (rows × vectors) and one RING_VEC_* (see vec.h). No allocation and no standard-library

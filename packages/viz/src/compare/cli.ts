@@ -1,28 +1,20 @@
 /**
- * `ring-compare --runs DIR… --out DIR`: one page comparing trained experiments. Each DIR is a
- * train-stage folder, or an experiment's artifact folder holding one (`train/`); it is named after
- * its experiment. `pipelines:compare` passes every experiment of the workspace.
+ * `ring-compare --runs DIR… --out DIR`: one page comparing trained experiments. Each DIR is an
+ * experiment's artifact folder holding its `train/` and `eval/` stage folders; it is named after the
+ * folder. `pipelines:compare` passes every experiment of the workspace.
  */
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { invalid, packageVersion, runMain, yargsFail } from '@ring-attractor/common';
+import { envEpilogue, invalid, packageVersion, runMain, yargsFail } from '@ring-attractor/common';
+import { COMPARE_CLI } from './cliSpec.js';
 import { runName, testErrors } from './runSummary.js';
 
 async function main(): Promise<void> {
   const argv = await yargs(hideBin(process.argv))
-    .scriptName('ring-compare')
-    .usage(
-      '$0 --runs DIR [DIR …] --out DIR\n\n' +
-        'Compares experiments: their loss curves, test errors, error against time step on every dataset they were evaluated on,\n' +
-        'velocity gains and a table of summary numbers, as PNGs, vega-lite specs and a self-contained report.html.\n' +
-        'Each DIR is an experiment folder holding its train/ and eval/ stage folders, named after the folder,\n' +
-        'e.g. --runs artifacts/pipelines/experiments/*',
-    )
-    .option('runs', { type: 'string', array: true, demandOption: true, describe: 'experiment folders (each with train/ and eval/)' })
-    .option('out', { type: 'string', demandOption: true, describe: 'output folder' })
-    .option('width', { type: 'number', describe: 'approximate figure width in px (default 960)' })
-    .option('json', { type: 'boolean', default: false, describe: 'print a machine-readable summary on stdout' })
-    .epilogue('Environment:\n  RING_DEBUG  set to 1 to print stack traces of internal errors')
+    .scriptName(COMPARE_CLI.name)
+    .usage(COMPARE_CLI.usage)
+    .options(COMPARE_CLI.options)
+    .epilogue(envEpilogue(COMPARE_CLI.env))
     .strict()
     .help('help')
     .alias('help', 'h')
