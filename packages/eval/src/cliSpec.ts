@@ -1,10 +1,20 @@
 /** `ring-eval`'s command line as data: the CLI parses with it and the README's flag table is generated from it. */
 import { packageVersion } from '@ring-attractor/common';
-import { evalSection, type StageCliSpec } from '@ring-attractor/config';
+import { evalSection, resolveSection, type EvalSectionConfig, type SectionSpec, type StageCliSpec } from '@ring-attractor/config';
 import { RUNTIME_DEFAULTS } from './config.js';
 
+/**
+ * The eval section without a `--datasets` flag: on this command line the datasets are folders given by
+ * --data (the section's `datasets` are project names, which the pipeline turns into --data). A config
+ * file's eval section may still hold them.
+ */
+const EVAL_SPEC: SectionSpec<EvalSectionConfig> = {
+  flags: evalSection.omit({ datasets: true }),
+  resolve: (input, label, where) => resolveSection(evalSection, input, label, where),
+};
+
 /** The flags of `ring-eval`: the train folder, datasets, output, runtime options, then the eval section's fields. */
-export const EVAL_CLI: StageCliSpec<{ eval: typeof evalSection }> = {
+export const EVAL_CLI: StageCliSpec<{ eval: typeof EVAL_SPEC }> = {
   name: 'ring-eval',
   version: packageVersion(import.meta.url),
   usage:
@@ -12,7 +22,7 @@ export const EVAL_CLI: StageCliSpec<{ eval: typeof evalSection }> = {
     'Evaluates a trained model (ring, gru or transformer): error against time step, by speed and by time since the last motion on\n' +
     "each dataset's test split, stationary drift, velocity gain, and for a ring the reference's one-sequence trace. Writes Arrow\n" +
     'tables and eval.json into --out (docs/evaluation.md).',
-  sections: { eval: evalSection },
+  sections: { eval: EVAL_SPEC },
   configFile: 'sections',
   options: {
     run: { type: 'string', demandOption: true, describe: 'train-stage folder holding model.safetensors' },

@@ -60,7 +60,7 @@ describe('error against time step', () => {
     const { errors, truthDeg } = handBuilt();
     const s = errorSummary(errors, 2, 4, 2, 3);
     close(s.first_mean_deg, (0 + 10 + 20 + 5 + 15 + 25) / 6, 1e-9, 'first 3 steps');
-    close(errorSummary(errors, 2, 4, 2).first_mean_deg, s.mean_deg, 1e-12, 'first defaults to every step');
+    close(errorSummary(errors, 2, 4, 2).first_mean_deg, s.mean_deg as number, 1e-12, 'first defaults to every step');
     const all = truthDeg.flat();
     close(s.mean_deg, all.reduce((x, y) => x + y) / 8, 1e-9, 'mean');
     close(s.median_deg, (15 + 20) / 2, 1e-9, 'median');
