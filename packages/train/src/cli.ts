@@ -2,6 +2,7 @@
 import { hideBin } from 'yargs/helpers';
 import { invalid, packageVersion, runMain } from '@ring-attractor/common';
 import { MODEL_SPEC, TRAIN_SPEC, checkTraining, parseStageCli } from '@ring-attractor/config';
+import { RUN_FILES } from './formats/names.js';
 
 /** Test hook: RING_TRAIN_INJECT_NAN_AT_STEP=S puts a NaN into the first parameter at step S. */
 function injectNanStep(): number | undefined {
@@ -33,6 +34,7 @@ async function main(): Promise<void> {
         kernel: { type: 'string', choices: ['auto', 'native', 'wasm', 'tfjs'], describe: "recurrence kernel (default: auto, the fastest available; on --resume, the checkpoint's)" },
         threads: { type: 'number', describe: "threads of the native or wasm kernel (default: one per core; on --resume, the checkpoint's)" },
         resume: { type: 'boolean', default: false, describe: 'continue from OUT/checkpoint.safetensors' },
+        overwrite: { type: 'boolean', default: false, describe: `replace an earlier run's files in OUT (${Object.values(RUN_FILES).join(', ')}) before the first step` },
         'stop-after': { type: 'number', hidden: true, describe: 'debug: exit after this step as if killed' },
       },
       env: {
@@ -59,6 +61,7 @@ async function main(): Promise<void> {
     kernel: args.kernel as string | undefined,
     threads,
     resume: args.resume === true,
+    overwrite: args.overwrite === true,
     stopAfter,
     injectNanAtStep,
   });
