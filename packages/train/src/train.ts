@@ -112,6 +112,11 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   if (opts.resume && opts.overwrite) invalid('overwrite', 'not with --resume (one continues the run in --out, the other replaces it)', true);
   const resumed = opts.resume ? await loadCheckpoint(paths.checkpoint) : undefined;
   if (resumed) checkResumable(resumed, config, ds.seqLen, trainSha);
+  // A fresh run never leaves its files beside another run's: they would be read as one run.
+  const earlier = resumed ? [] : runFilesIn(outDir);
+  if (earlier.length > 0 && !opts.overwrite) {
+    throw new UsageError(`--out: ${outDir} holds ${earlier.join(', ')} of an earlier run; pass --resume to continue it or --overwrite to replace it`);
+  }
   const kernelChoice = parseKernelChoice(opts.kernel ?? resumed?.kernel ?? 'auto');
   const backend = await selectBackend((opts.backend ?? 'auto') as BackendChoice, log);
   // A resumed run keeps the kernel, ISA path and thread count it started with unless told otherwise:
@@ -129,11 +134,6 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   // The baselines run their own fused ops (wasm) wherever the ring would run a fused kernel.
   const runKernel = config.model.kind === 'ring' ? kernel : baselineKernel(kernel);
   const kernelIsa = kernelInfo(runKernel).isa;
-  // A fresh run never leaves its files beside another run's: they would be read as one run.
-  const earlier = resumed ? [] : runFilesIn(outDir);
-  if (earlier.length > 0 && !opts.overwrite) {
-    throw new UsageError(`--out: ${outDir} holds ${earlier.join(', ')} of an earlier run; pass --resume to continue it or --overwrite to replace it`);
-  }
   const model = createModel(config.model, modelOptions(config, ds.config.max_av, kernel));
   try {
     return await trainModel(createTrainingState(config, model));

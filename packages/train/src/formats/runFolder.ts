@@ -109,14 +109,17 @@ function disagreement(claims: readonly Claim[], key: 'step' | 'config' | 'datase
  * run.json's record when there is one.
  */
 export function checkRunFiles(dir: string, need: readonly RunFile[] = []): RunRecord | undefined {
+  const roles = (['run', 'model', 'checkpoint', 'metrics', 'snapshots'] as const).filter((role) => {
+    const there = existsSync(join(dir, RUN_FILES[role]));
+    if (!there && need.includes(role)) badRunFile(dir, RUN_FILES[role], 'missing');
+    return there;
+  });
+  // A lone file has nothing to disagree with (ring-eval reads a folder holding just a model).
+  if (roles.length < 2 && !roles.includes('run')) return undefined;
   const claims: Claim[] = [];
   let run: RunRecord | undefined;
-  for (const role of ['run', 'model', 'checkpoint', 'metrics', 'snapshots'] as const) {
+  for (const role of roles) {
     const file = RUN_FILES[role];
-    if (!existsSync(join(dir, file))) {
-      if (need.includes(role)) badRunFile(dir, file, 'missing');
-      continue;
-    }
     if (role === 'run') {
       run = readRunRecord(dir);
       const sha = (run.dataset as { sha256?: Record<string, unknown> }).sha256?.['train.arrow'];
