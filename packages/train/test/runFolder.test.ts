@@ -71,7 +71,7 @@ test('a fresh run into a folder holding any train-stage file is refused: one lin
   assert.deepEqual(await folderContents(out), before);
 });
 
-test('--overwrite removes the earlier run’s files, and nothing else, before the first step', async () => {
+test("--overwrite removes the earlier run's files, and nothing else, before the first step", async () => {
   const out = await copyOf('overwrite', trained);
   writeFileSync(join(out, 'notes.txt'), 'mine');
   // Another run stopped after step 3, before its first checkpoint: none of the earlier run's files may remain.
@@ -97,7 +97,7 @@ test('--overwrite and --resume together are refused', async () => {
 });
 
 test('readers refuse a folder whose files are from different runs, naming the files that disagree', async () => {
-  assert.equal(readRun(trained).run.steps, 12, 'one run’s folder is read');
+  assert.equal(readRun(trained).run.steps, 12, 'one run\'s folder is read');
   const short = join(root, 'short');
   await train(opts(short, { config: smallConfig({ steps: 5 }) }));
   const otherLr = join(root, 'other-lr');
