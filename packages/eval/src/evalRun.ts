@@ -16,6 +16,7 @@ import {
   selectKernel,
   type BackendChoice,
 } from '@ring-attractor/model';
+import { checkRunFiles } from '@ring-attractor/train/formats';
 import { baselineAdapter } from './baselineAdapter.js';
 import type { EvalConfig } from './config.js';
 import type { EvalDataset } from './datasetEval.js';
@@ -94,6 +95,8 @@ export async function runEval(opts: EvalRunOptions): Promise<EvalRunResult> {
   } catch {
     throw new UsageError(`--run: ${modelPath} is missing; point --run at a train-stage folder (nx run experiment-<name>:train writes one)`);
   }
+  // A train folder's files must be one run's: its model, not a model beside another run's files.
+  checkRunFiles(opts.runDir);
 
   const backend = await selectBackend((opts.backend ?? 'auto') as BackendChoice, log);
   const kernel = selectKernel(kernelChoice, backend, log);

@@ -120,6 +120,12 @@ describe('ring-eval', () => {
     mkdirSync(corrupt);
     copyFileSync(join(runDir, 'model.safetensors'), join(corrupt, 'model.safetensors'));
     truncateSync(join(corrupt, 'model.safetensors'), 200);
+    // A model beside another run's run.json (another training set): the folder is not one run's.
+    const mixed = join(root, 'mixed');
+    mkdirSync(mixed);
+    copyFileSync(join(runDir, 'model.safetensors'), join(mixed, 'model.safetensors'));
+    const run = { config: { model: {}, train: {} }, dataset: { sha256: { 'train.arrow': 'f'.repeat(64) } }, steps: 12, ms_per_step_median: 1, train_seconds: 1 };
+    writeFileSync(join(mixed, 'run.json'), JSON.stringify(run));
     const cfg = join(root, 'bad-config.json');
     writeFileSync(cfg, JSON.stringify({ eval: { gain_window: 1 } }));
     const cases: [string[], RegExp][] = [
@@ -145,6 +151,7 @@ describe('ring-eval', () => {
     const late: [string[], RegExp][] = [
       [['--run', join(root, 'nowhere'), '--data', seedDir], /^error: --run: .*nowhere\/model.safetensors is missing/],
       [['--run', corrupt, '--data', seedDir], /^error: --run: cannot load .*corrupt\/model.safetensors/],
+      [['--run', mixed, '--data', seedDir], /^error: train folder .*mixed: its files are from different runs \(training data: run\.json \(ffffffffffff…\) ≠ model\.safetensors \([0-9a-f]{12}…\)\)/],
       [['--run', runDir, '--data', join(root, 'nodata')], /^error: --data .*nodata: .*manifest.json: cannot read the dataset manifest/],
       [['--run', runDir, '--data', seedDir, '--data', dupData], /^error: --data: expected dataset folders with different names/],
     ];

@@ -13,7 +13,7 @@ export { ringReadout, type RingReadout } from './ringReadout.js';
 export { decodePopulationVector, decodeArgmax, circularError } from './decode.js';
 export { sanityCheck, SANITY_MAX_ANGLE_LOSS } from './sanity.js';
 export { selectBackend, BACKEND_ORDER, type BackendName, type BackendChoice } from './backend.js';
-export { saveSafetensors, loadSafetensors, encodeSafetensors, decodeSafetensors, type SafetensorsContent } from './safetensors.js';
+export { saveSafetensors, loadSafetensors, encodeSafetensors, decodeSafetensors, readSafetensorsMetadata, TENSOR_SHA256_KEY, type SafetensorsContent } from './safetensors.js';
 export { saveModel, loadModel, loadModelWithMetadata, CONFIG_METADATA_KEY, type LoadedModel } from './checkpoint.js';
 export {
   recurrenceTfjs,

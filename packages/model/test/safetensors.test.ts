@@ -1,11 +1,12 @@
 /** safetensors files: read back by an independent parser written here, and every corruption rejected. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
-import { decodeSafetensors, encodeSafetensors, loadSafetensors, saveSafetensors, type Weights } from '../src/index.js';
+import { TENSOR_SHA256_KEY, decodeSafetensors, encodeSafetensors, loadSafetensors, readSafetensorsMetadata, saveSafetensors, type Weights } from '../src/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ring-safetensors-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -46,7 +47,16 @@ test('an independent parser reads what saveSafetensors wrote', async () => {
   const bytes = readFileSync(path);
   const { header, values } = parseIndependently(bytes);
   assert.equal(Number(bytes.readBigUInt64LE(0)) % 8, 0, 'header padded to 8 bytes');
-  assert.deepEqual(header.__metadata__, metadata);
+  assert.deepEqual(header.__metadata__, { ...metadata, [TENSOR_SHA256_KEY]: header.__metadata__[TENSOR_SHA256_KEY] });
+  // Each tensor's sha256, computed here from the bytes at its offsets.
+  const digests = JSON.parse(header.__metadata__[TENSOR_SHA256_KEY]);
+  const dataStart = 8 + Number(bytes.readBigUInt64LE(0));
+  for (const [name, e] of Object.entries<any>(header)) {
+    if (name === '__metadata__') continue;
+    const own = createHash('sha256').update(bytes.subarray(dataStart + e.data_offsets[0], dataStart + e.data_offsets[1])).digest('hex');
+    assert.equal(digests[name], own, `sha256 of ${name}`);
+  }
+  assert.deepEqual(Object.keys(digests).sort(), Object.keys(tensors).sort());
   for (const [name, t] of Object.entries(tensors)) {
     assert.equal(header[name].dtype, 'F32');
     assert.deepEqual(header[name].shape, t.shape);
@@ -67,7 +77,10 @@ test('loadSafetensors round-trips tensors (bit for bit, -0 included) and metadat
   const path = join(dir, 'b.safetensors');
   await saveSafetensors(path, tensors, metadata);
   const back = await loadSafetensors(path);
-  assert.deepEqual(back.metadata, metadata);
+  const { [TENSOR_SHA256_KEY]: digests, ...rest } = back.metadata;
+  assert.deepEqual(rest, metadata);
+  assert.ok(digests);
+  assert.deepEqual(readSafetensorsMetadata(path), back.metadata, 'the header alone gives the same metadata');
   assert.deepEqual(Object.keys(back.tensors).sort(), Object.keys(tensors).sort());
   for (const [name, t] of Object.entries(tensors)) {
     assert.deepEqual(back.tensors[name].shape, t.shape);
@@ -120,3 +133,62 @@ test('loadSafetensors names the file in its errors', async () => {
 test('writing rejects tensors whose data does not match their shape', () => {
   assert.throws(() => encodeSafetensors({ a: { shape: [3], data: new Float32Array(2) } }), /tensor a: 2 values for shape \[3\]/);
 });
+
+/** `bytes` with the byte at `at` flipped. */
+function flipped(bytes: Uint8Array, at: number): Buffer {
+  const out = Buffer.from(bytes);
+  out[at] ^= 0x10;
+  return out;
+}
+
+test('a flipped byte in any tensor is an error naming the file and that tensor', () => {
+  const good = encodeSafetensors(tensors, metadata);
+  const dataStart = 8 + Number(Buffer.from(good).readBigUInt64LE(0));
+  const header = JSON.parse(Buffer.from(good.subarray(8, dataStart)).toString());
+  for (const name of Object.keys(tensors)) {
+    const [begin, end] = header[name].data_offsets;
+    if (end === begin) continue;
+    assert.throws(
+      () => decodeSafetensors(flipped(good, dataStart + end - 1), 'x.safetensors'),
+      (err: Error) => err.message === `x.safetensors: not a valid safetensors file: tensor ${name}: its bytes do not match their sha256 in the metadata (the file is damaged)`,
+      name,
+    );
+  }
+});
+
+test('recorded digests must name every tensor and only those; a file without them (another writer) loads', () => {
+  const good = Buffer.from(encodeSafetensors({ a: { shape: [2], data: Float32Array.from([1, 2]) } }));
+  const n = Number(good.readBigUInt64LE(0));
+  const header = JSON.parse(good.subarray(8, 8 + n).toString());
+  const data = good.subarray(8 + n);
+  const withMeta = (meta: Record<string, string>): Buffer => craftWithData({ ...header, __metadata__: meta }, data);
+  assert.throws(() => decodeSafetensors(withMeta({ [TENSOR_SHA256_KEY]: '{}' }), 'y'), /tensor a: no sha256 in __metadata__/);
+  const digests = JSON.parse(header.__metadata__[TENSOR_SHA256_KEY]);
+  assert.throws(() => decodeSafetensors(withMeta({ [TENSOR_SHA256_KEY]: JSON.stringify({ ...digests, b: digests.a }) }), 'y'), /names b, which is not a tensor/);
+  assert.throws(() => decodeSafetensors(withMeta({ [TENSOR_SHA256_KEY]: '{' }), 'y'), /is not JSON/);
+  const foreign = decodeSafetensors(withMeta({}), 'y');
+  assert.deepEqual(Array.from(foreign.tensors.a.data), [1, 2]);
+});
+
+test('writing recomputes the digests: metadata passed on from a loaded file never describes other tensors', () => {
+  const first = decodeSafetensors(encodeSafetensors({ a: { shape: [1], data: Float32Array.from([1]) } }));
+  const again = decodeSafetensors(encodeSafetensors({ a: { shape: [1], data: Float32Array.from([2]) } }, first.metadata));
+  assert.equal(again.tensors.a.data[0], 2);
+  assert.notEqual(again.metadata[TENSOR_SHA256_KEY], first.metadata[TENSOR_SHA256_KEY]);
+});
+
+test('readSafetensorsMetadata names the file when the header is cut', () => {
+  const path = join(dir, 'cut.safetensors');
+  const good = encodeSafetensors(tensors, metadata);
+  writeFileSync(path, good.subarray(0, 40));
+  assert.throws(() => readSafetensorsMetadata(path), (err: Error) => err.message.startsWith(`${path}: not a valid safetensors file: header length`));
+});
+
+/** A file from a header object and data bytes (the header padded to 8 bytes). */
+function craftWithData(header: unknown, data: Uint8Array): Buffer {
+  let json = JSON.stringify(header);
+  json += ' '.repeat((8 - (json.length % 8)) % 8);
+  const len = Buffer.alloc(8);
+  len.writeBigUInt64LE(BigInt(Buffer.byteLength(json)));
+  return Buffer.concat([len, Buffer.from(json), data]);
+}

@@ -37,6 +37,7 @@ async function main(): Promise<void> {
     kernel: args.kernel as string | undefined,
     threads,
     resume: args.resume === true,
+    overwrite: args.overwrite === true,
     stopAfter,
     injectNanAtStep,
   });

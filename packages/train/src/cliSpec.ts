@@ -1,6 +1,7 @@
 /** `ring-train`'s command line as data: the CLI parses with it and the README's flag table is generated from it. */
 import { packageVersion } from '@ring-attractor/common';
 import { MODEL_SPEC, TRAIN_SPEC, type StageCliSpec } from '@ring-attractor/config';
+import { RUN_FILES } from './formats/names.js';
 
 /** The flags of `ring-train`: folders, backend and kernel, then the model and train sections' fields. */
 export const TRAIN_CLI: StageCliSpec<{ model: typeof MODEL_SPEC; train: typeof TRAIN_SPEC }> = {
@@ -16,6 +17,7 @@ export const TRAIN_CLI: StageCliSpec<{ model: typeof MODEL_SPEC; train: typeof T
     kernel: { type: 'string', choices: ['auto', 'native', 'wasm', 'tfjs'], describe: "recurrence kernel (default: auto, the fastest available; on --resume, the checkpoint's)" },
     threads: { type: 'number', describe: "threads of the native or wasm kernel (default: one per core; on --resume, the checkpoint's)" },
     resume: { type: 'boolean', default: false, describe: 'continue from OUT/checkpoint.safetensors' },
+    overwrite: { type: 'boolean', default: false, describe: `replace an earlier run's files in OUT (${Object.values(RUN_FILES).join(', ')}) before the first step` },
     'stop-after': { type: 'number', hidden: true, describe: 'debug: exit after this step as if killed' },
   },
   env: {

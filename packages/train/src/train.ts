@@ -3,7 +3,7 @@
  * docs/formats.md, with checkpoints that a killed run resumes from to the same bytes.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -29,19 +29,10 @@ import {
   setNativeIsa,
   type BackendChoice,
 } from '@ring-attractor/model';
-import { checkResumable, decodeCheckpoint, encodeCheckpoint, type CheckpointState, type NamedTensor } from './checkpoint.js';
+import { checkCheckpointModel, checkResumable, decodeCheckpoint, encodeCheckpoint, type CheckpointState, type NamedTensor } from './checkpoint.js';
 import { modelOptions, type RunConfig } from './config.js';
-import {
-  CONFIG_KEY,
-  RUN_FILES,
-  metricsFromIpc,
-  metricsToIpc,
-  snapshotsFromIpc,
-  snapshotsToIpc,
-  type MetricsRow,
-  type RunRecord,
-  type SnapshotRow,
-} from './formats/index.js';
+import { CONFIG_KEY, DATASET_KEY, RUN_FILES, STEP_KEY, metricsSchema, snapshotsSchema, type MetricsRow, type RunIdentity, type RunRecord } from './formats/index.js';
+import { RunLog, verifyRunLog, type RunSchemas, type VerifiedLog } from './runLog.js';
 import { createTrainingState, trainStep, type TrainingState } from './step.js';
 
 /** Everything a run needs besides the config. */
@@ -53,6 +44,8 @@ export interface TrainOptions {
   kernel?: string;
   threads?: number;
   resume?: boolean;
+  /** Replace an earlier run's train-stage files in `outDir` (removed once every check has passed, before the first step). */
+  overwrite?: boolean;
   /** Debug: stop after this step as if killed (no final checkpoint, no final outputs). */
   stopAfter?: number;
   /** Test hook: put a NaN into the first parameter just before this step's forward pass. */
@@ -80,20 +73,21 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
-async function readOptional(path: string): Promise<Uint8Array | undefined> {
-  return existsSync(path) ? new Uint8Array(await readFile(path)) : undefined;
-}
-
-/** Loads the checkpoint of `outDir` for --resume, failing as bad input if it is missing or foreign. */
+/** Loads the checkpoint of `outDir` for --resume, failing as bad input if it is missing, damaged (a tensor's digest) or foreign. */
 async function loadCheckpoint(path: string): Promise<CheckpointState> {
   if (!existsSync(path)) invalid('resume', `a checkpoint at ${path}`, 'missing');
   let file;
   try {
     file = await loadSafetensors(path);
   } catch (err) {
-    invalid('resume', `a readable checkpoint at ${path}`, (err as Error).message);
+    throw new UsageError(`resume: ${(err as Error).message}; start the run afresh with --overwrite`);
   }
-  return decodeCheckpoint(file);
+  return decodeCheckpoint(file, path);
+}
+
+/** The train-stage files already in `dir`, "finished" ones (run.json, model.safetensors) first. */
+function runFilesIn(dir: string): string[] {
+  return Object.values(RUN_FILES).filter((f) => existsSync(join(dir, f)));
 }
 
 /** Test hook: a NaN in the first entry of `v`, as a diverging update would leave it. */
@@ -115,8 +109,14 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     throw err instanceof UsageError ? new UsageError(`data: ${err.message}`) : err;
   });
   const trainSha = ds.manifest.files['train.arrow'].sha256;
+  if (opts.resume && opts.overwrite) invalid('overwrite', 'not with --resume (one continues the run in --out, the other replaces it)', true);
   const resumed = opts.resume ? await loadCheckpoint(paths.checkpoint) : undefined;
   if (resumed) checkResumable(resumed, config, ds.seqLen, trainSha);
+  // A fresh run never leaves its files beside another run's: they would be read as one run.
+  const earlier = resumed ? [] : runFilesIn(outDir);
+  if (earlier.length > 0 && !opts.overwrite) {
+    throw new UsageError(`--out: ${outDir} holds ${earlier.join(', ')} of an earlier run; pass --resume to continue it or --overwrite to replace it`);
+  }
   const kernelChoice = parseKernelChoice(opts.kernel ?? resumed?.kernel ?? 'auto');
   const backend = await selectBackend((opts.backend ?? 'auto') as BackendChoice, log);
   // A resumed run keeps the kernel, ISA path and thread count it started with unless told otherwise:
@@ -146,14 +146,21 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   async function trainModel(state: TrainingState): Promise<TrainResult> {
     const { objective } = state;
     const configJson = JSON.stringify(config);
+    const identity: RunIdentity = { configJson, datasetSha256: trainSha };
+    const schemas: RunSchemas = {
+      metrics: metricsSchema(objective.parts, identity),
+      snapshots: snapshotsSchema(objective.parts, objective.matrices, identity),
+    };
+    let verified: VerifiedLog | undefined;
     if (resumed) {
+      checkCheckpointModel(resumed, { names: state.names, shapes: state.variables.map((v) => v.shape) }, paths.checkpoint);
       try {
         model.setWeights(resumed.params);
       } catch (err) {
         invalid('resume', 'a checkpoint of this model configuration', (err as Error).message);
       }
+      verified = verifyRunLog(outDir, resumed.files, resumed.step, schemas);
     }
-    await mkdir(outDir, { recursive: true });
 
     const trainSplit: Sequences = await loadSplit(ds, 'train');
     const B = config.train.batch_size;
@@ -172,37 +179,42 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       if (!(loss < SANITY_MAX_ANGLE_LOSS)) throw new Error(`sanity check failed: angle loss ${loss} is not below ${SANITY_MAX_ANGLE_LOSS}`);
     }
 
+    // Every check has passed: the first write.
+    for (const f of earlier) await rm(join(outDir, f), { force: true });
+    await mkdir(outDir, { recursive: true });
+
     const { optimizer, names: paramNames, variables } = state;
     const named = Object.fromEntries(paramNames.map((n, i) => [n, variables[i]]));
     let sampler: BatchSampler;
-    let metrics: MetricsRow[] = [];
-    let snapshots: SnapshotRow[] = [];
     let step = 0;
-    if (resumed) {
+    // Each step's time (run.json's timing covers the whole run), and the last step's row.
+    let stepMs: number[] = [];
+    let last: MetricsRow | undefined;
+    let runLog: RunLog;
+    if (resumed && verified) {
       optimizer.setState(resumed.adam);
       if (resumed.random !== undefined) objective.setRandomState(resumed.random);
       sampler = BatchSampler.fromState(resumed.sampler);
       step = resumed.step;
+      stepMs = verified.ms;
+      last = verified.last;
       // Rows past the checkpoint belong to steps that will be redone.
-      const m = await readOptional(paths.metrics);
-      metrics = m ? metricsFromIpc(m).filter((r) => r.step <= step) : [];
-      const s = await readOptional(paths.snapshots);
-      snapshots = s ? snapshotsFromIpc(s, objective.matrices.map((m) => m.name)).filter((r) => r.step <= step) : [];
-      if (metrics.length !== step) invalid('resume', `metrics.arrow with the ${step} steps of the checkpoint`, metrics.length);
+      runLog = RunLog.reopen(verified, schemas);
       log(`resuming at step ${step}`);
     } else {
       sampler = new BatchSampler(trainSplit.count, B, config.train.seed);
+      runLog = RunLog.create(outDir, schemas);
     }
 
     // Row 0: the untrained weights, with the losses the first step measures on the first batch.
     let initialWeights = step === 0 ? objective.snapshot() : undefined;
 
     const writeCheckpoint = async (): Promise<void> => {
-      await writeFileAtomic(paths.metrics, metricsToIpc(metrics, objective.parts, configJson));
-      await writeFileAtomic(paths.snapshots, snapshotsToIpc(snapshots, objective.parts, objective.matrices, configJson));
+      // The run files reach the disk before the checkpoint that marks them.
+      const files = runLog.checkpoint();
       const params: Record<string, NamedTensor> = {};
       for (const n of paramNames) params[n] = { shape: [...named[n].shape], data: Float32Array.from(named[n].dataSync() as Float32Array) };
-      const file = encodeCheckpoint({ step, config, seqLen: T, datasetSha256: trainSha, params, adam: optimizer.getState(), sampler: sampler.getState(), sanityLoss, random: objective.randomState(), kernel: runKernel, kernelIsa, threads });
+      const file = encodeCheckpoint({ step, config, seqLen: T, datasetSha256: trainSha, params, adam: optimizer.getState(), sampler: sampler.getState(), sanityLoss, random: objective.randomState(), kernel: runKernel, kernelIsa, threads, files });
       await saveSafetensors(paths.checkpoint, file.tensors, file.metadata);
     };
 
@@ -217,13 +229,15 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         const r = trainStep(state, { ...batch, seqLen: T }, s);
         step = s;
         const ms = performance.now() - t0;
-        metrics.push({ step, ...r, ms });
+        last = { step, ...r, ms };
+        runLog.addMetric(last);
+        stepMs.push(ms);
         const losses = { loss_total: r.loss_total, losses: r.losses };
         if (initialWeights) {
-          snapshots.push({ step: 0, ...losses, weights: initialWeights });
+          runLog.addSnapshot({ step: 0, ...losses, weights: initialWeights });
           initialWeights = undefined;
         }
-        if (step % config.train.snapshot_every === 0 || step === config.train.steps) snapshots.push({ step, ...losses, weights: objective.snapshot() });
+        if (step % config.train.snapshot_every === 0 || step === config.train.steps) runLog.addSnapshot({ step, ...losses, weights: objective.snapshot() });
         progress?.update(step - startStep, { step, loss: r.loss_total.toFixed(4), 'ms/step': ms.toFixed(0) });
         if (step % config.train.checkpoint_every === 0) await writeCheckpoint();
         if (opts.stopAfter === step && step < config.train.steps) {
@@ -234,17 +248,18 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       }
       progress?.stop();
       if (step % config.train.checkpoint_every !== 0 || step === startStep) await writeCheckpoint();
+      runLog.finish();
 
-      const last = metrics[metrics.length - 1];
+      const final = last;
+      if (!final) throw new Error(`no metrics row for step ${step}`);
       await saveModel(paths.model, model, {
-        step: String(step),
-        loss_total: String(Math.fround(last.loss_total)),
-        ...Object.fromEntries(objective.parts.map((p) => [`loss_${p}`, String(Math.fround(last.losses[p]))])),
-        dataset_sha256: trainSha,
+        [STEP_KEY]: String(step),
+        loss_total: String(Math.fround(final.loss_total)),
+        ...Object.fromEntries(objective.parts.map((p) => [`loss_${p}`, String(Math.fround(final.losses[p]))])),
+        [DATASET_KEY]: trainSha,
         [CONFIG_KEY]: configJson,
       });
 
-      const stepMs = metrics.map((r) => r.ms);
       const run: RunRecord = {
         config,
         dataset: {
@@ -264,10 +279,11 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         ...(sanityLoss === undefined ? {} : { sanity_loss: sanityLoss }),
       };
       await writeFileAtomic(paths.run, `${JSON.stringify(run, null, 2)}\n`);
-      log(`trained ${step} steps in ${run.train_seconds.toFixed(1)} s (median ${run.ms_per_step_median.toFixed(1)} ms/step); final loss ${last.loss_total.toPrecision(4)}`);
+      log(`trained ${step} steps in ${run.train_seconds.toFixed(1)} s (median ${run.ms_per_step_median.toFixed(1)} ms/step); final loss ${final.loss_total.toPrecision(4)}`);
       return { step, stopped: false, outDir };
     } finally {
       progress?.stop();
+      runLog.close();
     }
   }
 }

@@ -42,7 +42,9 @@ const CASES: [string, () => string[], RegExp][] = [
   ['unknown config section', () => ['--data', data, '--out', 'OUT', '--config', join(root, 'bad-section.json')], /^error: .*bad-section\.json: trian: expected a section of an experiment config/],
   ['unknown config key', () => ['--data', data, '--out', 'OUT', '--config', join(root, 'bad-key.json')], /^error: .*bad-key\.json: train\.learning_rate: expected a known key/],
   ['config file not JSON', () => ['--data', data, '--out', 'OUT', '--config', join(root, 'bad-json.json')], /^error: --config: expected a readable JSON file/],
-  ['unknown backend', () => ['--data', data, '--out', 'OUT', '--backend', 'tpu'], /^error: backend: /],
+  // With --overwrite: a check failing after it still leaves the earlier run's files alone.
+  ['unknown backend', () => ['--data', data, '--out', 'OUT', '--backend', 'tpu', '--overwrite'], /^error: backend: /],
+  ['a used output folder', () => ['--data', data, '--out', 'OUT'], /^error: --out: .* holds run\.json, .* of an earlier run; pass --resume to continue it or --overwrite to replace it$/],
   ['unknown kernel', () => ['--data', data, '--out', 'OUT', '--kernel', 'gpu'], /^error: Invalid values: Argument: kernel, Given: "gpu", Choices: "auto", "native", "wasm", "tfjs"$/],
   ['resume with another model config', () => ['--data', data, '--out', 'OUT', ...SMALL_FLAGS, '--num-neurons', '24', '--resume'], /^error: num_neurons: expected 16 as in the checkpoint/],
 ];

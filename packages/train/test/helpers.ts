@@ -24,9 +24,9 @@ export async function removeTempDirs(): Promise<void> {
 }
 
 /** A small dataset folder (96 train, 16 test sequences of length T). */
-export async function tinyDataset(seqLen = 12): Promise<string> {
+export async function tinyDataset(seqLen = 12, seed = 3): Promise<string> {
   const dir = join(await tempDir('data'), 'ds');
-  await generateDataset(resolveDatagenConfig({ num_samples: 96, test_samples: 16, seq_len: seqLen, seed: 3 }), dir);
+  await generateDataset(resolveDatagenConfig({ num_samples: 96, test_samples: 16, seq_len: seqLen, seed }), dir);
   return dir;
 }
 

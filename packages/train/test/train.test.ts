@@ -109,11 +109,22 @@ test('a run stopped after step 7 and resumed ends with the same bytes as an unin
   assert.deepEqual(stopped, { step: 7, stopped: true, outDir: out });
   assert.equal(existsSync(join(out, 'model.safetensors')), false, 'a stopped run writes no final model');
   stepFiveCheckpoint = await read(out, 'checkpoint.safetensors');
-  assert.equal((await loadSafetensors(join(out, 'checkpoint.safetensors'))).metadata.step, '5');
-  assert.equal(metricsFromIpc(await read(out, 'metrics.arrow')).length, 5);
+  const ckpt = await loadSafetensors(join(out, 'checkpoint.safetensors'));
+  assert.equal(ckpt.metadata.step, '5');
+  const marks = JSON.parse(ckpt.metadata.run_files);
+  assert.deepEqual([marks.metrics.rows, marks.snapshots.rows], [5, 2], 'steps 1-5; snapshots of steps 0 and 5');
+  const stoppedFiles = { metrics: await read(out, 'metrics.arrow'), snapshots: await read(out, 'snapshots.arrow') };
   await train(quiet({ outDir: out, resume: true }));
   for (const f of ['model.safetensors', 'checkpoint.safetensors', 'snapshots.arrow']) {
     assert.ok((await read(out, f)).equals(await read(outA, f)), `${f} differs after resume`);
+  }
+  // Appended, never rewritten: what the step-5 checkpoint marked is how the uninterrupted run's files begin.
+  for (const role of ['metrics', 'snapshots'] as const) {
+    const whole = await read(outA, `${role}.arrow`);
+    const n = marks[role].bytes;
+    assert.ok(n > 8 && n < whole.length);
+    if (role === 'snapshots') assert.ok(stoppedFiles.snapshots.subarray(0, n).equals(whole.subarray(0, n)), 'snapshots.arrow up to the mark');
+    else assert.equal(stoppedFiles.metrics.length, n, 'metric rows of steps 6 and 7 were still held (lost, as in a kill)');
   }
   assert.deepEqual(metricsFromIpc(await read(out, 'metrics.arrow')).map((r: MetricsRow) => r.step), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
 });

@@ -31,7 +31,7 @@ interface Expected {
   gain: number;
   ms: number;
   /** A ring's activation, or a GRU baseline (test/fixture.ts). */
-  activation?: string;
+  activation?: 'gelu' | 'relu';
   baseline?: boolean;
   /** What the table shows of the model. */
   kind: string;
@@ -54,10 +54,11 @@ const lossAt = (e: Expected, s: number): number => Math.fround(e.a * Math.exp(-s
 async function buildWorkspace(root: string, experiments: Expected[]): Promise<string[]> {
   const out: string[] = [];
   for (const [i, e] of experiments.entries()) {
-    const fixture = await buildRunFixture(join(root, 'artifacts', 'pipelines', 'experiments', e.name), { n: 8, snapshots: 2, metricRows: e.steps, traceLength: 4, seed: i + 1, gain: e.gain, baseline: e.baseline });
+    const fixture = await buildRunFixture(join(root, 'artifacts', 'pipelines', 'experiments', e.name), {
+      n: 8, snapshots: 2, metricRows: e.steps, traceLength: 4, seed: i + 1, gain: e.gain, baseline: e.baseline, activation: e.activation,
+    });
     const dir = fixture.trainDir;
     const run = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8'));
-    if (e.activation) run.config.model = { ...run.config.model, activation: e.activation };
     run.ms_per_step_median = e.ms;
     writeFileSync(join(dir, 'run.json'), JSON.stringify(run));
     const steps = Array.from({ length: e.steps }, (_, k) => k + 1);
@@ -252,6 +253,7 @@ describe('ring-compare bad input', () => {
       ['noversion', (d) => writeFileSync(join(d, 'eval', 'eval.json'), '{"datasets": []}'), /^eval\.json in .*: not an eval summary of version 1 — run the eval stage/],
       ['norun', (d) => rmSync(join(d, 'train', 'run.json')), /^run\.json in .*: missing — run the train stage/],
       ['nomodel', (d) => writeFileSync(join(d, 'train', 'run.json'), JSON.stringify({ config: { train: {} }, dataset: {}, steps: 40, ms_per_step_median: 1, train_seconds: 1 })), /^run\.json in .*: model: expected a JSON object/],
+      ['mixedrun', (d) => writeFileSync(join(d, 'train', 'run.json'), JSON.stringify({ ...JSON.parse(readFileSync(join(d, 'train', 'run.json'), 'utf8')), steps: 39 })), /^train folder .*: its files are from different runs \(step: run\.json at 39 ≠ model\.safetensors, metrics\.arrow, snapshots\.arrow at 40\) — run the train stage \(nx run experiment-seed:train\), or ring-train --overwrite, to replace them$/],
       ['cutmetrics', (d) => truncateSync(join(d, 'train', 'metrics.arrow'), Math.floor(statSync(join(d, 'train', 'metrics.arrow')).size / 2)), /^metrics\.arrow in .*: truncated or not an Arrow IPC file — run the train stage/],
       ['nofolder', (d) => rmSync(d, { recursive: true }), /^--runs: .*: no such folder — run the train stage \(nx run experiment-seed:train\)$/],
     ];

@@ -5,7 +5,8 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { metricsToIpc, snapshotsToIpc, type RunConfig, type RunRecord } from '@ring-attractor/train/formats';
+import { CONFIG_KEY, DATASET_KEY, STEP_KEY, metricsToIpc, snapshotsToIpc, type RunConfig, type RunRecord } from '@ring-attractor/train/formats';
+import { encodeSafetensors } from '@ring-attractor/model/safetensors';
 import { generateSequences } from '@ring-attractor/datagen';
 import { DEFAULT_EVAL_CONFIG, evaluate, writeEvaluation, type ModelAdapter, type TraceData } from '@ring-attractor/eval';
 
@@ -21,6 +22,8 @@ export interface FixtureOptions {
   gain?: number;
   /** A GRU instead of a ring: no weight snapshots, main/smooth losses, no bump and no trace. */
   baseline?: boolean;
+  /** The ring's activation (default gelu). */
+  activation?: 'tanh' | 'relu' | 'gelu';
 }
 
 export interface Fixture {
@@ -78,12 +81,15 @@ export async function buildRunFixture(root: string, opts: FixtureOptions = {}): 
   const config: RunConfig = {
     model: baseline
       ? { kind: 'gru', hidden_size: 8, num_layers: 2, dropout: 0.1 }
-      : { kind: 'ring', num_neurons: n, activation: 'gelu', hidden_gain_neurons: 3, init: 'random', action_dim: k, alpha: 0.15, J0: -0.1, J1: 0.1 },
+      : { kind: 'ring', num_neurons: n, activation: opts.activation ?? 'gelu', hidden_gain_neurons: 3, init: 'random', action_dim: k, alpha: 0.15, J0: -0.1, J1: 0.1 },
     train: { steps: metricRows, batch_size: 8, lr: 1e-3, weight_decay: 0, clip: 1, bump_weight: 0.2, snapshot_every: every, checkpoint_every: 10, seed: 1 },
   };
   const parts = baseline ? ['main', 'smooth'] : ['angle', 'bump'];
   if (baseline) names.length = 0;
   const configJson = JSON.stringify(config);
+  // Every file records the same run: its config and training data (what readers check).
+  const datasetSha256 = 'ab'.repeat(32);
+  const identity = { configJson, datasetSha256 };
 
   const matrices: Record<string, Float32Array[]> = {};
   for (const name of names) {
@@ -103,13 +109,13 @@ export async function buildRunFixture(root: string, opts: FixtureOptions = {}): 
       steps.map((step, i) => ({ step, loss_total: loss(step) * 1.2, losses: Object.fromEntries(parts.map((p) => [p, loss(step)])), weights: Object.fromEntries(names.map((m) => [m, matrices[m][i]])) })),
       parts,
       names.map((name) => ({ name, shape: [n, n] })),
-      configJson,
+      identity,
     ),
   );
   const mSteps = Array.from({ length: metricRows }, (_, i) => i + 1);
   writeFileSync(
     join(dir, 'metrics.arrow'),
-    metricsToIpc(mSteps.map((step) => ({ step, loss_total: loss(step) * 1.2, losses: Object.fromEntries(parts.map((p) => [p, loss(step)])), grad_norm: 0.5 + rand(), ms: 10 + rand() })), parts, configJson),
+    metricsToIpc(mSteps.map((step) => ({ step, loss_total: loss(step) * 1.2, losses: Object.fromEntries(parts.map((p) => [p, loss(step)])), grad_norm: 0.5 + rand(), ms: 10 + rand() })), parts, identity),
   );
 
   // An ideal integrator: the bump sits on the aligned true angle, decoders are close to it.
@@ -133,7 +139,7 @@ export async function buildRunFixture(root: string, opts: FixtureOptions = {}): 
     join(dir, 'run.json'),
     JSON.stringify({
       config,
-      dataset: { name: 'tiny', sha256: { 'train.arrow': 'ab'.repeat(32), 'test.arrow': 'cd'.repeat(32) }, seq_len: 20, max_av: 0.1 * Math.PI },
+      dataset: { name: 'tiny', sha256: { 'train.arrow': datasetSha256, 'test.arrow': 'cd'.repeat(32) }, seq_len: 20, max_av: 0.1 * Math.PI },
       parameters: baseline ? 1234 : 3 * n * n + 20,
       backend: 'wasm', kernel: 'wasm', kernel_isa: 'relaxed-simd', threads: 2, steps: metricRows, train_seconds: 1.5, ms_per_step_median: 10.2,
       ...(baseline ? {} : { sanity_loss: 0.31 }),
@@ -149,7 +155,8 @@ export async function buildRunFixture(root: string, opts: FixtureOptions = {}): 
   };
   const evalDir = join(root, 'eval');
   await buildEvalFixture(evalDir, { trace: baseline ? undefined : trace, n, seed: opts.seed ?? 7, gain: opts.gain });
-  writeFileSync(join(dir, 'model.safetensors'), Buffer.alloc(8));
+  // The model's parameters are not drawn; its metadata says which run it is.
+  writeFileSync(join(dir, 'model.safetensors'), encodeSafetensors({}, { [STEP_KEY]: String(metricRows), [CONFIG_KEY]: configJson, [DATASET_KEY]: datasetSha256 }));
   return { dir: root, trainDir: dir, evalDir, n, names, steps, matrices, config };
 }
 

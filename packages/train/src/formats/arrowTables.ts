@@ -19,6 +19,26 @@ import {
   type Vector,
 } from 'apache-arrow';
 import { UsageError } from '@ring-attractor/common';
+import { CONFIG_KEY, DATASET_KEY } from './names.js';
+
+/** Which run a file belongs to: its config (JSON, as written) and the sha256 of the train.arrow it trained on. */
+export interface RunIdentity {
+  configJson: string;
+  datasetSha256: string;
+}
+
+/** The schema metadata that records a {@link RunIdentity}. */
+export function identityMetadata(id: RunIdentity): Map<string, string> {
+  return new Map([
+    [CONFIG_KEY, id.configJson],
+    [DATASET_KEY, id.datasetSha256],
+  ]);
+}
+
+/** One record batch of `schema` from its columns' data, in field order. */
+export function recordBatch(schema: Schema, children: Data[], length: number): RecordBatch {
+  return new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length, children }));
+}
 
 /** A column to write: its name, its data, and the field metadata (e.g. the fixed-shape-tensor extension). */
 export interface Column {

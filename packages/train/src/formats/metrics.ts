@@ -1,7 +1,7 @@
 /** metrics.arrow: one row per training step (docs/formats.md). */
-import { Float32, Float64, Int32, tableFromIPC, type Table } from 'apache-arrow';
-import { badRunFile, flat, numbers, parseTable, readRunBytes, tableBytes } from './arrowTables.js';
-import { CONFIG_KEY, RUN_FILES } from './names.js';
+import { Field, Float32, Float64, Int32, Schema, Table, tableFromIPC, tableToIPC, type RecordBatch } from 'apache-arrow';
+import { badRunFile, flat, identityMetadata, numbers, parseTable, readRunBytes, recordBatch, type RunIdentity } from './arrowTables.js';
+import { RUN_FILES } from './names.js';
 
 /** One training step's row: the total loss, the model's loss parts by name (ring: angle, bump), the gradient norm, the time. */
 export interface MetricsRow {
@@ -15,45 +15,69 @@ export interface MetricsRow {
 /** The column of a loss part: `loss_<part>`. */
 export const lossColumn = (part: string): string => `loss_${part}`;
 
-/** The loss parts a table holds: its `loss_*` columns other than `loss_total`, in file order. */
-export function lossParts(table: Table): string[] {
-  return table.schema.fields.map((f) => f.name).filter((n) => n.startsWith('loss_') && n !== 'loss_total').map((n) => n.slice(5));
+/** The loss parts a schema holds: its `loss_*` columns other than `loss_total`, in file order. */
+export function lossParts(schema: Schema): string[] {
+  return schema.fields.map((f) => f.name).filter((n) => n.startsWith('loss_') && n !== 'loss_total').map((n) => n.slice(5));
 }
 
-/** metrics.arrow bytes: step, loss_total, loss_<part>…, grad_norm (Float32), ms (Float64); the run's config in the schema metadata. */
-export function metricsToIpc(rows: readonly MetricsRow[], parts: readonly string[], configJson: string): Uint8Array {
-  const n = rows.length;
-  return tableBytes(
+/** metrics.arrow's schema: step (Int32), loss_total, loss_<part>…, grad_norm (Float32), ms (Float64); the run's identity in its metadata. */
+export function metricsSchema(parts: readonly string[], identity: RunIdentity): Schema {
+  return new Schema(
     [
-      { name: 'step', data: flat(new Int32(), Int32Array.from(rows, (r) => r.step), n) },
-      { name: 'loss_total', data: flat(new Float32(), Float32Array.from(rows, (r) => r.loss_total), n) },
-      ...parts.map((p) => ({ name: lossColumn(p), data: flat(new Float32(), Float32Array.from(rows, (r) => r.losses[p]), n) })),
-      { name: 'grad_norm', data: flat(new Float32(), Float32Array.from(rows, (r) => r.grad_norm), n) },
-      { name: 'ms', data: flat(new Float64(), Float64Array.from(rows, (r) => r.ms), n) },
+      new Field('step', new Int32(), false),
+      new Field('loss_total', new Float32(), false),
+      ...parts.map((p) => new Field(lossColumn(p), new Float32(), false)),
+      new Field('grad_norm', new Float32(), false),
+      new Field('ms', new Float64(), false),
     ],
-    n,
-    new Map([[CONFIG_KEY, configJson]]),
+    identityMetadata(identity),
   );
 }
 
-/** Rows of metrics.arrow bytes (a resumed run continues them). */
-export function metricsFromIpc(bytes: Uint8Array): MetricsRow[] {
-  const table = tableFromIPC(bytes);
+/** Rows as one record batch of a {@link metricsSchema}. */
+export function metricsBatch(schema: Schema, rows: readonly MetricsRow[]): RecordBatch {
+  const n = rows.length;
+  return recordBatch(
+    schema,
+    [
+      flat(new Int32(), Int32Array.from(rows, (r) => r.step), n),
+      flat(new Float32(), Float32Array.from(rows, (r) => r.loss_total), n),
+      ...lossParts(schema).map((p) => flat(new Float32(), Float32Array.from(rows, (r) => r.losses[p]), n)),
+      flat(new Float32(), Float32Array.from(rows, (r) => r.grad_norm), n),
+      flat(new Float64(), Float64Array.from(rows, (r) => r.ms), n),
+    ],
+    n,
+  );
+}
+
+/** metrics.arrow bytes of `rows` as one record batch (what the training loop appends batch by batch). */
+export function metricsToIpc(rows: readonly MetricsRow[], parts: readonly string[], identity: RunIdentity): Uint8Array {
+  const schema = metricsSchema(parts, identity);
+  return tableToIPC(new Table(schema, [metricsBatch(schema, rows)]), 'file');
+}
+
+/** Rows of metrics record batches (or a table); throws on a missing column. */
+export function metricsRows(batch: RecordBatch | Table): MetricsRow[] {
   const col = (c: string): ArrayLike<number> => {
-    const v = table.getChild(c);
+    const v = batch.getChild(c);
     if (!v) throw new Error(`missing column ${c}`);
     return v.toArray() as ArrayLike<number>;
   };
-  const parts = lossParts(table);
+  const parts = lossParts(batch.schema);
   const [step, total, grad, ms] = ['step', 'loss_total', 'grad_norm', 'ms'].map(col);
   const partCols = parts.map((p) => col(lossColumn(p)));
-  return Array.from({ length: table.numRows }, (_, i) => ({
+  return Array.from({ length: batch.numRows }, (_, i) => ({
     step: step[i],
     loss_total: total[i],
     losses: Object.fromEntries(parts.map((p, k) => [p, partCols[k][i]])),
     grad_norm: grad[i],
     ms: ms[i],
   }));
+}
+
+/** Rows of metrics.arrow bytes. */
+export function metricsFromIpc(bytes: Uint8Array): MetricsRow[] {
+  return metricsRows(tableFromIPC(bytes));
 }
 
 /** Per-step training metrics of a run folder, column by column (what the figures read). */
@@ -73,7 +97,7 @@ export function readMetrics(dir: string): Metrics {
   return {
     step: numbers(dir, file, table, 'step'),
     lossTotal: numbers(dir, file, table, 'loss_total'),
-    parts: Object.fromEntries(lossParts(table).map((p) => [p, numbers(dir, file, table, lossColumn(p))])),
+    parts: Object.fromEntries(lossParts(table.schema).map((p) => [p, numbers(dir, file, table, lossColumn(p))])),
     gradNorm: numbers(dir, file, table, 'grad_norm'),
   };
 }

@@ -1,4 +1,4 @@
-/** The files of a train-stage folder (docs/formats.md), and the metadata key every one of them carries the run's config under. */
+/** The files of a train-stage folder (docs/formats.md), and the metadata keys under which they record which run they belong to. */
 
 /** File names of a train-stage output folder. */
 export const RUN_FILES = {
@@ -14,3 +14,9 @@ export type RunFile = keyof typeof RUN_FILES;
 
 /** Metadata key (Arrow schema metadata, safetensors `__metadata__`) holding the run's config ({model, train}) as JSON. */
 export const CONFIG_KEY = 'ring_attractor.config';
+
+/** Metadata key (Arrow schema metadata, safetensors `__metadata__`) holding the sha256 of the dataset's train.arrow the run trained on. */
+export const DATASET_KEY = 'dataset_sha256';
+
+/** safetensors `__metadata__` key holding the step a model or checkpoint file was written at. */
+export const STEP_KEY = 'step';

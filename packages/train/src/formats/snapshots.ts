@@ -1,8 +1,8 @@
 /** snapshots.arrow: the weight matrices at every snapshot step (docs/formats.md). */
-import { DataType, Float32, Int32, tableFromIPC } from 'apache-arrow';
-import { badRunFile, fixedList, flat, listRows, numbers, parseTable, readRunBytes, tableBytes, tensorMetadata, type Column } from './arrowTables.js';
+import { DataType, Field, FixedSizeList, Float32, Int32, Schema, Table, tableFromIPC, tableToIPC, type RecordBatch } from 'apache-arrow';
+import { badRunFile, fixedList, flat, identityMetadata, listRows, numbers, parseTable, readRunBytes, recordBatch, tensorMetadata, type RunIdentity } from './arrowTables.js';
 import { lossColumn, lossParts } from './metrics.js';
-import { CONFIG_KEY, RUN_FILES } from './names.js';
+import { RUN_FILES } from './names.js';
 
 /** One row of snapshots.arrow: the losses of that step and every weight matrix (row-major) at `step`. */
 export interface SnapshotRow {
@@ -20,24 +20,50 @@ export interface MatrixColumn {
 
 const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
-/** snapshots.arrow bytes: step, loss_total, loss_<part>…, then each matrix as an `arrow.fixed_shape_tensor` column of its shape. */
-export function snapshotsToIpc(rows: readonly SnapshotRow[], parts: readonly string[], matrices: readonly MatrixColumn[], configJson: string): Uint8Array {
-  const len = rows.length;
-  const columns: Column[] = [
-    { name: 'step', data: flat(new Int32(), Int32Array.from(rows, (r) => r.step), len) },
-    { name: 'loss_total', data: flat(new Float32(), Float32Array.from(rows, (r) => r.loss_total), len) },
-    ...parts.map((p) => ({ name: lossColumn(p), data: flat(new Float32(), Float32Array.from(rows, (r) => r.losses[p]), len) })),
-  ];
-  for (const { name, shape } of matrices) {
-    const n = size(shape);
-    const values = new Float32Array(len * n);
-    rows.forEach((r, i) => values.set(r.weights[name], i * n));
-    columns.push({ name, data: fixedList(n, values, len), metadata: tensorMetadata(shape) });
-  }
-  return tableBytes(columns, len, new Map([[CONFIG_KEY, configJson]]));
+/** snapshots.arrow's schema: step, loss_total, loss_<part>…, then each matrix as an `arrow.fixed_shape_tensor` column of its shape; the run's identity in its metadata. */
+export function snapshotsSchema(parts: readonly string[], matrices: readonly MatrixColumn[], identity: RunIdentity): Schema {
+  return new Schema(
+    [
+      new Field('step', new Int32(), false),
+      new Field('loss_total', new Float32(), false),
+      ...parts.map((p) => new Field(lossColumn(p), new Float32(), false)),
+      ...matrices.map(
+        ({ name, shape }) => new Field(name, new FixedSizeList(size(shape), new Field('item', new Float32(), false)), false, tensorMetadata(shape)),
+      ),
+    ],
+    identityMetadata(identity),
+  );
 }
 
-/** Rows of snapshots.arrow bytes (a resumed run continues them); weights are copied out of the Arrow buffers. */
+/** Rows as one record batch of a {@link snapshotsSchema}. */
+export function snapshotsBatch(schema: Schema, rows: readonly SnapshotRow[]): RecordBatch {
+  const len = rows.length;
+  const parts = lossParts(schema);
+  const matrices = schema.fields.filter((f) => DataType.isFixedSizeList(f.type));
+  return recordBatch(
+    schema,
+    [
+      flat(new Int32(), Int32Array.from(rows, (r) => r.step), len),
+      flat(new Float32(), Float32Array.from(rows, (r) => r.loss_total), len),
+      ...parts.map((p) => flat(new Float32(), Float32Array.from(rows, (r) => r.losses[p]), len)),
+      ...matrices.map(({ name, type }) => {
+        const n = (type as FixedSizeList).listSize;
+        const values = new Float32Array(len * n);
+        rows.forEach((r, i) => values.set(r.weights[name], i * n));
+        return fixedList(n, values, len);
+      }),
+    ],
+    len,
+  );
+}
+
+/** snapshots.arrow bytes of `rows` as one record batch (what the training loop appends row by row). */
+export function snapshotsToIpc(rows: readonly SnapshotRow[], parts: readonly string[], matrices: readonly MatrixColumn[], identity: RunIdentity): Uint8Array {
+  const schema = snapshotsSchema(parts, matrices, identity);
+  return tableToIPC(new Table(schema, [snapshotsBatch(schema, rows)]), 'file');
+}
+
+/** Rows of snapshots.arrow bytes; weights are copied out of the Arrow buffers. */
 export function snapshotsFromIpc(bytes: Uint8Array, names: readonly string[]): SnapshotRow[] {
   const table = tableFromIPC(bytes);
   const get = (c: string) => {
@@ -45,7 +71,7 @@ export function snapshotsFromIpc(bytes: Uint8Array, names: readonly string[]): S
     if (!col) throw new Error(`missing column ${c}`);
     return col;
   };
-  const parts = lossParts(table);
+  const parts = lossParts(table.schema);
   const step = get('step').toArray() as ArrayLike<number>;
   const total = get('loss_total').toArray() as ArrayLike<number>;
   const partCols = parts.map((p) => get(lossColumn(p)).toArray() as ArrayLike<number>);
@@ -108,7 +134,7 @@ export function readSnapshots(dir: string): Snapshots {
   return {
     steps: numbers(dir, file, table, 'step'),
     lossTotal: numbers(dir, file, table, 'loss_total'),
-    parts: Object.fromEntries(lossParts(table).map((p) => [p, numbers(dir, file, table, lossColumn(p))])),
+    parts: Object.fromEntries(lossParts(table.schema).map((p) => [p, numbers(dir, file, table, lossColumn(p))])),
     names,
     shapes,
     matrices,

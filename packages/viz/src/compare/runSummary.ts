@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import { join } from 'node:path';
 import { readEvalSummary, readTable, DATASET_FILES, EVAL_FILES, type ErrorByStepRow, type EvalSummary, type GainRow } from '@ring-attractor/eval/files';
-import { checkRunDir, readMetrics, readRunRecord, type RunRecord } from '@ring-attractor/train/formats';
+import { checkRunDir, checkRunFiles, readMetrics, type RunRecord } from '@ring-attractor/train/formats';
 
 /** An experiment folder's stages, as the pipeline lays them out (artifacts/pipelines/experiments/<name>/…). */
 export const STAGE_FOLDERS = { train: 'train', eval: 'eval' } as const;
@@ -62,7 +62,7 @@ export function readRunSummary(dir: string, name = runName(dir)): RunSummary {
   const trainDir = join(dir, STAGE_FOLDERS.train);
   const evalDir = join(dir, STAGE_FOLDERS.eval);
   checkRunDir(trainDir, '--runs');
-  const run = readRunRecord(trainDir);
+  const run = checkRunFiles(trainDir, ['run', 'metrics'])!;
   const metrics = readMetrics(trainDir);
   const ev = readEvalSummary(evalDir);
   const byStep = Object.fromEntries(ev.datasets.map((d) => [d.name, readTable<ErrorByStepRow>(join(evalDir, d.name), DATASET_FILES.byStep)]));
