@@ -53,9 +53,9 @@ try {
     runDir = join(root, 'train');
     const t0 = performance.now();
     await train({ dataDir: join(root, 'seed'), outDir: runDir, config: resolveRunConfig({ train: { steps: trainSteps } }), progress: false, log: () => undefined });
-    const trained = await json(join(runDir, 'eval.json'));
+    const trained = await json(join(runDir, 'run.json'));
     modelNote = `model=seed-config-trained-${trainSteps}-steps`;
-    process.stderr.write(`trained ${trainSteps} steps in ${((performance.now() - t0) / 1000).toFixed(1)} s (test pv error ${Number(trained.pv_deg).toFixed(2)}°)\n`);
+    process.stderr.write(`trained ${trainSteps} steps in ${((performance.now() - t0) / 1000).toFixed(1)} s (${Number(trained.ms_per_step_median).toFixed(1)} ms/step)\n`);
   }
 
   const walls: number[] = [];
