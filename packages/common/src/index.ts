@@ -1,5 +1,10 @@
-export { writeFileAtomic, createAtomicWriteStream, tempPathFor, type AtomicStream } from './atomic.js';
-export { UsageError, invalid, runMain } from './errors.js';
+export { writeFileAtomic, createAtomicWriteStream, tempPathFor, parseTempName, type AtomicStream } from './atomic.js';
+export { UsageError, invalid } from './errors.js';
+export { runMain, setActivity, describeFailure } from './runMain.js';
 export { createProgress, type Progress } from './progress.js';
 export { readJsonObject, yargsFail } from './config-file.js';
 export { packageVersion } from './version.js';
+export { claimOutputFolder, releaseOutputFolders, type OutputFolder } from './outputFolder.js';
+export { lockFolder, lockPathFor, describeOwner, type FolderLock, type LockOwner } from './folderLock.js';
+export { removeDeadTempFiles, removeOwnTempFiles } from './leftovers.js';
+export { currentProcess, processState, pidAlive, type ProcessIdentity } from './processes.js';
