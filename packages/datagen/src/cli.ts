@@ -1,6 +1,6 @@
 /** `ring-datagen`: generates a dataset folder (train.arrow, test.arrow, manifest.json; docs/formats.md). */
 import { hideBin } from 'yargs/helpers';
-import { createProgress, invalid, packageVersion, runMain, type Progress } from '@ring-attractor/common';
+import { claimOutputFolder, createProgress, packageVersion, runMain, type Progress } from '@ring-attractor/common';
 import { datagenSection, parseStageCli } from '@ring-attractor/config';
 import { resolveDatagenConfig } from './config.js';
 
@@ -17,8 +17,8 @@ async function main(): Promise<void> {
     hideBin(process.argv),
   );
   const out = String(args.out);
-  if (out.trim() === '') invalid('--out', 'a folder path', out);
   const cfg = resolveDatagenConfig(config.dataset);
+  claimOutputFolder(out, 'ring-datagen');
 
   // Loaded only now: apache-arrow is slow to import and bad input should fail fast.
   const { generateDataset } = await import('./writer.js');
@@ -39,4 +39,4 @@ async function main(): Promise<void> {
   }
 }
 
-await runMain(main);
+await runMain(main, 'generating the dataset');
