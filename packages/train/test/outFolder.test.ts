@@ -3,7 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { lockFolder, lockPathFor, parseTempName } from '@ring-attractor/common';
@@ -82,4 +82,17 @@ test('SIGTERM during training exits 143 and leaves no temp file and no lock; --r
   assert.equal(existsSync(lockPathFor(out)), false);
   const r = await runCli(['--data', data, '--out', out, ...flags, '--steps', '60', '--resume']);
   assert.equal(r.code, 0, r.stderr);
+});
+
+test('a test split changed after its manifest was written fails before step 1: one line naming the file, nothing written', async () => {
+  const changed = join(root, 'changed-data');
+  cpSync(data, changed, { recursive: true });
+  const bytes = readFileSync(join(changed, 'test.arrow'));
+  bytes[bytes.length >> 1] ^= 0x01;
+  writeFileSync(join(changed, 'test.arrow'), bytes);
+  const out = join(root, 'never');
+  const r = await runCli(['--data', changed, '--out', out, ...SMALL_FLAGS]);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /^error: data: .*changed-data\/test\.arrow: sha256 mismatch \(file [0-9a-f]{64}, manifest [0-9a-f]{64}\)\n$/);
+  assert.equal(existsSync(out), false);
 });
