@@ -83,3 +83,11 @@ test('SIGTERM and SIGINT mid-write leave nothing: exit 143 and 130', async () =>
     assert.equal(existsSync(`${out}.lock`), false, `${signal}: no lock`);
   }
 });
+
+test('a dataset larger than the free disk space is refused before anything is written, naming the flags', () => {
+  const out = join(root, 'huge');
+  const r = run(['--out', out, '--num-samples', '1000000000000', '--seq-len', '120']);
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /^error: --num-samples 1000000000000 and --test-samples 1024 × --seq-len 120: the dataset needs 96[0-9.]+ GB on disk and \/.* has [0-9.]+ GB free\n$/);
+  assert.equal(existsSync(out), false);
+});
