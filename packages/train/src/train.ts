@@ -31,6 +31,7 @@ import {
 } from '@ring-attractor/model';
 import { checkResumable, decodeCheckpoint, encodeCheckpoint, type CheckpointState, type NamedTensor } from './checkpoint.js';
 import { modelOptions, type RunConfig } from './config.js';
+import { checkTrainingMemory, estimateTrainingMemory } from './memoryEstimate.js';
 import {
   CONFIG_KEY,
   RUN_FILES,
@@ -134,6 +135,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   // The baselines run their own fused ops (wasm) wherever the ring would run a fused kernel.
   const runKernel = config.model.kind === 'ring' ? kernel : baselineKernel(kernel);
   const kernelIsa = kernelInfo(runKernel).isa;
+  checkTrainingMemory(estimateTrainingMemory(config, { seqLen: ds.seqLen, trainRows: ds.manifest.files['train.arrow'].rows }, runKernel), backend, runKernel);
   const model = createModel(config.model, modelOptions(config, ds.config.max_av, kernel));
   try {
     return await trainModel(createTrainingState(config, model));
