@@ -37,6 +37,9 @@ function installHandlers(): void {
   handlersInstalled = true;
   process.on('exit', releaseOutputFolders);
   for (const sig of SIGNALS) {
+    // JavaScript handlers run when the event loop gets control: a signal during a training step
+    // takes effect when the step ends (SIGQUIT or SIGKILL end it at once; the next run removes
+    // what they leave).
     process.on(sig, () => {
       for (const f of claimed.values()) removeOwnTempFiles(f.path);
       releaseOutputFolders();
