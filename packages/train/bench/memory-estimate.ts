@@ -10,7 +10,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateDataset, resolveDatagenConfig } from '@ring-attractor/datagen';
@@ -39,6 +39,7 @@ const CASES: Case[] = [
   { name: 'gru-H512', data: 'T120', kernel: 'native', config: { model: { kind: 'gru', hidden_size: 512 }, train: quiet } },
   { name: 'transformer-d256', data: 'T120', kernel: 'native', config: { model: { kind: 'transformer', d_model: 256, dim_feedforward: 1024 }, train: quiet } },
   { name: 'transformer-T500', data: 'T500', kernel: 'native', config: { model: { kind: 'transformer' }, train: { ...quiet, batch_size: 32 } } },
+  { name: 'transformer-T500-tfjs', data: 'T500', kernel: 'tfjs', config: { model: { kind: 'transformer' }, train: { ...quiet, batch_size: 8 } } },
 ];
 
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
@@ -61,7 +62,7 @@ try {
     const config = resolveRunConfig(c.config);
     const shape = shapes[c.data];
     const runKernel = config.model.kind === 'ring' || c.kernel === 'tfjs' ? c.kernel : 'wasm';
-    const estimate = estimateTrainingMemory(config, { seqLen: shape.seq_len, trainRows: shape.num_samples }, runKernel).total;
+    const estimate = estimateTrainingMemory(config, { seqLen: shape.seq_len, trainRows: shape.num_samples, threads: availableParallelism() }, runKernel).total;
     const file = join(root, `${c.name}.json`);
     writeFileSync(file, JSON.stringify(c.config));
     const r = spawnSync(process.execPath, ['--import', PEAK, BIN, '--data', dirs[c.data], '--out', join(root, c.name), '--config', file, '--kernel', c.kernel, '--backend', 'wasm'], {

@@ -35,10 +35,11 @@ export interface MemoryEstimate {
   total: number;
 }
 
-/** What the estimate needs of the dataset. */
+/** What the estimate needs of the dataset, and the fused kernels' thread count (each thread has its own scratch). */
 export interface DataShape {
   seqLen: number;
   trainRows: number;
+  threads?: number;
 }
 
 /** Node, tfjs, the kernels' modules and their fixed buffers (measured: 115–140 MB for a tiny run). */
@@ -65,9 +66,13 @@ export const BYTES_PER_ELEMENT = {
   /** The gain nets per B·T·k·H: exact GELU's intermediates and softplus, kept by autodiff. */
   gainNet: 93,
   /** The GRU per B·T·H·L: the fused stack's gates and states, and the tfjs layers around it. */
-  gru: 40,
-  /** The transformer per B·T·d·L and per B·T·ff·L (projections, norms, residuals) and per B·heads·T²·L (scores and softmax). */
-  transformer: { perToken: 60, perFeedforward: 16, perScore: 12 },
+  gru: 60,
+  /**
+   * The transformer per B·T·d·L and per B·T·ff·L (projections, norms, residuals); as a tfjs graph
+   * also per B·heads·T²·L (scores, softmax and their gradients). The fused attention keeps no
+   * scores: it recomputes them per sequence and head in a scratch of about 3·T² floats per thread.
+   */
+  transformer: { perToken: 60, perFeedforward: 16, perScore: 12, scratchPerThread: (T: number, headDim: number) => 4 * (3 * T * T + 6 * T * headDim) },
 } as const;
 
 /** The heaps with fixed ceilings: tfjs's wasm backend (4 GiB, a wasm32 memory) and the fused wasm kernels (2 GiB). */
@@ -137,7 +142,8 @@ export function estimateTrainingMemory(config: RunConfig, data: DataShape, kerne
     const { d_model: d, nhead, num_layers: L, dim_feedforward: ff, max_seq_len: rows } = model;
     const c = BYTES_PER_ELEMENT.transformer;
     parts.push({ what: 'the positional table', bytes: 2 * 4 * rows * d, place: 'tensors', fields: { max_seq_len: rows, d_model: d } });
-    step.push({ what: 'attention scores', bytes: c.perScore * B * nhead * T * T * L, place: kernel === 'tfjs' ? 'tensors' : 'kernel', fields: { batch_size: B, nhead, num_layers: L, 'the dataset’s seq_len': T } });
+    if (kernel === 'tfjs') step.push({ what: 'attention scores', bytes: c.perScore * B * nhead * T * T * L, place: 'tensors', fields: { batch_size: B, nhead, num_layers: L, 'the dataset’s seq_len': T } });
+    else step.push({ what: 'attention scratch', bytes: (data.threads ?? 1) * c.scratchPerThread(T, d / nhead), place: 'kernel', fields: { 'the dataset’s seq_len': T } });
     step.push({ what: 'transformer activations', bytes: (c.perToken * d + c.perFeedforward * ff) * B * T * L, place: 'tensors', fields: { batch_size: B, d_model: d, dim_feedforward: ff, num_layers: L, 'the dataset’s seq_len': T } });
   }
   parts.push(...step);

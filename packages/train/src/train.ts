@@ -135,7 +135,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   // The baselines run their own fused ops (wasm) wherever the ring would run a fused kernel.
   const runKernel = config.model.kind === 'ring' ? kernel : baselineKernel(kernel);
   const kernelIsa = kernelInfo(runKernel).isa;
-  checkTrainingMemory(estimateTrainingMemory(config, { seqLen: ds.seqLen, trainRows: ds.manifest.files['train.arrow'].rows }, runKernel), backend, runKernel);
+  checkTrainingMemory(estimateTrainingMemory(config, { seqLen: ds.seqLen, trainRows: ds.manifest.files['train.arrow'].rows, threads }, runKernel), backend, runKernel);
   const model = createModel(config.model, modelOptions(config, ds.config.max_av, kernel));
   try {
     return await trainModel(createTrainingState(config, model));
