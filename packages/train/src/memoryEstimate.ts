@@ -72,7 +72,7 @@ export const BYTES_PER_ELEMENT = {
    * also per B·heads·T²·L (scores, softmax and their gradients). The fused attention keeps no
    * scores: it recomputes them per sequence and head in a scratch of about 3·T² floats per thread.
    */
-  transformer: { perToken: 60, perFeedforward: 16, perScore: 12, scratchPerThread: (T: number, headDim: number) => 4 * (3 * T * T + 6 * T * headDim) },
+  transformer: { perToken: 60, perFeedforward: 16, perScore: 48, scratchPerThread: (T: number, headDim: number) => 4 * (3 * T * T + 6 * T * headDim) },
 } as const;
 
 /** The heaps with fixed ceilings: tfjs's wasm backend (4 GiB, a wasm32 memory) and the fused wasm kernels (2 GiB). */
