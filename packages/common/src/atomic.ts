@@ -8,6 +8,15 @@ export function tempPathFor(path: string): string {
   return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
 }
 
+/** The names {@link tempPathFor} makes: `.<name>.<pid>.<8 hex digits>.tmp`. */
+const TEMP_NAME = /^\.(.+)\.([1-9][0-9]*)\.[0-9a-f]{8}\.tmp$/;
+
+/** The pid and final name of a temp file {@link tempPathFor} named, or undefined for any other name. */
+export function parseTempName(name: string): { pid: number; target: string } | undefined {
+  const m = TEMP_NAME.exec(name);
+  return m ? { pid: Number(m[2]), target: m[1] } : undefined;
+}
+
 /** Flushes a file's bytes to the disk, so a rename after it never publishes an empty or partial file after a power cut. */
 async function syncFile(path: string): Promise<void> {
   const fh = await open(path, 'r+');
@@ -44,10 +53,17 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
     }
     await rename(tmp, path);
   } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
+    // The write's error is the one to report, not a failure to remove what it left.
+    await rm(tmp, { force: true }).catch(() => undefined);
+    throw namingFile(err, path);
   }
   await syncDir(dirname(path));
+}
+
+/** A file-system error reports the file being written, not its temp file (writes of a descriptor name none). */
+function namingFile(err: unknown, path: string): unknown {
+  if (err instanceof Error && (err as NodeJS.ErrnoException).code !== undefined) (err as NodeJS.ErrnoException).path = path;
+  return err;
 }
 
 /** A write stream to a temp file that becomes `path` only on `commit()`; `abort()` removes it. */
@@ -71,9 +87,13 @@ export function createAtomicWriteStream(path: string): AtomicStream {
     tmpPath,
     async commit() {
       if (!stream.writableEnded) stream.end();
-      await closed;
-      await syncFile(tmpPath);
-      await rename(tmpPath, path);
+      try {
+        await closed;
+        await syncFile(tmpPath);
+        await rename(tmpPath, path);
+      } catch (err) {
+        throw namingFile(err, path);
+      }
       await syncDir(dirname(path));
     },
     async abort() {

@@ -1,6 +1,11 @@
-export { writeFileAtomic, createAtomicWriteStream, tempPathFor, type AtomicStream } from './atomic.js';
-export { UsageError, invalid, runMain, DEBUG_ENV } from './errors.js';
+export { writeFileAtomic, createAtomicWriteStream, tempPathFor, parseTempName, type AtomicStream } from './atomic.js';
+export { UsageError, invalid } from './errors.js';
+export { runMain, setActivity, describeFailure, DEBUG_ENV } from './runMain.js';
 export { createProgress, PROGRESS_ENV, type Progress } from './progress.js';
 export { envEpilogue } from './help.js';
 export { readJsonObject, yargsFail } from './config-file.js';
 export { packageVersion } from './version.js';
+export { claimOutputFolder, releaseOutputFolders, type OutputFolder } from './outputFolder.js';
+export { lockFolder, lockPathFor, describeOwner, type FolderLock, type LockOwner } from './folderLock.js';
+export { removeDeadTempFiles, removeOwnTempFiles } from './leftovers.js';
+export { currentProcess, processState, pidAlive, type ProcessIdentity } from './processes.js';

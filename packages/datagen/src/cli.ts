@@ -1,6 +1,6 @@
 /** `ring-datagen`: generates a dataset folder (train.arrow, test.arrow, manifest.json; docs/formats.md). */
 import { hideBin } from 'yargs/helpers';
-import { createProgress, invalid, runMain, type Progress } from '@ring-attractor/common';
+import { claimOutputFolder, createProgress, invalid, runMain, type Progress } from '@ring-attractor/common';
 import { parseStageCli } from '@ring-attractor/config';
 import { DATAGEN_CLI } from './cliSpec.js';
 import { resolveDatagenConfig } from './config.js';
@@ -8,8 +8,8 @@ import { resolveDatagenConfig } from './config.js';
 async function main(): Promise<void> {
   const { args, config, json } = await parseStageCli(DATAGEN_CLI, hideBin(process.argv));
   const out = String(args.out);
-  if (out.trim() === '') invalid('--out', 'a folder path', out);
   const cfg = resolveDatagenConfig(config.dataset);
+  claimOutputFolder(out, 'ring-datagen');
 
   // Loaded only now: apache-arrow is slow to import and bad input should fail fast.
   const { generateDataset } = await import('./writer.js');
@@ -30,4 +30,4 @@ async function main(): Promise<void> {
   }
 }
 
-await runMain(main);
+await runMain(main, 'generating the dataset');

@@ -146,7 +146,13 @@ export async function loadSplit(ds: Dataset, split: Split): Promise<Sequences> {
   const name = SPLIT_FILES[split];
   const path = join(ds.dir, name);
   const entry = ds.manifest.files[name];
-  const bytes = await readFile(path);
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (err) {
+    // One read returns at most 2 GiB: a larger split (num_samples·seq_len·8 bytes) cannot be loaded whole.
+    fail(path, `cannot read the split (${(err as Error).message.split('\n')[0]})`);
+  }
   const sha = createHash('sha256').update(bytes).digest('hex');
   if (sha !== entry.sha256) fail(path, `sha256 mismatch (file ${sha}, manifest ${entry.sha256}); changed since openDataset?`);
   const T = ds.seqLen;

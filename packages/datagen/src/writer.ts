@@ -9,6 +9,7 @@ import { UsageError, createAtomicWriteStream, writeFileAtomic, type AtomicStream
 import { resolveDatagenConfig, type DatagenConfig } from './config.js';
 import { datasetSchema, sequenceBatch } from './arrow-format.js';
 import { SequenceGenerator, splitStream } from './generate.js';
+import { checkDiskSpace } from './diskSpace.js';
 
 /** Name of this generator in manifests. */
 export const GENERATOR_NAME = '@ring-attractor/datagen';
@@ -126,6 +127,7 @@ export async function generateDataset(config: DatagenConfig, outDir: string, opt
   const cfg = resolveDatagenConfig(config);
   const batchRows = options.batchRows ?? defaultBatchRows(cfg.seq_len);
   if (!Number.isInteger(batchRows) || batchRows < 1) throw new RangeError(`batchRows must be a positive integer (got ${batchRows})`);
+  checkDiskSpace(cfg, batchRows, outDir);
   try {
     await mkdir(outDir, { recursive: true });
   } catch (err) {

@@ -104,7 +104,7 @@ describe('ring-datagen CLI', () => {
     const r = await run(['--out', join(notAFolder, 'sub'), '--num-samples', '10']);
     assert.equal(r.status, 2, r.stderr);
     assert.equal(r.stderr.trimEnd().split('\n').length, 1);
-    assert.match(r.stderr, /^error: out: expected a writable directory/);
+    assert.match(r.stderr, /^error: --out: expected a folder \(or a path to create one at\) \(got ".*\/sub": cannot create .*: (EEXIST|ENOTDIR)\)$/m);
   });
 
   test('flags override the config file (last repeated flag wins); prints where it wrote', async () => {

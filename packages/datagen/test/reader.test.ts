@@ -141,5 +141,13 @@ describe('dataset reader', () => {
     writeFileSync(join(d, 'train.arrow'), bytes);
     await assert.rejects(loadSplit(ds, 'train'), /train\.arrow: sha256 mismatch/);
   });
+
+  test('a split that cannot be read whole is an error naming the file, not a bare Node error', async () => {
+    const d = copy();
+    const ds = await openDataset(d);
+    // Sparse: 3 GB without using the disk, past what one read can return.
+    truncateSync(join(d, 'train.arrow'), 3e9);
+    await assert.rejects(loadSplit(ds, 'train'), (err: unknown) => err instanceof DatasetError && /^.*train\.arrow: cannot read the split \(.*greater than 2 GiB.*\)/.test((err as Error).message));
+  });
 });
 

@@ -1,6 +1,6 @@
 /** `ring-eval --run TRAIN_DIR --data DATASET_DIR [--data …] --out DIR [options]`: evaluates a trained model. */
 import { hideBin } from 'yargs/helpers';
-import { invalid, runMain } from '@ring-attractor/common';
+import { claimOutputFolder, invalid, runMain } from '@ring-attractor/common';
 import { checkEval, parseStageCli } from '@ring-attractor/config';
 import { EVAL_CLI } from './cliSpec.js';
 import { checkRuntimeOptions, type EvalConfig } from './config.js';
@@ -16,6 +16,7 @@ async function main(): Promise<void> {
   if (data.some((d) => d === '')) invalid('--data', 'a folder path', '');
   const threads = args.threads;
   if (threads !== undefined && (typeof threads !== 'number' || !Number.isInteger(threads) || threads < 1 || threads > 64)) invalid('--threads', 'an integer in [1, 64]', threads);
+  claimOutputFolder(args.out as string, 'ring-eval');
 
   // Loaded only now: tfjs and the model take a second to import, and bad flags should fail fast.
   const { runEval } = await import('./evalRun.js');
@@ -31,4 +32,4 @@ async function main(): Promise<void> {
   if (json) process.stdout.write(`${JSON.stringify({ out: args.out, files: result.files, seconds: result.seconds, summary: result.summary })}\n`);
 }
 
-await runMain(main);
+await runMain(main, 'evaluating');

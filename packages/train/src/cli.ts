@@ -1,6 +1,6 @@
 /** `ring-train --data DIR --out DIR [--config FILE] [options]`: trains a network on a dataset folder. */
 import { hideBin } from 'yargs/helpers';
-import { invalid, runMain } from '@ring-attractor/common';
+import { claimOutputFolder, invalid, runMain } from '@ring-attractor/common';
 import { checkTraining, parseStageCli } from '@ring-attractor/config';
 import { TRAIN_CLI } from './cliSpec.js';
 
@@ -26,6 +26,7 @@ async function main(): Promise<void> {
   const threads = positiveInt('--threads', args.threads, 64);
   const stopAfter = positiveInt('--stop-after', args['stop-after']);
   const injectNanAtStep = injectNanStep();
+  claimOutputFolder(args.out as string, 'ring-train');
 
   // Loaded only now: tfjs and the model take a second to import, and bad flags should fail fast.
   const { train } = await import('./train.js');
@@ -44,4 +45,4 @@ async function main(): Promise<void> {
   if (json) process.stdout.write(`${JSON.stringify({ out: args.out, step: result.step, stopped: result.stopped })}\n`);
 }
 
-await runMain(main);
+await runMain(main, 'training');

@@ -24,5 +24,6 @@ export const TRAIN_CLI: StageCliSpec<{ model: typeof MODEL_SPEC; train: typeof T
     RING_NATIVE_ISA: 'force a lower code path of the native kernel: avx2 or portable',
     RING_NATIVE_ADDON: 'load the native kernel from this file instead of the built one',
     RING_TRAIN_INJECT_NAN_AT_STEP: 'for tests: put a NaN into the first parameter at this step',
+    RING_MEMORY_LIMIT_MB: "memory a run may use (default: 90% of the machine's); larger runs are refused before they start",
   },
 };

@@ -5,3 +5,4 @@ export { resolveRunConfig, modelOptions, type RunConfig, type RunConfigInput, ty
 export { Adam, globalNorm, globalNormHost, clipFactor, clipGradients, type AdamOptions, type AdamState } from './optimizer.js';
 export { encodeCheckpoint, decodeCheckpoint, checkResumable, type CheckpointState, type CheckpointFile, type NamedTensor } from './checkpoint.js';
 export * from './formats/index.js';
+export { estimateTrainingMemory, checkTrainingMemory, memoryLimit, parameterCount, BYTES_PER_ELEMENT, HEAP_LIMITS, type MemoryEstimate, type MemoryPart, type DataShape } from './memoryEstimate.js';

@@ -33,6 +33,7 @@ import { checkCheckpointModel, checkResumable, decodeCheckpoint, encodeCheckpoin
 import { modelOptions, type RunConfig } from './config.js';
 import { CONFIG_KEY, DATASET_KEY, RUN_FILES, STEP_KEY, metricsSchema, snapshotsSchema, type MetricsRow, type RunIdentity, type RunRecord } from './formats/index.js';
 import { RunLog, verifyRunLog, type RunSchemas, type VerifiedLog } from './runLog.js';
+import { checkTrainingMemory, estimateTrainingMemory } from './memoryEstimate.js';
 import { createTrainingState, trainStep, type TrainingState } from './step.js';
 
 /** Everything a run needs besides the config. */
@@ -134,6 +135,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   // The baselines run their own fused ops (wasm) wherever the ring would run a fused kernel.
   const runKernel = config.model.kind === 'ring' ? kernel : baselineKernel(kernel);
   const kernelIsa = kernelInfo(runKernel).isa;
+  checkTrainingMemory(estimateTrainingMemory(config, { seqLen: ds.seqLen, trainRows: ds.manifest.files['train.arrow'].rows, threads }, runKernel), backend, runKernel);
   const model = createModel(config.model, modelOptions(config, ds.config.max_av, kernel));
   try {
     return await trainModel(createTrainingState(config, model));

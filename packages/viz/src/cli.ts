@@ -1,6 +1,6 @@
 /** `ring-viz`: renders a train-stage output folder into figures, movies and an HTML report. */
 import { hideBin } from 'yargs/helpers';
-import { invalid, runMain } from '@ring-attractor/common';
+import { claimOutputFolder, invalid, runMain } from '@ring-attractor/common';
 import { parseStageCli } from '@ring-attractor/config';
 import { VIZ_CLI } from './cliSpec.js';
 import { resolveVizConfig } from './vizConfig.js';
@@ -10,6 +10,7 @@ async function main(): Promise<void> {
   const viz = resolveVizConfig(config.viz, (k) => `--${k.replace(/_/g, '-')}`);
   const workers = args.workers;
   if (workers !== undefined && (typeof workers !== 'number' || !Number.isInteger(workers) || workers < 1 || workers > 64)) invalid('--workers', 'an integer in [1, 64]', workers);
+  claimOutputFolder(args.out as string, 'ring-viz');
   // For tests and for forcing a system ffmpeg: skip the npm-packaged binaries.
   const packaged = process.env.RING_VIZ_NO_PACKAGED_FFMPEG ? false : undefined;
   // Loaded only now: bad flags fail fast, without loading the renderer.
@@ -24,4 +25,4 @@ async function main(): Promise<void> {
   );
 }
 
-await runMain(main);
+await runMain(main, 'rendering figures');

@@ -5,7 +5,7 @@
  */
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { envEpilogue, invalid, packageVersion, runMain, yargsFail } from '@ring-attractor/common';
+import { claimOutputFolder, envEpilogue, invalid, packageVersion, runMain, yargsFail } from '@ring-attractor/common';
 import { COMPARE_CLI } from './cliSpec.js';
 import { runName, testErrors } from './runSummary.js';
 
@@ -27,6 +27,7 @@ async function main(): Promise<void> {
   if (width !== undefined && (!Number.isInteger(width) || width < 400 || width > 4096)) invalid('--width', 'an integer in [400, 4096]', width);
   if (argv.runs.length === 0) invalid('--runs', 'at least one train-stage folder', argv.runs);
   const refs = argv.runs.map((dir) => ({ name: runName(dir), dir }));
+  claimOutputFolder(argv.out, 'ring-compare');
   // Loaded only now: bad flags fail fast, without loading the renderer.
   const { compareRuns } = await import('./compareRuns.js');
   const t0 = performance.now();
@@ -38,4 +39,4 @@ async function main(): Promise<void> {
   );
 }
 
-await runMain(main);
+await runMain(main, 'comparing experiments');
