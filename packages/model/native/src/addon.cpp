@@ -201,6 +201,7 @@ size_t carve(Plan& p, const IsaOps& isa, char* base) {
     sl.FD = c.take<float>(T * BS * LD);
     sl.pre = c.take<float>(BS * LD);
     sl.dR = c.take<float>(BS * LD);
+    sl.part = c.take<float>((BS + isa.MR) * LD);
     sl.dapart = c.take<float>(BS);
     sl.idx = c.take<int>(BS);
     sl.dW = c.take<float>((K + 1) * N * LD);
@@ -220,16 +221,14 @@ void plan(State& st, const Shape& s, int threads, const IsaOps* isa) {
   p.LD = (s.N + isa->W - 1) / isa->W * isa->W;
   p.S = threads < 1 ? 1 : threads > s.B ? s.B : threads > MAX_THREADS ? MAX_THREADS : threads;
   const int base = s.B / p.S, extra = s.B % p.S;
-  int b0 = 0, largest = 0;
+  int b0 = 0;
   for (int i = 0; i < p.S; i++) {
     const int bs = base + (i < extra ? 1 : 0);
     p.slices[i].b0 = b0;
     p.slices[i].b1 = b0 + bs;
     b0 += bs;
-    if (bs > largest) largest = bs;
   }
-  // Enough rows per channel that emptying the staging block is a long product (and one step fits).
-  p.KS = largest > 256 ? largest : 256;
+  p.KS = isa->KS;
   const size_t bytes = carve(p, *isa, nullptr);
   if (bytes > MAX_BYTES) throw Failure("native kernel: these shapes need " + std::to_string(bytes >> 30) + " GiB of kernel memory; use a smaller batch or sequence length");
   if (bytes > st.arenaBytes) {

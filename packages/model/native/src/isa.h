@@ -24,11 +24,12 @@ struct Slice {
   float* FD;      // T × Bs × LD: F'(pre) of every step
   float* pre;     // Bs × LD: pre-activations (forward), pre-activation gradients (backward)
   float* dR;      // Bs × LD: state gradient
+  float* part;    // (Bs + MR) × LD: partial sums of products run in blocks of k
   float* dapart;  // Bs: partial action-gradient dots
   int* idx;       // Bs: rows of the slice whose action is nonzero
   float* dW;      // (K+1) × N × LD: this slice's weight-gradient partial
   float* Sd;      // (K+1) × KS × LD: staged dP rows (per channel) awaiting dW += Sdᵀ·Sr
-  float* Sr;      // (K+1) × KS × LD: the state rows they pair with
+  float* Sr;      // (K+1) × KS × LD: the state rows they pair with, in column panels
   int* scount;    // K+1: staged rows per channel
 };
 
@@ -66,6 +67,7 @@ struct IsaOps {
   const char* name;
   int W;   // vector lanes (LD is a multiple)
   int MR;  // rows of a register tile (the staging slack)
+  int KS;  // rows staged per channel before they are added into dW
   /** Packs channel c (0 = Wo) of the weights into plan.Bf and plan.Bb. */
   void (*pack)(const Plan& plan, const ForwardIO& io, int c);
   /** All T steps of slice s; writes its history rows. */
