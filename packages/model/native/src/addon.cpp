@@ -253,9 +253,10 @@ void check(napi_env env, napi_status status, const char* what) {
   throw Failure(std::string("native kernel: ") + what + " failed (" + (info && info->error_message ? info->error_message : "unknown Node-API error") + ")");
 }
 
-std::vector<napi_value> args(napi_env env, napi_callback_info cb, size_t expected, const char* fn) {
-  size_t n = expected;
-  std::vector<napi_value> v(expected);
+/** The call's arguments: `expected` of them, then up to `optional` more (undefined where absent). */
+std::vector<napi_value> args(napi_env env, napi_callback_info cb, size_t expected, const char* fn, size_t optional = 0) {
+  size_t n = expected + optional;
+  std::vector<napi_value> v(n);
   check(env, napi_get_cb_info(env, cb, &n, v.data(), nullptr, nullptr), "reading arguments");
   if (n < expected) throw Failure(std::string("native kernel: ") + fn + " takes " + std::to_string(expected) + " arguments (got " + std::to_string(n) + ")");
   return v;
@@ -278,6 +279,12 @@ T* typedArray(napi_env env, napi_value value, napi_typedarray_type type, const c
 }
 
 float* f32(napi_env env, napi_value v, const char* name, size_t n) { return typedArray<float>(env, v, napi_float32_array, name, n); }
+/** A Float32Array of n values, or null for null/undefined. */
+float* f32OrNull(napi_env env, napi_value v, const char* name, size_t n) {
+  napi_valuetype t;
+  check(env, napi_typeof(env, v, &t), "inspecting an argument");
+  return t == napi_null || t == napi_undefined ? nullptr : f32(env, v, name, n);
+}
 double* f64(napi_env env, napi_value v, const char* name, size_t n) { return typedArray<double>(env, v, napi_float64_array, name, n); }
 
 int integer(napi_env env, napi_value value, const char* name, int lo) {
@@ -328,11 +335,14 @@ void range(long n, int parts, int i, long& lo, long& hi) {
 
 // ---- exported functions -----------------------------------------------------------------------
 
-/** forward(params: Int32Array, threads, actions, r0, Wo, Wa, history): runs every step, writes history, keeps the states. */
+/**
+ * forward(params: Int32Array, threads, actions, r0, Wo, Wa, history | null[, basis, sums]): runs every
+ * step, keeps the states, writes the history and/or (with the readout basis) its ring readout.
+ */
 napi_value Forward(napi_env env, napi_callback_info cb) {
   return guarded(env, [&] {
     State& st = state(env);
-    auto a = args(env, cb, 7, "forward");
+    auto a = args(env, cb, 7, "forward", 2);
     const int32_t* words = typedArray<int32_t>(env, a[0], napi_int32_array, "params", PARAM_WORDS);
     Shape s{};
     s.B = words[P_B], s.T = words[P_T], s.N = words[P_N], s.K = words[P_K], s.act = words[P_ACT], s.sparse = words[P_SPARSE];
@@ -346,7 +356,9 @@ napi_value Forward(napi_env env, napi_callback_info cb) {
     const int threads = integer(env, a[1], "threads", 1);
     const size_t B = s.B, T = s.T, N = s.N, K = s.K;
     const float* actions = f32(env, a[2], "actions", B * T * K);
-    ForwardIO io{f32(env, a[3], "r0", B * N), f32(env, a[4], "Wo", N * N), f32(env, a[5], "Wa", K * N * N), f32(env, a[6], "history", B * T * N)};
+    ForwardIO io{f32(env, a[3], "r0", B * N), f32(env, a[4], "Wo", N * N), f32(env, a[5], "Wa", K * N * N), f32OrNull(env, a[6], "history", B * T * N),
+                 nullptr, f32OrNull(env, a[8], "sums", 3 * B * T)};
+    if (io.sums) io.basis = f64(env, a[7], "basis", 2 * N);
     const IsaOps* isa = st.isa;
     plan(st, s, threads, isa);
     Plan& p = st.plan;
@@ -362,16 +374,17 @@ napi_value Forward(napi_env env, napi_callback_info cb) {
   });
 }
 
-/** backward(dh, dA, dr0, dWo, dWa): backward through time of the resident forward. */
+/** backward(dh | null, dA, dr0, dWo, dWa[, dsums, basis]): backward through time of the resident forward, from the history's or its readout's cotangent. */
 napi_value Backward(napi_env env, napi_callback_info cb) {
   return guarded(env, [&] {
     State& st = state(env);
-    auto a = args(env, cb, 5, "backward");
+    auto a = args(env, cb, 5, "backward", 2);
     if (!st.resident) throw Failure("native kernel: backward called without a forward to pair with");
     Plan& p = st.plan;
     const size_t B = p.s.B, T = p.s.T, N = p.s.N, K = p.s.K;
-    BackwardIO io{f32(env, a[0], "dh", B * T * N), f32(env, a[1], "dA", B * T * K), f32(env, a[2], "dr0", B * N),
-                  f32(env, a[3], "dWo", N * N), f32(env, a[4], "dWa", K * N * N)};
+    BackwardIO io{f32OrNull(env, a[0], "dh", B * T * N), f32(env, a[1], "dA", B * T * K), f32(env, a[2], "dr0", B * N),
+                  f32(env, a[3], "dWo", N * N), f32(env, a[4], "dWa", K * N * N), nullptr, nullptr};
+    if (!io.dh) io.dsums = f32(env, a[5], "dsums", 3 * B * T), io.basis = f64(env, a[6], "basis", 2 * N);
     const IsaOps* isa = st.planIsa;
     st.pool.run(p.S, [&](int i) { isa->backward(p, io, i); });
     const long rows = static_cast<long>(K + 1) * N;

@@ -47,19 +47,26 @@ struct Plan {
 
 /** Arrays owned by JavaScript for the duration of one forward call. */
 struct ForwardIO {
-  const float* r0;  // B × N
-  const float* Wo;  // N × N
-  const float* Wa;  // K × N × N
-  float* history;   // B × T × N, written
+  const float* r0;      // B × N
+  const float* Wo;      // N × N
+  const float* Wa;      // K × N × N
+  float* history;       // B × T × N, written (null: not wanted)
+  const double* basis;  // cos φ then sin φ (2N), with sums
+  float* sums;          // 3 × B·T, written: the ring readout of every history row (null: not wanted)
 };
 
-/** Arrays owned by JavaScript for the duration of one backward call. */
+/**
+ * Arrays owned by JavaScript for the duration of one backward call. The history's cotangent is
+ * either given (dh) or that of the ring readout (dsums, the readout's cotangent, 3 × B·T).
+ */
 struct BackwardIO {
-  const float* dh;  // B × T × N history gradient
-  float* dA;        // B × T × K, written
-  float* dr0;       // B × N, written
-  float* dWo;       // N × N, written
-  float* dWa;       // K × N × N, written
+  const float* dh;      // B × T × N history gradient (null: from dsums)
+  float* dA;            // B × T × K, written
+  float* dr0;           // B × N, written
+  float* dWo;           // N × N, written
+  float* dWa;           // K × N × N, written
+  const float* dsums;   // 3 × B·T, when dh is null
+  const double* basis;  // cos φ then sin φ (2N), with dsums
 };
 
 /** One ISA's kernel. Each function works on a disjoint part, so threads may call them concurrently. */
@@ -70,7 +77,7 @@ struct IsaOps {
   int KS;  // rows staged per channel before they are added into dW
   /** Packs channel c (0 = Wo) of the weights into plan.Bf and plan.Bb. */
   void (*pack)(const Plan& plan, const ForwardIO& io, int c);
-  /** All T steps of slice s; writes its history rows. */
+  /** All T steps of slice s; writes its history rows and/or their ring readout. */
   void (*forward)(const Plan& plan, const ForwardIO& io, int s);
   /** Backward through time of slice s; writes its dA and dr0 rows and its dW partial. */
   void (*backward)(const Plan& plan, const BackwardIO& io, int s);

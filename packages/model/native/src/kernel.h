@@ -348,6 +348,12 @@ RING_INLINE void loadRow(float* dst, const float* src, int n, int ld) {
   for (; j < ld; j += W) V::store(dst + j, V::zero());
 }
 
+/** Asks for the cache lines of n floats at p (a row about to be read or written). */
+RING_INLINE void prefetchRow(const float* p, int n) {
+  for (int j = 0; j < n; j += 16) __builtin_prefetch(p + j);
+  __builtin_prefetch(p + n - 1);
+}
+
 /** Copies the first n floats of a padded row out. */
 RING_INLINE void storeRow(float* dst, const float* src, int n) {
   int j = 0;
@@ -392,6 +398,60 @@ void pack(const Plan& P, const ForwardIO& io, int c) {
       }
     }
   }
+}
+
+// ---- ring readout (the training loss's per-step sums) ---------------------------------------------
+// In float64 with the wasm kernel's exact order of operations (four interleaved partial sums, then
+// (s0 + s2) + (s1 + s3), then the tail), and no fused multiply-adds (the build passes
+// -ffp-contract=off): bit-identical to the wasm kernel on every ISA and any thread count. The
+// forward and backward call the same row functions, so their fused readout has the same bits too.
+
+/** X = Σ r_i cos φ_i, Y = Σ r_i sin φ_i, A = Σ |r_i| of one row of N f32, into out[row], out[rows + row], out[2·rows + row]. */
+RING_INLINE void readoutRow(const float* o, int N, const double* cs, float* out, long rows, long row) {
+  const double* sn = cs + N;
+  double x[4] = {0, 0, 0, 0}, y[4] = {0, 0, 0, 0}, a[4] = {0, 0, 0, 0};
+  int i = 0;
+  for (; i + 4 <= N; i += 4) {
+    for (int l = 0; l < 4; l++) {
+      const double u = o[i + l];
+      x[l] = x[l] + u * cs[i + l];
+      y[l] = y[l] + u * sn[i + l];
+      a[l] = a[l] + __builtin_fabs(u);
+    }
+  }
+  double X = (x[0] + x[2]) + (x[1] + x[3]);
+  double Y = (y[0] + y[2]) + (y[1] + y[3]);
+  double A = (a[0] + a[2]) + (a[1] + a[3]);
+  for (; i < N; i++) {
+    const double u = o[i];
+    X = X + u * cs[i];
+    Y = Y + u * sn[i];
+    A = A + __builtin_fabs(u);
+  }
+  out[row] = static_cast<float>(X);
+  out[rows + row] = static_cast<float>(Y);
+  out[2 * rows + row] = static_cast<float>(A);
+}
+
+/** g_i = dX·cos φ_i + dY·sin φ_i + dA·sign(r_i) (sign(0) = 0, as PyTorch) for one row of N; dy is 3 × rows. */
+RING_INLINE void readoutGradRow(const float* o, const float* dy, long rows, long row, int N, const double* cs, float* g) {
+  const double* sn = cs + N;
+  const double dx = dy[row], dys = dy[rows + row], da = dy[2 * rows + row];
+  for (int i = 0; i < N; i++) {
+    const double u = o[i];
+    const double sign = static_cast<double>((u > 0) - (u < 0));
+    g[i] = static_cast<float>((dx * cs[i] + dys * sn[i]) + da * sign);
+  }
+}
+
+/** For rows [r0, r1) of N f32: X = Σ r_i cos φ_i, Y = Σ r_i sin φ_i, A = Σ |r_i|, into planes 0, 1, 2 of out (3×rows). */
+void readoutForward(const float* r, long r0, long r1, long rows, int N, const double* cs, float* out) {
+  for (long row = r0; row < r1; row++) readoutRow(r + row * N, N, cs, out, rows, row);
+}
+
+/** dr_i = dX·cos φ_i + dY·sin φ_i + dA·sign(r_i) (sign(0) = 0, as PyTorch) for rows [r0, r1). */
+void readoutBackward(const float* r, const float* dy, long r0, long r1, long rows, int N, const double* cs, float* dr) {
+  for (long row = r0; row < r1; row++) readoutGradRow(r + row * N, dy, rows, row, N, cs, dr + row * N);
 }
 
 // ---- forward ----------------------------------------------------------------------------------
@@ -444,7 +504,13 @@ void forward(const Plan& P, const ForwardIO& io, int s) {
         if (tail && j + W > N) x = V::keepFirst(x, tail);
         V::store(rn + j, x);
       }
-      storeRow(io.history + (static_cast<long>(sl.b0 + b) * T + t) * N, rn, N);
+      const long row = static_cast<long>(sl.b0 + b) * T + t;
+      if (io.history) {
+        storeRow(io.history + row * N, rn, N);
+        // The row of the next step is T·N floats away: fetch its lines ahead of the stores.
+        if (t + 1 < T) prefetchRow(io.history + (row + 1) * N, N);
+      }
+      if (io.sums) readoutRow(rn, N, io.basis, io.sums, static_cast<long>(sh.B) * T, row);
     }
   }
 }
@@ -505,7 +571,18 @@ void backward(const Plan& P, const BackwardIO& io, int s) {
     float* dA = io.dA + (static_cast<long>(sl.b0) * T + t) * K;
     const long aStride = static_cast<long>(T) * K;
     for (int b = 0; b < BS; b++) {
-      const float* dh = io.dh + (static_cast<long>(sl.b0 + b) * T + t) * N;
+      const long row = static_cast<long>(sl.b0 + b) * T + t;
+      const float* dh;
+      if (io.dh) {
+        dh = io.dh + row * N;
+        // The row of the previous step (processed next) is T·N floats away: fetch it ahead.
+        if (t > 0) prefetchRow(dh - N, N);
+      } else {
+        // The cotangent of the ring readout of the history row (the state after step t), into
+        // scratch that the products of this step have not used yet.
+        readoutGradRow(sl.R + (t + 1) * stepR + rowOff(b, LD), io.dsums, static_cast<long>(sh.B) * T, row, N, io.basis, sl.part);
+        dh = sl.part;
+      }
       float* dr = sl.dR + rowOff(b, LD);
       float* dp = dpre + rowOff(b, LD);
       const float* fd = FDt + rowOff(b, LD);
@@ -576,56 +653,6 @@ void reduce(const Plan& P, const BackwardIO& io, int m0, int m1) {
       for (int s = 1; s < P.S; s++) x = V::add(x, V::load(P.slices[s].dW + rowOff(m, LD) + j));
       if (j + W <= N) V::store(dst + j, x);
       else V::storeN(dst + j, x, N - j);
-    }
-  }
-}
-
-// ---- ring readout (the training loss's per-step sums) ---------------------------------------------
-// In float64 with the wasm kernel's exact order of operations (four interleaved partial sums, then
-// (s0 + s2) + (s1 + s3), then the tail), and no fused multiply-adds (the build passes
-// -ffp-contract=off): bit-identical to the wasm kernel on every ISA and any thread count.
-
-/** For rows [r0, r1) of N f32: X = Σ r_i cos φ_i, Y = Σ r_i sin φ_i, A = Σ |r_i|, into planes 0, 1, 2 of out (3×rows). */
-void readoutForward(const float* r, long r0, long r1, long rows, int N, const double* cs, float* out) {
-  const double* sn = cs + N;
-  for (long row = r0; row < r1; row++) {
-    const float* o = r + row * N;
-    double x[4] = {0, 0, 0, 0}, y[4] = {0, 0, 0, 0}, a[4] = {0, 0, 0, 0};
-    int i = 0;
-    for (; i + 4 <= N; i += 4) {
-      for (int l = 0; l < 4; l++) {
-        const double u = o[i + l];
-        x[l] = x[l] + u * cs[i + l];
-        y[l] = y[l] + u * sn[i + l];
-        a[l] = a[l] + __builtin_fabs(u);
-      }
-    }
-    double X = (x[0] + x[2]) + (x[1] + x[3]);
-    double Y = (y[0] + y[2]) + (y[1] + y[3]);
-    double A = (a[0] + a[2]) + (a[1] + a[3]);
-    for (; i < N; i++) {
-      const double u = o[i];
-      X = X + u * cs[i];
-      Y = Y + u * sn[i];
-      A = A + __builtin_fabs(u);
-    }
-    out[row] = static_cast<float>(X);
-    out[rows + row] = static_cast<float>(Y);
-    out[2 * rows + row] = static_cast<float>(A);
-  }
-}
-
-/** dr_i = dX·cos φ_i + dY·sin φ_i + dA·sign(r_i) (sign(0) = 0, as PyTorch) for rows [r0, r1). */
-void readoutBackward(const float* r, const float* dy, long r0, long r1, long rows, int N, const double* cs, float* dr) {
-  const double* sn = cs + N;
-  for (long row = r0; row < r1; row++) {
-    const float* o = r + row * N;
-    float* g = dr + row * N;
-    const double dx = dy[row], dys = dy[rows + row], da = dy[2 * rows + row];
-    for (int i = 0; i < N; i++) {
-      const double u = o[i];
-      const double sign = static_cast<double>((u > 0) - (u < 0));
-      g[i] = static_cast<float>((dx * cs[i] + dys * sn[i]) + da * sign);
     }
   }
 }
