@@ -3,7 +3,7 @@
  * and Adam's update. The CLI's loop, the benchmarks and the tests all call this one function.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { LeakyRingAttractor, initialBump, trainingLoss } from '@ring-attractor/model';
+import { LeakyRingAttractor, initialBump } from '@ring-attractor/model';
 import type { RunConfig } from './config.js';
 import { Adam, clipFactor, globalNormHost } from './optimizer.js';
 
@@ -62,7 +62,7 @@ export function trainStep(state: TrainingState, batch: Batch, step: number): Ste
     const r0 = initialBump(Float32Array.from({ length: B }, (_, b) => batch.angle[b * T]), N);
     const { value, grads } = tf.variableGrads(() => {
       // totalLoss's values and gradients, without computing (and differentiating) the cosine output.
-      const l = trainingLoss(model.forwardBump(av, r0), angle, config.train.bump_weight);
+      const l = model.trainingLoss(av, angle, r0, config.train.bump_weight);
       parts = [tf.keep(l.angle), tf.keep(l.bump)];
       return l.total;
     }, vars);

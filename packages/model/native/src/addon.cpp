@@ -17,6 +17,8 @@
 #include <thread>
 #include <vector>
 
+#include "adam.h"
+#include "gain.h"
 #include "isa.h"
 
 namespace ring {
@@ -447,6 +449,69 @@ napi_value ReadoutBackward(napi_env env, napi_callback_info cb) {
   });
 }
 
+/** Parts worth splitting `rows` rows of gain-net work into (a few hundred rows each at least). */
+int gainParts(int threads, long rows) { return readoutParts(threads, rows); }
+
+/** gainForward(x, rows, k, H, params, a, threads): the gated actions a = gain(x)·x (see gain.h). */
+napi_value GainForward(napi_env env, napi_callback_info cb) {
+  return guarded(env, [&] {
+    State& st = state(env);
+    auto a = args(env, cb, 7, "gainForward");
+    const long rows = integer(env, a[1], "rows", 0);
+    const int k = integer(env, a[2], "k", 1), H = integer(env, a[3], "H", 1);
+    const float* x = f32(env, a[0], "x", static_cast<size_t>(rows) * k);
+    const float* params = f32(env, a[4], "params", static_cast<size_t>(k) * gain::channelParams(H));
+    float* out = f32(env, a[5], "a", static_cast<size_t>(rows) * k);
+    const int parts = gainParts(integer(env, a[6], "threads", 1), rows);
+    st.pool.run(parts, [&](int i) {
+      long lo, hi;
+      range(rows, parts, i, lo, hi);
+      gain::forward(x, lo, hi, k, H, params, out);
+    });
+    return undefined(env);
+  });
+}
+
+/** gainBackward(x, da, rows, k, H, params, grads, threads): the gain nets' parameter gradients for the actions' cotangent da. */
+napi_value GainBackward(napi_env env, napi_callback_info cb) {
+  return guarded(env, [&] {
+    State& st = state(env);
+    auto a = args(env, cb, 8, "gainBackward");
+    const long rows = integer(env, a[2], "rows", 0);
+    const int k = integer(env, a[3], "k", 1), H = integer(env, a[4], "H", 1);
+    const size_t n = static_cast<size_t>(k) * gain::channelParams(H);
+    const float* x = f32(env, a[0], "x", static_cast<size_t>(rows) * k);
+    const float* da = f32(env, a[1], "da", static_cast<size_t>(rows) * k);
+    const float* params = f32(env, a[5], "params", n);
+    float* grads = f32(env, a[6], "grads", n);
+    const long blocks = (rows + gain::BLOCK - 1) / gain::BLOCK;
+    std::vector<double> partial(static_cast<size_t>(blocks) * n);
+    const int parts = gainParts(integer(env, a[7], "threads", 1), rows);
+    st.pool.run(parts, [&](int i) {
+      long lo, hi;
+      range(blocks, parts, i, lo, hi);
+      gain::backwardBlocks(x, da, rows, lo, hi, k, H, params, partial.data());
+    });
+    gain::sumBlocks(partial.data(), blocks, k, H, grads);
+    return undefined(env);
+  });
+}
+
+/** adamUpdate(p, g, m, v, hyper, scaled, decayed): one Adam update in place (see adam.h). */
+napi_value AdamUpdate(napi_env env, napi_callback_info cb) {
+  return guarded(env, [&] {
+    auto a = args(env, cb, 7, "adamUpdate");
+    bool is = false;
+    size_t n = 0;
+    check(env, napi_is_typedarray(env, a[0], &is), "inspecting an argument");
+    if (is) check(env, napi_get_typedarray_info(env, a[0], nullptr, &n, nullptr, nullptr, nullptr), "reading a typed array");
+    float* p = f32(env, a[0], "p", n);
+    adam::update(p, f32(env, a[1], "g", n), f32(env, a[2], "m", n), f32(env, a[3], "v", n), static_cast<long>(n), f32(env, a[4], "hyper", adam::HYPER_COUNT),
+                 integer(env, a[5], "scaled", 0) != 0, integer(env, a[6], "decayed", 0) != 0);
+    return undefined(env);
+  });
+}
+
 napi_value nameList(napi_env env, bool onlySupported) {
   napi_value list;
   check(env, napi_create_array(env, &list), "creating an array");
@@ -530,6 +595,9 @@ NAPI_MODULE_INIT() {
       {"backward", nullptr, Backward, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"readoutForward", nullptr, ReadoutForward, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"readoutBackward", nullptr, ReadoutBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"gainForward", nullptr, GainForward, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"gainBackward", nullptr, GainBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"adamUpdate", nullptr, AdamUpdate, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setIsa", nullptr, SetIsa, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"memoryBytes", nullptr, MemoryBytes, nullptr, nullptr, nullptr, napi_default, nullptr},
