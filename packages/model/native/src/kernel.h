@@ -406,18 +406,25 @@ void pack(const Plan& P, const ForwardIO& io, int c) {
 // -ffp-contract=off): bit-identical to the wasm kernel on every ISA and any thread count. The
 // forward and backward call the same row functions, so their fused readout has the same bits too.
 
+/** Four float64 lanes (any ISA: GCC/Clang vector extensions), for the readout's four partial sums. */
+typedef double D4 __attribute__((vector_size(32), aligned(8)));
+typedef int64_t I4 __attribute__((vector_size(32), aligned(8)));
+
 /** X = Σ r_i cos φ_i, Y = Σ r_i sin φ_i, A = Σ |r_i| of one row of N f32, into out[row], out[rows + row], out[2·rows + row]. */
 RING_INLINE void readoutRow(const float* o, int N, const double* cs, float* out, long rows, long row) {
   const double* sn = cs + N;
-  double x[4] = {0, 0, 0, 0}, y[4] = {0, 0, 0, 0}, a[4] = {0, 0, 0, 0};
+  // Lane l of each vector is the partial sum over i ≡ l (mod 4), as four scalars would be.
+  D4 x = {0, 0, 0, 0}, y = {0, 0, 0, 0}, a = {0, 0, 0, 0};
+  const I4 magnitude = {INT64_MAX, INT64_MAX, INT64_MAX, INT64_MAX};
   int i = 0;
   for (; i + 4 <= N; i += 4) {
-    for (int l = 0; l < 4; l++) {
-      const double u = o[i + l];
-      x[l] = x[l] + u * cs[i + l];
-      y[l] = y[l] + u * sn[i + l];
-      a[l] = a[l] + __builtin_fabs(u);
-    }
+    const D4 u = {o[i], o[i + 1], o[i + 2], o[i + 3]};
+    D4 c, s;
+    std::memcpy(&c, cs + i, sizeof c);
+    std::memcpy(&s, sn + i, sizeof s);
+    x = x + u * c;
+    y = y + u * s;
+    a = a + (D4)((I4)u & magnitude);
   }
   double X = (x[0] + x[2]) + (x[1] + x[3]);
   double Y = (y[0] + y[2]) + (y[1] + y[3]);
@@ -586,6 +593,11 @@ void backward(const Plan& P, const BackwardIO& io, int s) {
       float* dr = sl.dR + rowOff(b, LD);
       float* dp = dpre + rowOff(b, LD);
       const float* fd = FDt + rowOff(b, LD);
+      // The states of step t−1 were made long ago: fetch the row's F′ and state for the next step.
+      if (t > 0) {
+        prefetchRow(fd - stepR, LD);
+        prefetchRow(Rt - stepR + rowOff(b, LD), LD);
+      }
       v sum = V::zero();
       for (int j = 0; j < LD; j += W) {
         const v h = j + W <= N ? V::load(dh + j) : V::loadN(dh + j, N - j);
