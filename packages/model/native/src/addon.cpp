@@ -449,9 +449,6 @@ napi_value ReadoutBackward(napi_env env, napi_callback_info cb) {
   });
 }
 
-/** Parts worth splitting `rows` rows of gain-net work into (a few hundred rows each at least). */
-int gainParts(int threads, long rows) { return readoutParts(threads, rows); }
-
 /** gainForward(x, rows, k, H, params, a, threads): the gated actions a = gain(x)·x (see gain.h). */
 napi_value GainForward(napi_env env, napi_callback_info cb) {
   return guarded(env, [&] {
@@ -462,7 +459,8 @@ napi_value GainForward(napi_env env, napi_callback_info cb) {
     const float* x = f32(env, a[0], "x", static_cast<size_t>(rows) * k);
     const float* params = f32(env, a[4], "params", static_cast<size_t>(k) * gain::channelParams(H));
     float* out = f32(env, a[5], "a", static_cast<size_t>(rows) * k);
-    const int parts = gainParts(integer(env, a[6], "threads", 1), rows);
+    // A few hundred rows per thread at least, as for the readout.
+    const int parts = readoutParts(integer(env, a[6], "threads", 1), rows);
     st.pool.run(parts, [&](int i) {
       long lo, hi;
       range(rows, parts, i, lo, hi);
@@ -486,7 +484,7 @@ napi_value GainBackward(napi_env env, napi_callback_info cb) {
     float* grads = f32(env, a[6], "grads", n);
     const long blocks = (rows + gain::BLOCK - 1) / gain::BLOCK;
     std::vector<double> partial(static_cast<size_t>(blocks) * n);
-    const int parts = gainParts(integer(env, a[7], "threads", 1), rows);
+    const int parts = readoutParts(integer(env, a[7], "threads", 1), rows);
     st.pool.run(parts, [&](int i) {
       long lo, hi;
       range(blocks, parts, i, lo, hi);
