@@ -407,7 +407,7 @@ void pack(const Plan& P, const ForwardIO& io, int c) {
 // forward and backward call the same row functions, so their fused readout has the same bits too.
 
 /** Four float64 lanes (any ISA: GCC/Clang vector extensions), for the readout's four partial sums. */
-typedef double D4 __attribute__((vector_size(32), aligned(8)));
+typedef double D4 __attribute__((vector_size(32), aligned(8), may_alias));
 typedef int64_t I4 __attribute__((vector_size(32), aligned(8)));
 
 /** X = Σ r_i cos φ_i, Y = Σ r_i sin φ_i, A = Σ |r_i| of one row of N f32, into out[row], out[rows + row], out[2·rows + row]. */
@@ -419,9 +419,9 @@ RING_INLINE void readoutRow(const float* o, int N, const double* cs, float* out,
   int i = 0;
   for (; i + 4 <= N; i += 4) {
     const D4 u = {o[i], o[i + 1], o[i + 2], o[i + 3]};
-    D4 c, s;
-    std::memcpy(&c, cs + i, sizeof c);
-    std::memcpy(&s, sn + i, sizeof s);
+    // Unaligned vector loads (a memcpy here went through the stack, and its two halves could not
+    // be forwarded to the full-width load).
+    const D4 c = *reinterpret_cast<const D4*>(cs + i), s = *reinterpret_cast<const D4*>(sn + i);
     x = x + u * c;
     y = y + u * s;
     a = a + (D4)((I4)u & magnitude);
