@@ -13,20 +13,31 @@
 // Φ(x) = 0.5·(1 + erf(x/√2)) uses Numerical Recipes' erfcc (relative error < 1.2e-7), which keeps
 // gelu(x) = x·Φ(x) accurate in the negative tail; gelu′(x) = Φ(x) + x·φ(x); tanh′ = 1 − tanh².
 
-/** e = exp(q). */
-const EXP = [
-  'q = max(min(q, c(88.0)), c(-80.0))',
-  'n = nearest(mul(q, c(1.44269504088896341)))',
-  'q = sub(q, mul(n, c(0.693359375)))',
-  'q = sub(q, mul(n, c(-2.12194440e-4)))',
-  'e = madd(c(1.3981999507e-3), c(1.9875691500e-4), q)',
-  'e = madd(c(8.3334519073e-3), e, q)',
-  'e = madd(c(4.1665795894e-2), e, q)',
-  'e = madd(c(1.6666665459e-1), e, q)',
-  'e = madd(c(5.0000001201e-1), e, q)',
-  'e = add(add(mul(mul(q, q), e), q), c(1.0))',
-  'e = mul(e, pow2i(n))',
+/** e = exp(q), on the variables named (q is overwritten). */
+const exp = (q, n, e) => [
+  `${q} = max(min(${q}, c(88.0)), c(-80.0))`,
+  `${n} = nearest(mul(${q}, c(1.44269504088896341)))`,
+  `${q} = sub(${q}, mul(${n}, c(0.693359375)))`,
+  `${q} = sub(${q}, mul(${n}, c(-2.12194440e-4)))`,
+  `${e} = madd(c(1.3981999507e-3), c(1.9875691500e-4), ${q})`,
+  `${e} = madd(c(8.3334519073e-3), ${e}, ${q})`,
+  `${e} = madd(c(4.1665795894e-2), ${e}, ${q})`,
+  `${e} = madd(c(1.6666665459e-1), ${e}, ${q})`,
+  `${e} = madd(c(5.0000001201e-1), ${e}, ${q})`,
+  `${e} = add(add(mul(mul(${q}, ${q}), ${e}), ${q}), c(1.0))`,
+  `${e} = mul(${e}, pow2i(${n}))`,
 ];
+const EXP = exp('q', 'n', 'e');
+
+/**
+ * Two independent statement lists merged alternately (each keeps its order): the same operations,
+ * so the same results, but each chain's long latency overlaps the other's in the instruction stream.
+ */
+function interleave(a, b) {
+  const out = [];
+  for (let i = 0; i < Math.max(a.length, b.length); i++) out.push(...a.slice(i, i + 1), ...b.slice(i, i + 1));
+  return out;
+}
 
 /** phi = Φ(x). */
 const PHI = [
@@ -58,9 +69,14 @@ export const ACTIVATION_CODE = /** @type {const} */ ({
   relu: { lanes: 1, statements: ['y = max(x, c(0.0))', 'd = and(gt(x, c(0.0)), c(1.0))'] },
   gelu: {
     lanes: 3,
-    statements: [...PHI, 'y = mul(x, phi)', 'q = mul(c(-0.5), mul(x, x))', ...EXP, 'd = madd(phi, x, mul(c(0.3989422804014327), e))'],
+    // φ(x)'s exp(−x²/2) does not depend on Φ(x): its chain runs beside Φ's on its own variables.
+    statements: [
+      ...interleave(['u = mul(c(-0.5), mul(x, x))', ...exp('u', 'm', 'h')], PHI),
+      'y = mul(x, phi)',
+      'd = madd(phi, x, mul(c(0.3989422804014327), h))',
+    ],
   },
 });
 
 /** Every variable a statement may use. */
-export const VARIABLES = ['x', 'q', 'n', 'e', 'z', 't', 'p', 'phi', 'y', 'd'];
+export const VARIABLES = ['x', 'q', 'n', 'e', 'z', 't', 'p', 'phi', 'y', 'd', 'u', 'm', 'h'];

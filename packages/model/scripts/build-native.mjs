@@ -27,6 +27,8 @@ const UNITS = [
   { file: 'addon.cpp', flags: [] },
   { file: 'isa_portable.cpp', flags: [] },
   { file: 'isa_wide16.cpp', flags: [] },
+  { file: 'gain.cpp', flags: [] },
+  { file: 'adam.cpp', flags: ['-fno-math-errno'] },
   ...(X86 ? [{ file: 'isa_avx2.cpp', flags: ['-mavx2', '-mfma'] }, { file: 'isa_avx512.cpp', flags: ['-mavx512f', '-mavx2', '-mfma', '-Wno-maybe-uninitialized'] }] : []),
 ];
 

@@ -42,6 +42,7 @@ export {
   disposeNativeKernel,
   wasmKernelMemoryBytes,
   nativeKernelMemoryBytes,
+  nativeAdamUpdate,
   type KernelOptions,
   type KernelChoice,
   type KernelInfo,

@@ -64,9 +64,11 @@ export function trainingLoss(bump: tf.Tensor3D, angle: tf.Tensor2D, bumpWeight =
   if (bump.dtype !== 'float32') throw new Error(`trainingLoss: bump must be float32 (got ${bump.dtype})`);
   const [B, T] = bump.shape;
   if (angle.rank !== 2 || angle.shape[0] !== B || angle.shape[1] !== T) throw new Error(`trainingLoss: angle must be ${B}×${T} (got shape [${angle.shape.join(', ')}])`);
-  return tf.tidy(() => {
-    const v = trainingLossVector(bump, angle, bumpWeight);
-    const pick = (k: number): tf.Scalar => tf.reshape(tf.slice(v, [k], [1]), []) as tf.Scalar;
-    return { total: pick(0), angle: pick(1), bump: pick(2) };
-  });
+  return tf.tidy(() => lossesOfVector(trainingLossVector(bump, angle, bumpWeight)));
+}
+
+/** The three losses as scalars from a [total, angle, bump] vector. */
+export function lossesOfVector(v: tf.Tensor1D): Losses {
+  const pick = (k: number): tf.Scalar => tf.reshape(tf.slice(v, [k], [1]), []) as tf.Scalar;
+  return { total: pick(0), angle: pick(1), bump: pick(2) };
 }

@@ -10,6 +10,8 @@ import { actionMatrixName, gainNetPrefix, parameterShapes } from './names.js';
 import { cosineOutput } from './readout.js';
 import { runRecurrence } from './recurrence.js';
 import type { KernelOptions } from './kernel/op.js';
+import { lossesOfVector, trainingLoss, type Losses } from './losses.js';
+import { nativeTrainingLossVector } from './fusedTrainingLoss.js';
 
 /**
  * Actions made from av are gain(x)·x of rectified x, so where x = 0 no gradient flows through them:
@@ -118,6 +120,38 @@ export class LeakyRingAttractor {
     this.assertLive();
     if (av.rank !== 2) throw new Error(`forwardBump: av must be B×T (got shape [${av.shape.join(', ')}])`);
     return tf.tidy(() => this.bumpFromActions(avToActions(av, this.config.action_dim, this.config.max_av), r0, FROM_AV));
+  }
+
+  /**
+   * The training losses of av (B×T) against target angles (B×T) from r0 (default: the bump at π),
+   * the value and gradients of trainingLoss(forwardBump(av, r0), angle, bumpWeight). On the native
+   * kernel they are one fused op (fusedTrainingLoss.ts: no B×T×N tensor is made), else that composition.
+   */
+  trainingLoss(av: tf.Tensor2D, angle: tf.Tensor2D, r0?: tf.Tensor2D, bumpWeight = 0.2): Losses {
+    this.assertLive();
+    if (av.rank !== 2) throw new Error(`trainingLoss: av must be B×T (got shape [${av.shape.join(', ')}])`);
+    if (angle.rank !== 2 || angle.shape[0] !== av.shape[0] || angle.shape[1] !== av.shape[1]) {
+      throw new Error(`trainingLoss: angle must be ${av.shape[0]}×${av.shape[1]} (got shape [${angle.shape.join(', ')}])`);
+    }
+    const { num_neurons: N, action_dim: k } = this.config;
+    const [B] = av.shape;
+    if (r0 !== undefined && (r0.rank !== 2 || r0.shape[0] !== B || r0.shape[1] !== N)) {
+      throw new Error(`trainingLoss: r0 must be ${B}×${N} (got shape [${r0.shape.join(', ')}])`);
+    }
+    if (this.config.kernel !== 'native' || this.config.init === 'debug_perfect') return trainingLoss(this.forwardBump(av, r0), angle, bumpWeight);
+    return tf.tidy(() => {
+      const x = avToActions(av, k, this.config.max_av).dataSync() as Float32Array;
+      const inputs = {
+        x,
+        angle: angle.dataSync() as Float32Array,
+        r0: r0 ?? initialBump(new Array<number>(B).fill(Math.PI), N),
+        Wo: this.variable('Wo') as tf.Tensor2D,
+        Wa: Array.from({ length: k }, (_, c) => this.variable(actionMatrixName(c, k)) as tf.Tensor2D),
+        gains: Array.from({ length: k }, (_, c) => this.gainNet(c)),
+      };
+      const c = { J0: this.config.J0, J1: this.config.J1, alpha: this.config.alpha, activation: this.config.activation };
+      return lossesOfVector(nativeTrainingLossVector(inputs, c, bumpWeight));
+    });
   }
 
   /** Forward from raw rectified action signals (B×T×k); each channel is gated by its gain net (gain 1 in debug_perfect). */

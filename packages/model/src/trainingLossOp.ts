@@ -21,11 +21,20 @@ export function readoutBasis(N: number): Float64Array {
   return out;
 }
 
+/** Losses [total, angle, bump] and the gradients of the angle and bump losses with respect to the sums. */
+export interface SumLosses {
+  losses: Float32Array;
+  /** ∂La/∂X then ∂La/∂Y (2·B·T). */
+  gradAngle: Float64Array;
+  /** ∂Lb/∂A (B·T). */
+  gradBump: Float64Array;
+}
+
 /**
  * Losses and their gradients with respect to X, Y, A (planes of `s`, 3×B·T) for target angles θ (B×T).
  * La = mean (X/ρ − cos θ)² + (Y/ρ − sin θ)², Lb = mean (A[b,t] − A[b,0])², total = La + w·Lb.
  */
-function lossesFromSums(s: Float32Array, theta: Float32Array, B: number, T: number, w: number): { losses: Float32Array; gradAngle: Float64Array; gradBump: Float64Array } {
+export function lossesFromSums(s: Float32Array, theta: Float32Array, B: number, T: number, w: number): SumLosses {
   const M = B * T;
   let la = 0;
   let lb = 0;
@@ -60,6 +69,18 @@ function lossesFromSums(s: Float32Array, theta: Float32Array, B: number, T: numb
   return { losses: Float32Array.of(la + w * lb, la, lb), gradAngle, gradBump };
 }
 
+/** The sums' cotangent (3×B·T) for the cotangent dy of [total, angle, bump]. */
+export function sumsCotangent(dy: ArrayLike<number>, l: SumLosses, bumpWeight: number): Float32Array {
+  const [gTotal, gAngle, gBump] = [dy[0], dy[1], dy[2]];
+  const rows = l.gradBump.length;
+  const wa = gTotal + gAngle;
+  const wb = gTotal * bumpWeight + gBump;
+  const dSums = new Float32Array(3 * rows);
+  for (let k = 0; k < 2 * rows; k++) dSums[k] = wa * l.gradAngle[k];
+  for (let k = 0; k < rows; k++) dSums[2 * rows + k] = wb * l.gradBump[k];
+  return dSums;
+}
+
 /** [total, angle, bump] losses of a bump history (B×T×N) against target angles (B×T), differentiable in the bump. */
 export function trainingLossVector(bump: tf.Tensor3D, angle: tf.Tensor2D, bumpWeight: number): tf.Tensor1D {
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
@@ -70,15 +91,10 @@ export function trainingLossVector(bump: tf.Tensor3D, angle: tf.Tensor2D, bumpWe
     const rows = B * T;
     const cs = readoutBasis(N);
     const sums = kernelReadoutForward(read(r), rows, N, cs);
-    const { losses, gradAngle, gradBump } = lossesFromSums(sums, theta.dataSync() as Float32Array, B, T, bumpWeight);
-    const value = tf.tensor1d(losses);
+    const l = lossesFromSums(sums, theta.dataSync() as Float32Array, B, T, bumpWeight);
+    const value = tf.tensor1d(l.losses);
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
-      const [gTotal, gAngle, gBump] = dy.dataSync();
-      const wa = gTotal + gAngle;
-      const wb = gTotal * bumpWeight + gBump;
-      const dSums = new Float32Array(3 * rows);
-      for (let k = 0; k < 2 * rows; k++) dSums[k] = wa * gradAngle[k];
-      for (let k = 0; k < rows; k++) dSums[2 * rows + k] = wb * gradBump[k];
+      const dSums = sumsCotangent(dy.dataSync(), l, bumpWeight);
       const dr = tf.tensor3d(kernelReadoutBackward(read(saved[0]), dSums, rows, N, cs), [B, T, N]);
       // The target angles are data: no gradient flows to them.
       return [dr, tf.zeros([B, T])];

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import '../src/gradients.js';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import type { RecurrenceConstants, RecurrenceInputs } from '../src/recurrence.js';
+import { recurrenceTfjs, type RecurrenceConstants, type RecurrenceInputs } from '../src/recurrence.js';
 import { disposeKernels, nativeAddonPath, nativeInfo, nativeUnavailableReason, setNativeIsa, kernelInfo, selectKernel } from '../src/kernel/index.js';
 import { kernelReadoutBackward, kernelReadoutForward } from '../src/kernel/readout.js';
 import { readoutBasis } from '../src/trainingLossOp.js';
@@ -113,6 +113,23 @@ for (const v of KERNEL_VARIANTS) {
     tf.dispose(Object.values(inp));
   });
 }
+
+test('products longer than one block of k (N=300: several blocks on every path but portable) match the tfjs graph; the history does not depend on the thread count', { skip }, () => {
+  const inp = patternInputs(5, 12, 300, 2, 231);
+  const ref = valueAndGrads((x) => recurrenceTfjs(x, c), inp);
+  ref.forEach((r, i) => assert.ok(Math.sqrt(r.reduce((s, x) => s + x * x, 0)) > 1e-3, `output ${i} of the reference is ~0`));
+  for (const v of KERNEL_VARIANTS.filter((k) => k.kernel === 'native')) {
+    const one = valueAndGrads((x) => v.run(x, c, { threads: 1 }), inp);
+    const three = valueAndGrads((x) => v.run(x, c, { threads: 3 }), inp);
+    ref.forEach((r, i) => {
+      const err = relError(tf.tensor(one[i]), tf.tensor(r));
+      assert.ok(err < 1e-4, `${v.label}, output ${i}: relative error ${err}`);
+    });
+    for (const i of [0, 1, 2]) assert.deepEqual(three[i], one[i], `${v.label}, output ${i} across thread counts`);
+  }
+  restoreNativeIsa();
+  tf.dispose(Object.values(inp));
+});
 
 test('every native path agrees with every other within float32 round-off', { skip }, () => {
   const inp = randomInputs(6, 12, 120, 2, 211);

@@ -4,7 +4,7 @@
  * snapshot records, and any random state besides the batch sampler's (the baselines' dropout masks).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { CausalTransformer, GruIntegrator, LeakyRingAttractor, initialBump, trainingLoss, weightMatrixNames, type AnyModel } from '@ring-attractor/model';
+import { CausalTransformer, GruIntegrator, LeakyRingAttractor, initialBump, weightMatrixNames, type AnyModel } from '@ring-attractor/model';
 import type { TrainConfig } from './config.js';
 import type { MatrixColumn } from './formats/index.js';
 
@@ -40,8 +40,9 @@ function ringObjective(model: LeakyRingAttractor, train: TrainConfig): Objective
   return {
     parts: ['angle', 'bump'],
     losses(av, angle, startAngles) {
-      // The training loss's values and gradients, without computing (and differentiating) the cosine output.
-      const l = trainingLoss(model.forwardBump(av, initialBump(startAngles, N)), angle, train.bump_weight);
+      // The training loss's values and gradients, without computing (and differentiating) the cosine output;
+      // one native op on the native kernel (docs/kernels.md).
+      const l = model.trainingLoss(av, angle, initialBump(startAngles, N), train.bump_weight);
       return { objective: l.total, total: l.total, parts: [l.angle, l.bump] };
     },
     matrices: names.map((name) => ({ name, shape: [N, N] })),

@@ -7,6 +7,7 @@
  * the step in float64, as torch.optim.Adam does (torch 1.13, foreach=False, amsgrad=False).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { nativeAdamUpdate } from '@ring-attractor/model';
 
 /** Adam's hyper-parameters. */
 export interface AdamOptions {
@@ -25,11 +26,34 @@ export interface AdamState {
   v: Float32Array[];
 }
 
+/** The elementwise update, in the native addon where it loads (native/src/adam.h: the same float32 operations, so the same bytes). */
+type Update = (p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, hyper: Float32Array, scaled: boolean, decayed: boolean) => void;
+
+/** Slots of Update's float32 hyper-parameter array (the order of native/src/adam.h's Hyper). */
+const H = { B1: 0, C1: 1, B2: 2, C2: 3, BC2_SQRT: 4, STEP_SIZE: 5, EPS: 6, SCALE: 7, DECAY: 8, COUNT: 9 } as const;
+
+/**
+ * The update in JS: every operation rounded to float32 (Math.fround), as torch's float32 ops round
+ * them, constants included. A double operation on two float32 values rounded once to float32 is the
+ * float32 operation itself, which is why the native update gives the same bytes.
+ */
+export const adamUpdateJs: Update = (p, g, m, v, h, scaled, decayed) => {
+  const f = Math.fround;
+  const b1 = h[H.B1], c1 = h[H.C1], b2 = h[H.B2], c2 = h[H.C2], bc2Sqrt = h[H.BC2_SQRT], stepSize = h[H.STEP_SIZE], eps = h[H.EPS], s = h[H.SCALE], decay = h[H.DECAY];
+  for (let k = 0; k < p.length; k++) {
+    if (decayed) p[k] = f(p[k] * decay);
+    const gk = scaled ? f(g[k] * s) : g[k];
+    m[k] = f(f(m[k] * b1) + f(gk * c1));
+    v[k] = f(f(v[k] * b2) + f(f(gk * gk) * c2));
+    const denom = f(f(f(Math.sqrt(v[k])) / bc2Sqrt) + eps);
+    p[k] = f(p[k] - f(f(m[k] / denom) * stepSize));
+  }
+};
+
 /**
  * Adam over a fixed list of variables. The moments live in host Float32Arrays and the update runs
- * elementwise in JS: for these few small tensors, one read and one write per parameter beat a dozen
- * tfjs kernels each. Every operation is rounded to float32 (Math.fround), as torch's float32 ops
- * (and the tfjs ops this replaced) round them, constants included.
+ * elementwise on them (native where the addon loads, else adamUpdateJs): for these few small
+ * tensors, one read and one write per parameter beat a dozen tfjs kernels each.
  */
 export class Adam {
   readonly lr: number;
@@ -56,31 +80,26 @@ export class Adam {
     this.v = params.map((p) => new Float32Array(p.size));
   }
 
-  /** One update with `grads[i]` the gradient of `params[i]`, each first multiplied by `scale` (clipping; 1 leaves it alone). */
-  apply(grads: readonly tf.Tensor[], scale = 1): void {
+  /**
+   * One update with `grads[i]` the gradient of `params[i]`, each first multiplied by `scale` (clipping;
+   * 1 leaves it alone). `update` is the elementwise update (tests pass adamUpdateJs to compare).
+   */
+  apply(grads: readonly tf.Tensor[], scale = 1, update: Update = nativeAdamUpdate() ?? adamUpdateJs): void {
     if (grads.length !== this.params.length) throw new Error(`Adam: ${grads.length} gradients for ${this.params.length} parameters`);
     this.step += 1;
-    const f = Math.fround;
-    const b1 = f(this.beta1), c1 = f(1 - this.beta1);
-    const b2 = f(this.beta2), c2 = f(1 - this.beta2);
-    const bc2Sqrt = f(Math.sqrt(1 - Math.pow(this.beta2, this.step)));
-    const stepSize = f(this.lr / (1 - Math.pow(this.beta1, this.step)));
-    const eps = f(this.eps);
-    const s = f(scale);
-    const decay = f(1 - this.lr * this.weightDecay);
+    const hyper = new Float32Array(H.COUNT);
+    hyper[H.B1] = this.beta1;
+    hyper[H.C1] = 1 - this.beta1;
+    hyper[H.B2] = this.beta2;
+    hyper[H.C2] = 1 - this.beta2;
+    hyper[H.BC2_SQRT] = Math.sqrt(1 - Math.pow(this.beta2, this.step));
+    hyper[H.STEP_SIZE] = this.lr / (1 - Math.pow(this.beta1, this.step));
+    hyper[H.EPS] = this.eps;
+    hyper[H.SCALE] = scale;
+    hyper[H.DECAY] = 1 - this.lr * this.weightDecay;
     this.params.forEach((param, i) => {
-      const g = grads[i].dataSync() as Float32Array;
       const p = Float32Array.from(param.dataSync() as Float32Array);
-      const m = this.m[i];
-      const v = this.v[i];
-      for (let k = 0; k < p.length; k++) {
-        if (this.weightDecay !== 0) p[k] = f(p[k] * decay);
-        const gk = scale === 1 ? g[k] : f(g[k] * s);
-        m[k] = f(f(m[k] * b1) + f(gk * c1));
-        v[k] = f(f(v[k] * b2) + f(f(gk * gk) * c2));
-        const denom = f(f(f(Math.sqrt(v[k])) / bc2Sqrt) + eps);
-        p[k] = f(p[k] - f(f(m[k] / denom) * stepSize));
-      }
+      update(p, grads[i].dataSync() as Float32Array, this.m[i], this.v[i], hyper, scale !== 1, this.weightDecay !== 0);
       tf.tidy(() => param.assign(tf.tensor(p, param.shape, 'float32')));
     });
   }

@@ -43,10 +43,16 @@ export function createTrainingState(config: RunConfig, model: AnyModel): Trainin
   return { config, model, objective: objectiveOf(model, config.train), variables, names, optimizer };
 }
 
+/** Whether every value is finite (a plain loop: `every(Number.isFinite)` costs ~5× as much per step). */
+function allFinite(a: Float32Array): boolean {
+  for (let k = 0; k < a.length; k++) if (!Number.isFinite(a[k])) return false;
+  return true;
+}
+
 /** Index of the first variable holding a NaN or ±Inf, or −1. */
 function firstNonFinite(vars: readonly tf.Variable[]): number {
   // Host reads of these few small tensors cost less than an isFinite/all kernel pair each.
-  return vars.findIndex((v) => !(v.dataSync() as Float32Array).every(Number.isFinite));
+  return vars.findIndex((v) => !allFinite(v.dataSync() as Float32Array));
 }
 
 /**

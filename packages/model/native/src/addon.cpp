@@ -17,6 +17,8 @@
 #include <thread>
 #include <vector>
 
+#include "adam.h"
+#include "gain.h"
 #include "isa.h"
 
 namespace ring {
@@ -201,6 +203,7 @@ size_t carve(Plan& p, const IsaOps& isa, char* base) {
     sl.FD = c.take<float>(T * BS * LD);
     sl.pre = c.take<float>(BS * LD);
     sl.dR = c.take<float>(BS * LD);
+    sl.part = c.take<float>((BS + isa.MR) * LD);
     sl.dapart = c.take<float>(BS);
     sl.idx = c.take<int>(BS);
     sl.dW = c.take<float>((K + 1) * N * LD);
@@ -220,16 +223,14 @@ void plan(State& st, const Shape& s, int threads, const IsaOps* isa) {
   p.LD = (s.N + isa->W - 1) / isa->W * isa->W;
   p.S = threads < 1 ? 1 : threads > s.B ? s.B : threads > MAX_THREADS ? MAX_THREADS : threads;
   const int base = s.B / p.S, extra = s.B % p.S;
-  int b0 = 0, largest = 0;
+  int b0 = 0;
   for (int i = 0; i < p.S; i++) {
     const int bs = base + (i < extra ? 1 : 0);
     p.slices[i].b0 = b0;
     p.slices[i].b1 = b0 + bs;
     b0 += bs;
-    if (bs > largest) largest = bs;
   }
-  // Enough rows per channel that emptying the staging block is a long product (and one step fits).
-  p.KS = largest > 256 ? largest : 256;
+  p.KS = isa->KS;
   const size_t bytes = carve(p, *isa, nullptr);
   if (bytes > MAX_BYTES) throw Failure("native kernel: these shapes need " + std::to_string(bytes >> 30) + " GiB of kernel memory; use a smaller batch or sequence length");
   if (bytes > st.arenaBytes) {
@@ -254,9 +255,10 @@ void check(napi_env env, napi_status status, const char* what) {
   throw Failure(std::string("native kernel: ") + what + " failed (" + (info && info->error_message ? info->error_message : "unknown Node-API error") + ")");
 }
 
-std::vector<napi_value> args(napi_env env, napi_callback_info cb, size_t expected, const char* fn) {
-  size_t n = expected;
-  std::vector<napi_value> v(expected);
+/** The call's arguments: `expected` of them, then up to `optional` more (undefined where absent). */
+std::vector<napi_value> args(napi_env env, napi_callback_info cb, size_t expected, const char* fn, size_t optional = 0) {
+  size_t n = expected + optional;
+  std::vector<napi_value> v(n);
   check(env, napi_get_cb_info(env, cb, &n, v.data(), nullptr, nullptr), "reading arguments");
   if (n < expected) throw Failure(std::string("native kernel: ") + fn + " takes " + std::to_string(expected) + " arguments (got " + std::to_string(n) + ")");
   return v;
@@ -279,6 +281,12 @@ T* typedArray(napi_env env, napi_value value, napi_typedarray_type type, const c
 }
 
 float* f32(napi_env env, napi_value v, const char* name, size_t n) { return typedArray<float>(env, v, napi_float32_array, name, n); }
+/** A Float32Array of n values, or null for null/undefined. */
+float* f32OrNull(napi_env env, napi_value v, const char* name, size_t n) {
+  napi_valuetype t;
+  check(env, napi_typeof(env, v, &t), "inspecting an argument");
+  return t == napi_null || t == napi_undefined ? nullptr : f32(env, v, name, n);
+}
 double* f64(napi_env env, napi_value v, const char* name, size_t n) { return typedArray<double>(env, v, napi_float64_array, name, n); }
 
 int integer(napi_env env, napi_value value, const char* name, int lo) {
@@ -329,11 +337,14 @@ void range(long n, int parts, int i, long& lo, long& hi) {
 
 // ---- exported functions -----------------------------------------------------------------------
 
-/** forward(params: Int32Array, threads, actions, r0, Wo, Wa, history): runs every step, writes history, keeps the states. */
+/**
+ * forward(params: Int32Array, threads, actions, r0, Wo, Wa, history | null[, basis, sums]): runs every
+ * step, keeps the states, writes the history and/or (with the readout basis) its ring readout.
+ */
 napi_value Forward(napi_env env, napi_callback_info cb) {
   return guarded(env, [&] {
     State& st = state(env);
-    auto a = args(env, cb, 7, "forward");
+    auto a = args(env, cb, 7, "forward", 2);
     const int32_t* words = typedArray<int32_t>(env, a[0], napi_int32_array, "params", PARAM_WORDS);
     Shape s{};
     s.B = words[P_B], s.T = words[P_T], s.N = words[P_N], s.K = words[P_K], s.act = words[P_ACT], s.sparse = words[P_SPARSE];
@@ -347,7 +358,9 @@ napi_value Forward(napi_env env, napi_callback_info cb) {
     const int threads = integer(env, a[1], "threads", 1);
     const size_t B = s.B, T = s.T, N = s.N, K = s.K;
     const float* actions = f32(env, a[2], "actions", B * T * K);
-    ForwardIO io{f32(env, a[3], "r0", B * N), f32(env, a[4], "Wo", N * N), f32(env, a[5], "Wa", K * N * N), f32(env, a[6], "history", B * T * N)};
+    ForwardIO io{f32(env, a[3], "r0", B * N), f32(env, a[4], "Wo", N * N), f32(env, a[5], "Wa", K * N * N), f32OrNull(env, a[6], "history", B * T * N),
+                 nullptr, f32OrNull(env, a[8], "sums", 3 * B * T)};
+    if (io.sums) io.basis = f64(env, a[7], "basis", 2 * N);
     const IsaOps* isa = st.isa;
     plan(st, s, threads, isa);
     Plan& p = st.plan;
@@ -363,16 +376,17 @@ napi_value Forward(napi_env env, napi_callback_info cb) {
   });
 }
 
-/** backward(dh, dA, dr0, dWo, dWa): backward through time of the resident forward. */
+/** backward(dh | null, dA, dr0, dWo, dWa[, dsums, basis]): backward through time of the resident forward, from the history's or its readout's cotangent. */
 napi_value Backward(napi_env env, napi_callback_info cb) {
   return guarded(env, [&] {
     State& st = state(env);
-    auto a = args(env, cb, 5, "backward");
+    auto a = args(env, cb, 5, "backward", 2);
     if (!st.resident) throw Failure("native kernel: backward called without a forward to pair with");
     Plan& p = st.plan;
     const size_t B = p.s.B, T = p.s.T, N = p.s.N, K = p.s.K;
-    BackwardIO io{f32(env, a[0], "dh", B * T * N), f32(env, a[1], "dA", B * T * K), f32(env, a[2], "dr0", B * N),
-                  f32(env, a[3], "dWo", N * N), f32(env, a[4], "dWa", K * N * N)};
+    BackwardIO io{f32OrNull(env, a[0], "dh", B * T * N), f32(env, a[1], "dA", B * T * K), f32(env, a[2], "dr0", B * N),
+                  f32(env, a[3], "dWo", N * N), f32(env, a[4], "dWa", K * N * N), nullptr, nullptr};
+    if (!io.dh) io.dsums = f32(env, a[5], "dsums", 3 * B * T), io.basis = f64(env, a[6], "basis", 2 * N);
     const IsaOps* isa = st.planIsa;
     st.pool.run(p.S, [&](int i) { isa->backward(p, io, i); });
     const long rows = static_cast<long>(K + 1) * N;
@@ -431,6 +445,67 @@ napi_value ReadoutBackward(napi_env env, napi_callback_info cb) {
       range(rows, parts, i, lo, hi);
       isa->readoutBackward(r, dy, lo, hi, rows, N, cs, dr);
     });
+    return undefined(env);
+  });
+}
+
+/** gainForward(x, rows, k, H, params, a, threads): the gated actions a = gain(x)·x (see gain.h). */
+napi_value GainForward(napi_env env, napi_callback_info cb) {
+  return guarded(env, [&] {
+    State& st = state(env);
+    auto a = args(env, cb, 7, "gainForward");
+    const long rows = integer(env, a[1], "rows", 0);
+    const int k = integer(env, a[2], "k", 1), H = integer(env, a[3], "H", 1);
+    const float* x = f32(env, a[0], "x", static_cast<size_t>(rows) * k);
+    const float* params = f32(env, a[4], "params", static_cast<size_t>(k) * gain::channelParams(H));
+    float* out = f32(env, a[5], "a", static_cast<size_t>(rows) * k);
+    // A few hundred rows per thread at least, as for the readout.
+    const int parts = readoutParts(integer(env, a[6], "threads", 1), rows);
+    st.pool.run(parts, [&](int i) {
+      long lo, hi;
+      range(rows, parts, i, lo, hi);
+      gain::forward(x, lo, hi, k, H, params, out);
+    });
+    return undefined(env);
+  });
+}
+
+/** gainBackward(x, da, rows, k, H, params, grads, threads): the gain nets' parameter gradients for the actions' cotangent da. */
+napi_value GainBackward(napi_env env, napi_callback_info cb) {
+  return guarded(env, [&] {
+    State& st = state(env);
+    auto a = args(env, cb, 8, "gainBackward");
+    const long rows = integer(env, a[2], "rows", 0);
+    const int k = integer(env, a[3], "k", 1), H = integer(env, a[4], "H", 1);
+    const size_t n = static_cast<size_t>(k) * gain::channelParams(H);
+    const float* x = f32(env, a[0], "x", static_cast<size_t>(rows) * k);
+    const float* da = f32(env, a[1], "da", static_cast<size_t>(rows) * k);
+    const float* params = f32(env, a[5], "params", n);
+    float* grads = f32(env, a[6], "grads", n);
+    const long blocks = (rows + gain::BLOCK - 1) / gain::BLOCK;
+    std::vector<double> partial(static_cast<size_t>(blocks) * n);
+    const int parts = readoutParts(integer(env, a[7], "threads", 1), rows);
+    st.pool.run(parts, [&](int i) {
+      long lo, hi;
+      range(blocks, parts, i, lo, hi);
+      gain::backwardBlocks(x, da, rows, lo, hi, k, H, params, partial.data());
+    });
+    gain::sumBlocks(partial.data(), blocks, k, H, grads);
+    return undefined(env);
+  });
+}
+
+/** adamUpdate(p, g, m, v, hyper, scaled, decayed): one Adam update in place (see adam.h). */
+napi_value AdamUpdate(napi_env env, napi_callback_info cb) {
+  return guarded(env, [&] {
+    auto a = args(env, cb, 7, "adamUpdate");
+    bool is = false;
+    size_t n = 0;
+    check(env, napi_is_typedarray(env, a[0], &is), "inspecting an argument");
+    if (is) check(env, napi_get_typedarray_info(env, a[0], nullptr, &n, nullptr, nullptr, nullptr), "reading a typed array");
+    float* p = f32(env, a[0], "p", n);
+    adam::update(p, f32(env, a[1], "g", n), f32(env, a[2], "m", n), f32(env, a[3], "v", n), static_cast<long>(n), f32(env, a[4], "hyper", adam::HYPER_COUNT),
+                 integer(env, a[5], "scaled", 0) != 0, integer(env, a[6], "decayed", 0) != 0);
     return undefined(env);
   });
 }
@@ -518,6 +593,9 @@ NAPI_MODULE_INIT() {
       {"backward", nullptr, Backward, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"readoutForward", nullptr, ReadoutForward, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"readoutBackward", nullptr, ReadoutBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"gainForward", nullptr, GainForward, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"gainBackward", nullptr, GainBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"adamUpdate", nullptr, AdamUpdate, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setIsa", nullptr, SetIsa, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"memoryBytes", nullptr, MemoryBytes, nullptr, nullptr, nullptr, napi_default, nullptr},

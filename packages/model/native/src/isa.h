@@ -24,11 +24,12 @@ struct Slice {
   float* FD;      // T × Bs × LD: F'(pre) of every step
   float* pre;     // Bs × LD: pre-activations (forward), pre-activation gradients (backward)
   float* dR;      // Bs × LD: state gradient
+  float* part;    // (Bs + MR) × LD: partial sums of products run in blocks of k
   float* dapart;  // Bs: partial action-gradient dots
   int* idx;       // Bs: rows of the slice whose action is nonzero
   float* dW;      // (K+1) × N × LD: this slice's weight-gradient partial
   float* Sd;      // (K+1) × KS × LD: staged dP rows (per channel) awaiting dW += Sdᵀ·Sr
-  float* Sr;      // (K+1) × KS × LD: the state rows they pair with
+  float* Sr;      // (K+1) × KS × LD: the state rows they pair with, in column panels
   int* scount;    // K+1: staged rows per channel
 };
 
@@ -46,19 +47,26 @@ struct Plan {
 
 /** Arrays owned by JavaScript for the duration of one forward call. */
 struct ForwardIO {
-  const float* r0;  // B × N
-  const float* Wo;  // N × N
-  const float* Wa;  // K × N × N
-  float* history;   // B × T × N, written
+  const float* r0;      // B × N
+  const float* Wo;      // N × N
+  const float* Wa;      // K × N × N
+  float* history;       // B × T × N, written (null: not wanted)
+  const double* basis;  // cos φ then sin φ (2N), with sums
+  float* sums;          // 3 × B·T, written: the ring readout of every history row (null: not wanted)
 };
 
-/** Arrays owned by JavaScript for the duration of one backward call. */
+/**
+ * Arrays owned by JavaScript for the duration of one backward call. The history's cotangent is
+ * either given (dh) or that of the ring readout (dsums, the readout's cotangent, 3 × B·T).
+ */
 struct BackwardIO {
-  const float* dh;  // B × T × N history gradient
-  float* dA;        // B × T × K, written
-  float* dr0;       // B × N, written
-  float* dWo;       // N × N, written
-  float* dWa;       // K × N × N, written
+  const float* dh;      // B × T × N history gradient (null: from dsums)
+  float* dA;            // B × T × K, written
+  float* dr0;           // B × N, written
+  float* dWo;           // N × N, written
+  float* dWa;           // K × N × N, written
+  const float* dsums;   // 3 × B·T, when dh is null
+  const double* basis;  // cos φ then sin φ (2N), with dsums
 };
 
 /** One ISA's kernel. Each function works on a disjoint part, so threads may call them concurrently. */
@@ -66,9 +74,10 @@ struct IsaOps {
   const char* name;
   int W;   // vector lanes (LD is a multiple)
   int MR;  // rows of a register tile (the staging slack)
+  int KS;  // rows staged per channel before they are added into dW
   /** Packs channel c (0 = Wo) of the weights into plan.Bf and plan.Bb. */
   void (*pack)(const Plan& plan, const ForwardIO& io, int c);
-  /** All T steps of slice s; writes its history rows. */
+  /** All T steps of slice s; writes its history rows and/or their ring readout. */
   void (*forward)(const Plan& plan, const ForwardIO& io, int s);
   /** Backward through time of slice s; writes its dA and dr0 rows and its dW partial. */
   void (*backward)(const Plan& plan, const BackwardIO& io, int s);

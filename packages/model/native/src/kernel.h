@@ -47,13 +47,13 @@ struct StridedA {
   RING_INLINE const float* at(int k, int r) const { return a + k * as + r; }
 };
 
-/** acc (MR × NVX vectors) = Σ_k A(·, k) ⊗ B(k, ·), B(k, ·) the NVX vectors at b + k·bs. */
+/**
+ * acc (MR × NVX vectors) += Σ_k A(·, k) ⊗ B(k, ·) for k = 0…K−1 in order, B(k, ·) the NVX vectors at
+ * b + k·bs. The caller zeroes acc or loads a partial sum, so a product split into blocks of k adds
+ * every term in the same order as one pass.
+ */
 template <int MR, int NVX, class A>
 RING_INLINE void tile(int K, const A& a, const float* b, long bs, v (&acc)[MR][NVX]) {
-#pragma GCC unroll 16
-  for (int r = 0; r < MR; r++)
-#pragma GCC unroll 4
-    for (int j = 0; j < NVX; j++) acc[r][j] = V::zero();
   for (int k = 0; k < K; k++, b += bs) {
     v bv[NVX];
 #pragma GCC unroll 4
@@ -67,15 +67,23 @@ RING_INLINE void tile(int K, const A& a, const float* b, long bs, v (&acc)[MR][N
   }
 }
 
-// Row sources: the A operand of the row panel starting at row r0 (rows past the end repeat the
-// last row; their results are never stored).
+template <int MR, int NVX>
+RING_INLINE void zeroTile(v (&acc)[MR][NVX]) {
+#pragma GCC unroll 16
+  for (int r = 0; r < MR; r++)
+#pragma GCC unroll 4
+    for (int j = 0; j < NVX; j++) acc[r][j] = V::zero();
+}
+
+// Row sources: the A operand of the row panel starting at row r0, from column k0 on (rows past the
+// end repeat the last row; their results are never stored).
 struct DenseRows {
   const float* base;
   int ld, rows;
   template <int MR>
-  RING_INLINE RowsA<MR> at(int r0) const {
+  RING_INLINE RowsA<MR> at(int r0, int k0) const {
     RowsA<MR> a;
-    for (int r = 0; r < MR; r++) a.p[r] = base + rowOff(imin(r0 + r, rows - 1), ld);
+    for (int r = 0; r < MR; r++) a.p[r] = base + rowOff(imin(r0 + r, rows - 1), ld) + k0;
     return a;
   }
   RING_INLINE int row(int q) const { return q; }
@@ -85,18 +93,12 @@ struct IndexedRows {
   int ld, rows;
   const int* idx;
   template <int MR>
-  RING_INLINE RowsA<MR> at(int r0) const {
+  RING_INLINE RowsA<MR> at(int r0, int k0) const {
     RowsA<MR> a;
-    for (int r = 0; r < MR; r++) a.p[r] = base + rowOff(idx[imin(r0 + r, rows - 1)], ld);
+    for (int r = 0; r < MR; r++) a.p[r] = base + rowOff(idx[imin(r0 + r, rows - 1)], ld) + k0;
     return a;
   }
   RING_INLINE int row(int q) const { return idx[q]; }
-};
-struct StridedRows {
-  const float* base;
-  long as;
-  template <int MR>
-  RING_INLINE StridedA at(int r0) const { return StridedA{base + r0, as}; }
 };
 
 /** B in column panels: the panel at column j0 holds K rows of its width, contiguous (see pack). */
@@ -104,40 +106,64 @@ struct PackedB {
   const float* base;
   int K;
   RING_INLINE const float* panel(int j0) const { return base + static_cast<long>(j0) * K; }
-  RING_INLINE long stride(int width) const { return width; }
-};
-/** B as plain rows of ld floats. */
-struct StridedB {
-  const float* base;
-  long ld;
-  RING_INLINE const float* panel(int j0) const { return base + j0; }
-  RING_INLINE long stride(int) const { return ld; }
 };
 
-template <int MR, int NVX, class Rows, class B, class Epi>
-RING_INLINE void gemmPanel(int rows, int j0, int K, const Rows& rowsOf, const B& b, Epi& epi) {
-  const float* bp = b.panel(j0);
-  const long bs = b.stride(NVX * W);
+/**
+ * Rows of k per block: products longer than this run in blocks of k (a block's panel of B, KC rows
+ * of the widest tile, is 16 KiB: it stays in L1 while every row tile passes over it).
+ */
+constexpr int KC = 16384 / (4 * W * (NV_A > NV_B ? NV_A : NV_B));
+
+/**
+ * Rows [0, rows) of one column panel over k-block [k0, k0 + kn): the first block starts from 0, later
+ * ones from the partial sums in `part` (rows × ld, MR_MAX rows of slack); the last hands each tile
+ * to epi.put<MR, NVX>(r0, nrows, j0, acc), the others store it back to `part`.
+ */
+template <int MR, int NVX, class Rows, class Epi>
+RING_INLINE void gemmPanel(int rows, int j0, int k0, int kn, bool first, bool last, const Rows& rowsOf, const PackedB& b, Epi& epi, float* part, int ld) {
+  constexpr int NR = NVX * W;
+  const float* bp = b.panel(j0) + static_cast<long>(k0) * NR;
   for (int r0 = 0; r0 < rows; r0 += MR) {
     v acc[MR][NVX];
-    tile<MR, NVX>(K, rowsOf.template at<MR>(r0), bp, bs, acc);
-    epi.template put<MR, NVX>(r0, imin(MR, rows - r0), j0, acc);
+    if (first) {
+      zeroTile(acc);
+    } else {
+#pragma GCC unroll 16
+      for (int r = 0; r < MR; r++)
+#pragma GCC unroll 4
+        for (int j = 0; j < NVX; j++) acc[r][j] = V::load(part + rowOff(r0 + r, ld) + j0 + j * W);
+    }
+    tile<MR, NVX>(kn, rowsOf.template at<MR>(r0, k0), bp, NR, acc);
+    if (last) {
+      epi.template put<MR, NVX>(r0, imin(MR, rows - r0), j0, acc);
+    } else {
+#pragma GCC unroll 16
+      for (int r = 0; r < MR; r++)
+#pragma GCC unroll 4
+        for (int j = 0; j < NVX; j++) V::store(part + rowOff(r0 + r, ld) + j0 + j * W, acc[r][j]);
+    }
   }
 }
 
-template <int MR, int NVX, class Rows, class B, class Epi>
-RING_INLINE void gemmTail(int vectors, int rows, int j0, int K, const Rows& rowsOf, const B& b, Epi& epi) {
+template <int MR, int NVX, class Rows, class Epi>
+RING_INLINE void gemmTail(int vectors, int rows, int j0, int k0, int kn, bool first, bool last, const Rows& rowsOf, const PackedB& b, Epi& epi, float* part, int ld) {
   if constexpr (NVX >= 1) {
-    if (vectors == NVX) gemmPanel<MR, NVX>(rows, j0, K, rowsOf, b, epi);
-    else gemmTail<MR, NVX - 1>(vectors, rows, j0, K, rowsOf, b, epi);
+    if (vectors == NVX) gemmPanel<MR, NVX>(rows, j0, k0, kn, first, last, rowsOf, b, epi, part, ld);
+    else gemmTail<MR, NVX - 1>(vectors, rows, j0, k0, kn, first, last, rowsOf, b, epi, part, ld);
   }
 }
 
-template <int MR, int NV, class Rows, class B, class Epi>
-void gemmShape(int rows, int cols, int K, const Rows& rowsOf, const B& b, Epi& epi) {
-  int j0 = 0;
-  for (; j0 + NV * W <= cols; j0 += NV * W) gemmPanel<MR, NV>(rows, j0, K, rowsOf, b, epi);
-  if (j0 < cols) gemmTail<MR, NV - 1>((cols - j0) / W, rows, j0, K, rowsOf, b, epi);
+template <int MR, int NV, class Rows, class Epi>
+void gemmShape(int rows, int cols, int K, const Rows& rowsOf, const PackedB& b, Epi& epi, float* part) {
+  const int blocks = (K + KC - 1) / KC;
+  for (int kb = 0; kb < blocks; kb++) {
+    const int k0 = static_cast<int>(static_cast<long>(K) * kb / blocks);
+    const int kn = static_cast<int>(static_cast<long>(K) * (kb + 1) / blocks) - k0;
+    const bool first = kb == 0, last = kb == blocks - 1;
+    int j0 = 0;
+    for (; j0 + NV * W <= cols; j0 += NV * W) gemmPanel<MR, NV>(rows, j0, k0, kn, first, last, rowsOf, b, epi, part, cols);
+    if (j0 < cols) gemmTail<MR, NV - 1>((cols - j0) / W, rows, j0, k0, kn, first, last, rowsOf, b, epi, part, cols);
+  }
 }
 
 /** Shape B's width if it divides cols or shape A's does not, else shape A's (packing and products agree through this). */
@@ -147,14 +173,62 @@ RING_INLINE int tileWidth(int cols) {
 
 /**
  * C (rows × cols) = A (rows × K) · B (K × cols), handed to epi.put<MR, NVX>(r0, nrows, j0, acc) tile
- * by tile; cols is a multiple of W. Column panels outside, so one panel of B stays in L1 while every
- * row panel of A passes over it.
+ * by tile; cols is a multiple of W. Blocks of k outside, then column panels, then row tiles: one
+ * block of a panel of B stays in L1 while every row panel of A passes over it. Each output element
+ * sums its K terms in order of k, however the product is blocked or its rows grouped. `part` holds
+ * partial sums when K > KC ((rows + MR_MAX) × cols floats).
  */
-template <class Rows, class B, class Epi>
-void gemm(int rows, int cols, int K, const Rows& rowsOf, const B& b, Epi& epi) {
+template <class Rows, class Epi>
+void gemm(int rows, int cols, int K, const Rows& rowsOf, const PackedB& b, Epi& epi, float* part) {
   if (rows <= 0) return;
-  if (tileWidth(cols) == NV_B * W) gemmShape<MR_B, NV_B>(rows, cols, K, rowsOf, b, epi);
-  else gemmShape<MR_A, NV_A>(rows, cols, K, rowsOf, b, epi);
+  if (tileWidth(cols) == NV_B * W) gemmShape<MR_B, NV_B>(rows, cols, K, rowsOf, b, epi, part);
+  else gemmShape<MR_A, NV_A>(rows, cols, K, rowsOf, b, epi, part);
+}
+
+/**
+ * The weight-gradient product C (rows × LD) += Aᵀ·B over n staged rows: A(i, k) = a[k·lda + i], B
+ * the staged rows in column panels of tileWidth(LD) (panel j0 at b + j0·KS, rows of its width). Each
+ * tile starts from C and adds its terms in order of k, so C sums every staged row in staging order
+ * whatever the staging capacity. Rows of a tile past `rows` are computed (A has slack) and dropped.
+ */
+template <int MR, int NVX>
+RING_INLINE void accumulatePanel(float* C, int rows, int LD, int j0, int n, const float* a, int lda, const float* bp) {
+  for (int r0 = 0; r0 < rows; r0 += MR) {
+    const int nr = imin(MR, rows - r0);
+    v acc[MR][NVX];
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; r++)
+#pragma GCC unroll 4
+      for (int j = 0; j < NVX; j++) acc[r][j] = r < nr ? V::load(C + rowOff(r0 + r, LD) + j0 + j * W) : V::zero();
+    tile<MR, NVX>(n, StridedA{a + r0, lda}, bp, NVX * W, acc);
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; r++) {
+      if (r >= nr) break;
+#pragma GCC unroll 4
+      for (int j = 0; j < NVX; j++) V::store(C + rowOff(r0 + r, LD) + j0 + j * W, acc[r][j]);
+    }
+  }
+}
+
+template <int MR, int NVX>
+RING_INLINE void accumulateTail(int vectors, float* C, int rows, int LD, int j0, int n, const float* a, int lda, const float* bp) {
+  if constexpr (NVX >= 1) {
+    if (vectors == NVX) accumulatePanel<MR, NVX>(C, rows, LD, j0, n, a, lda, bp);
+    else accumulateTail<MR, NVX - 1>(vectors, C, rows, LD, j0, n, a, lda, bp);
+  }
+}
+
+template <int MR, int NV>
+void accumulateShape(float* C, int rows, int LD, int n, const float* a, int lda, const float* b, int KS) {
+  int j0 = 0;
+  for (; j0 + NV * W <= LD; j0 += NV * W) accumulatePanel<MR, NV>(C, rows, LD, j0, n, a, lda, b + static_cast<long>(j0) * KS);
+  if (j0 < LD) accumulateTail<MR, NV - 1>((LD - j0) / W, C, rows, LD, j0, n, a, lda, b + static_cast<long>(j0) * KS);
+}
+
+void accumulate(float* C, int rows, int LD, int n, const float* a, int lda, const float* b, int KS) {
+  if (n <= 0) return;
+  if (tileWidth(LD) == NV_B * W) accumulateShape<MR_B, NV_B>(C, rows, LD, n, a, lda, b, KS);
+  else accumulateShape<MR_A, NV_A>(C, rows, LD, n, a, lda, b, KS);
 }
 
 // ---- epilogues --------------------------------------------------------------------------------
@@ -250,22 +324,6 @@ struct GradAdd {
   }
 };
 
-/** C += acc (the weight-gradient partial), rows below `rows` only. */
-struct Accumulate {
-  float* C;
-  int ld, rows;
-  template <int MR, int NVX>
-  RING_INLINE void put(int r0, int nr, int j0, v (&acc)[MR][NVX]) {
-#pragma GCC unroll 16
-    for (int r = 0; r < MR; r++) {
-      if (r >= nr || r0 + r >= rows) break;
-      float* dst = C + rowOff(r0 + r, ld) + j0;
-#pragma GCC unroll 4
-      for (int j = 0; j < NVX; j++) V::store(dst + j * W, V::add(V::load(dst + j * W), acc[r][j]));
-    }
-  }
-};
-
 // ---- helpers ----------------------------------------------------------------------------------
 
 RING_INLINE void zero(float* p, long n) {
@@ -288,6 +346,12 @@ RING_INLINE void loadRow(float* dst, const float* src, int n, int ld) {
     j += W;
   }
   for (; j < ld; j += W) V::store(dst + j, V::zero());
+}
+
+/** Asks for the cache lines of n floats at p (a row about to be read or written). */
+RING_INLINE void prefetchRow(const float* p, int n) {
+  for (int j = 0; j < n; j += 16) __builtin_prefetch(p + j);
+  __builtin_prefetch(p + n - 1);
 }
 
 /** Copies the first n floats of a padded row out. */
@@ -336,6 +400,67 @@ void pack(const Plan& P, const ForwardIO& io, int c) {
   }
 }
 
+// ---- ring readout (the training loss's per-step sums) ---------------------------------------------
+// In float64 with the wasm kernel's exact order of operations (four interleaved partial sums, then
+// (s0 + s2) + (s1 + s3), then the tail), and no fused multiply-adds (the build passes
+// -ffp-contract=off): bit-identical to the wasm kernel on every ISA and any thread count. The
+// forward and backward call the same row functions, so their fused readout has the same bits too.
+
+/** Four float64 lanes (any ISA: GCC/Clang vector extensions), for the readout's four partial sums. */
+typedef double D4 __attribute__((vector_size(32), aligned(8), may_alias));
+typedef int64_t I4 __attribute__((vector_size(32), aligned(8)));
+
+/** X = Σ r_i cos φ_i, Y = Σ r_i sin φ_i, A = Σ |r_i| of one row of N f32, into out[row], out[rows + row], out[2·rows + row]. */
+RING_INLINE void readoutRow(const float* o, int N, const double* cs, float* out, long rows, long row) {
+  const double* sn = cs + N;
+  // Lane l of each vector is the partial sum over i ≡ l (mod 4), as four scalars would be.
+  D4 x = {0, 0, 0, 0}, y = {0, 0, 0, 0}, a = {0, 0, 0, 0};
+  const I4 magnitude = {INT64_MAX, INT64_MAX, INT64_MAX, INT64_MAX};
+  int i = 0;
+  for (; i + 4 <= N; i += 4) {
+    const D4 u = {o[i], o[i + 1], o[i + 2], o[i + 3]};
+    // Unaligned vector loads (a memcpy here went through the stack, and its two halves could not
+    // be forwarded to the full-width load).
+    const D4 c = *reinterpret_cast<const D4*>(cs + i), s = *reinterpret_cast<const D4*>(sn + i);
+    x = x + u * c;
+    y = y + u * s;
+    a = a + (D4)((I4)u & magnitude);
+  }
+  double X = (x[0] + x[2]) + (x[1] + x[3]);
+  double Y = (y[0] + y[2]) + (y[1] + y[3]);
+  double A = (a[0] + a[2]) + (a[1] + a[3]);
+  for (; i < N; i++) {
+    const double u = o[i];
+    X = X + u * cs[i];
+    Y = Y + u * sn[i];
+    A = A + __builtin_fabs(u);
+  }
+  out[row] = static_cast<float>(X);
+  out[rows + row] = static_cast<float>(Y);
+  out[2 * rows + row] = static_cast<float>(A);
+}
+
+/** g_i = dX·cos φ_i + dY·sin φ_i + dA·sign(r_i) (sign(0) = 0, as PyTorch) for one row of N; dy is 3 × rows. */
+RING_INLINE void readoutGradRow(const float* o, const float* dy, long rows, long row, int N, const double* cs, float* g) {
+  const double* sn = cs + N;
+  const double dx = dy[row], dys = dy[rows + row], da = dy[2 * rows + row];
+  for (int i = 0; i < N; i++) {
+    const double u = o[i];
+    const double sign = static_cast<double>((u > 0) - (u < 0));
+    g[i] = static_cast<float>((dx * cs[i] + dys * sn[i]) + da * sign);
+  }
+}
+
+/** For rows [r0, r1) of N f32: X = Σ r_i cos φ_i, Y = Σ r_i sin φ_i, A = Σ |r_i|, into planes 0, 1, 2 of out (3×rows). */
+void readoutForward(const float* r, long r0, long r1, long rows, int N, const double* cs, float* out) {
+  for (long row = r0; row < r1; row++) readoutRow(r + row * N, N, cs, out, rows, row);
+}
+
+/** dr_i = dX·cos φ_i + dY·sin φ_i + dA·sign(r_i) (sign(0) = 0, as PyTorch) for rows [r0, r1). */
+void readoutBackward(const float* r, const float* dy, long r0, long r1, long rows, int N, const double* cs, float* dr) {
+  for (long row = r0; row < r1; row++) readoutGradRow(r + row * N, dy, rows, row, N, cs, dr + row * N);
+}
+
 // ---- forward ----------------------------------------------------------------------------------
 
 void forward(const Plan& P, const ForwardIO& io, int s) {
@@ -362,17 +487,17 @@ void forward(const Plan& P, const ForwardIO& io, int s) {
     for (int b = 0; b < BS; b++) base[b] = sh.J0 * rowSum(Rt + rowOff(b, LD), LD);
     PreFirst first{sl.pre, LD, base, V::set(sh.J1)};
     const DenseRows all{Rt, LD, BS};
-    gemm(BS, LD, N, all, PackedB{P.Bf, N}, first);
+    gemm(BS, LD, N, all, PackedB{P.Bf, N}, first, sl.part);
     for (int c = 1; c <= K; c++) {
       const PackedB bc{P.Bf + static_cast<long>(c) * N * LD, N};
       if (sh.sparse) {
         const int n = nonzeroRows(act + c - 1, BS, aStride, sl.idx);
         const IndexedRows some{Rt, LD, n, sl.idx};
         PreAdd<IndexedRows> epi{sl.pre, LD, some, act + c - 1, aStride};
-        gemm(n, LD, N, some, bc, epi);
+        gemm(n, LD, N, some, bc, epi, sl.part);
       } else {
         PreAdd<DenseRows> epi{sl.pre, LD, all, act + c - 1, aStride};
-        gemm(BS, LD, N, all, bc, epi);
+        gemm(BS, LD, N, all, bc, epi, sl.part);
       }
     }
     for (int b = 0; b < BS; b++) {
@@ -386,14 +511,23 @@ void forward(const Plan& P, const ForwardIO& io, int s) {
         if (tail && j + W > N) x = V::keepFirst(x, tail);
         V::store(rn + j, x);
       }
-      storeRow(io.history + (static_cast<long>(sl.b0 + b) * T + t) * N, rn, N);
+      const long row = static_cast<long>(sl.b0 + b) * T + t;
+      if (io.history) {
+        storeRow(io.history + row * N, rn, N);
+        // The row of the next step is T·N floats away: fetch its lines ahead of the stores.
+        if (t + 1 < T) prefetchRow(io.history + (row + 1) * N, N);
+      }
+      if (io.sums) readoutRow(rn, N, io.basis, io.sums, static_cast<long>(sh.B) * T, row);
     }
   }
 }
 
 // ---- backward ---------------------------------------------------------------------------------
 
-/** Appends rows (scaled dpre, state) of channel c to its staging block, emptying it into dW when full. */
+/**
+ * Appends rows (scaled dpre, state) of channel c to its staging block, emptying it into dW when
+ * full: the dpre rows as they are (read transposed), the states in column panels (see accumulate).
+ */
 struct Stage {
   const Plan& P;
   const Slice& sl;
@@ -404,20 +538,21 @@ struct Stage {
     const int n = sl.scount[c];
     if (n == 0) return;
     const int N = P.s.N, LD = P.LD;
-    Accumulate epi{sl.dW + static_cast<long>(c) * N * LD, LD, N};
-    gemm(N, LD, n, StridedRows{sd(), LD}, StridedB{sr(), LD}, epi);
+    accumulate(sl.dW + static_cast<long>(c) * N * LD, N, LD, n, sd(), LD, sr(), P.KS);
     sl.scount[c] = 0;
   }
   RING_INLINE void add(const float* dpre, const float* r, float scale) const {
     if (sl.scount[c] == P.KS) flush();
-    const int LD = P.LD;
-    const long at = rowOff(sl.scount[c]++, LD);
-    float* d = sd() + at;
-    float* q = sr() + at;
+    const int LD = P.LD, KS = P.KS;
+    const int at = sl.scount[c]++;
+    float* d = sd() + rowOff(at, LD);
     const v a = V::set(scale);
-    for (int j = 0; j < LD; j += W) {
-      V::store(d + j, V::mul(a, V::load(dpre + j)));
-      V::store(q + j, V::load(r + j));
+    for (int j = 0; j < LD; j += W) V::store(d + j, V::mul(a, V::load(dpre + j)));
+    const int NR = tileWidth(LD);
+    for (int j0 = 0; j0 < LD; j0 += NR) {
+      const int width = imin(NR, LD - j0);
+      float* q = sr() + static_cast<long>(j0) * KS + static_cast<long>(at) * width;
+      for (int j = 0; j < width; j += W) V::store(q + j, V::load(r + j0 + j));
     }
   }
 };
@@ -443,10 +578,26 @@ void backward(const Plan& P, const BackwardIO& io, int s) {
     float* dA = io.dA + (static_cast<long>(sl.b0) * T + t) * K;
     const long aStride = static_cast<long>(T) * K;
     for (int b = 0; b < BS; b++) {
-      const float* dh = io.dh + (static_cast<long>(sl.b0 + b) * T + t) * N;
+      const long row = static_cast<long>(sl.b0 + b) * T + t;
+      const float* dh;
+      if (io.dh) {
+        dh = io.dh + row * N;
+        // The row of the previous step (processed next) is T·N floats away: fetch it ahead.
+        if (t > 0) prefetchRow(dh - N, N);
+      } else {
+        // The cotangent of the ring readout of the history row (the state after step t), into
+        // scratch that the products of this step have not used yet.
+        readoutGradRow(sl.R + (t + 1) * stepR + rowOff(b, LD), io.dsums, static_cast<long>(sh.B) * T, row, N, io.basis, sl.part);
+        dh = sl.part;
+      }
       float* dr = sl.dR + rowOff(b, LD);
       float* dp = dpre + rowOff(b, LD);
       const float* fd = FDt + rowOff(b, LD);
+      // The states of step t−1 were made long ago: fetch the row's F′ and state for the next step.
+      if (t > 0) {
+        prefetchRow(fd - stepR, LD);
+        prefetchRow(Rt - stepR + rowOff(b, LD), LD);
+      }
       v sum = V::zero();
       for (int j = 0; j < LD; j += W) {
         const v h = j + W <= N ? V::load(dh + j) : V::loadN(dh + j, N - j);
@@ -465,7 +616,7 @@ void backward(const Plan& P, const BackwardIO& io, int s) {
     }
     const DenseRows all{dpre, LD, BS};
     GradFirst first{sl.dR, LD, V::set(sh.J1)};
-    gemm(BS, LD, N, all, PackedB{P.Bb, N}, first);
+    gemm(BS, LD, N, all, PackedB{P.Bb, N}, first, sl.part);
     const Stage stage0{P, sl, 0};
     for (int b = 0; b < BS; b++) stage0.add(dpre + rowOff(b, LD), Rt + rowOff(b, LD), sh.J1);
 
@@ -480,7 +631,7 @@ void backward(const Plan& P, const BackwardIO& io, int s) {
         zero(sl.dapart, n);
         const IndexedRows some{dpre, LD, n, sl.idx};
         GradAdd<IndexedRows> epi{sl.dR, LD, some, a, aStride, Rt, sl.dapart};
-        gemm(n, LD, N, some, bc, epi);
+        gemm(n, LD, N, some, bc, epi, sl.part);
         for (int q = 0; q < n; q++) {
           const int b = sl.idx[q];
           dA[b * aStride + c - 1] = sl.dapart[q];
@@ -489,7 +640,7 @@ void backward(const Plan& P, const BackwardIO& io, int s) {
       } else {
         zero(sl.dapart, BS);
         GradAdd<DenseRows> epi{sl.dR, LD, all, a, aStride, Rt, sl.dapart};
-        gemm(BS, LD, N, all, bc, epi);
+        gemm(BS, LD, N, all, bc, epi, sl.part);
         for (int b = 0; b < BS; b++) {
           dA[b * aStride + c - 1] = sl.dapart[b];
           // A zero action's dP row is exactly 0: it adds nothing to dW_c.
@@ -518,63 +669,13 @@ void reduce(const Plan& P, const BackwardIO& io, int m0, int m1) {
   }
 }
 
-// ---- ring readout (the training loss's per-step sums) ---------------------------------------------
-// In float64 with the wasm kernel's exact order of operations (four interleaved partial sums, then
-// (s0 + s2) + (s1 + s3), then the tail), and no fused multiply-adds (the build passes
-// -ffp-contract=off): bit-identical to the wasm kernel on every ISA and any thread count.
-
-/** For rows [r0, r1) of N f32: X = Σ r_i cos φ_i, Y = Σ r_i sin φ_i, A = Σ |r_i|, into planes 0, 1, 2 of out (3×rows). */
-void readoutForward(const float* r, long r0, long r1, long rows, int N, const double* cs, float* out) {
-  const double* sn = cs + N;
-  for (long row = r0; row < r1; row++) {
-    const float* o = r + row * N;
-    double x[4] = {0, 0, 0, 0}, y[4] = {0, 0, 0, 0}, a[4] = {0, 0, 0, 0};
-    int i = 0;
-    for (; i + 4 <= N; i += 4) {
-      for (int l = 0; l < 4; l++) {
-        const double u = o[i + l];
-        x[l] = x[l] + u * cs[i + l];
-        y[l] = y[l] + u * sn[i + l];
-        a[l] = a[l] + __builtin_fabs(u);
-      }
-    }
-    double X = (x[0] + x[2]) + (x[1] + x[3]);
-    double Y = (y[0] + y[2]) + (y[1] + y[3]);
-    double A = (a[0] + a[2]) + (a[1] + a[3]);
-    for (; i < N; i++) {
-      const double u = o[i];
-      X = X + u * cs[i];
-      Y = Y + u * sn[i];
-      A = A + __builtin_fabs(u);
-    }
-    out[row] = static_cast<float>(X);
-    out[rows + row] = static_cast<float>(Y);
-    out[2 * rows + row] = static_cast<float>(A);
-  }
-}
-
-/** dr_i = dX·cos φ_i + dY·sin φ_i + dA·sign(r_i) (sign(0) = 0, as PyTorch) for rows [r0, r1). */
-void readoutBackward(const float* r, const float* dy, long r0, long r1, long rows, int N, const double* cs, float* dr) {
-  const double* sn = cs + N;
-  for (long row = r0; row < r1; row++) {
-    const float* o = r + row * N;
-    float* g = dr + row * N;
-    const double dx = dy[row], dys = dy[rows + row], da = dy[2 * rows + row];
-    for (int i = 0; i < N; i++) {
-      const double u = o[i];
-      const double sign = static_cast<double>((u > 0) - (u < 0));
-      g[i] = static_cast<float>((dx * cs[i] + dys * sn[i]) + da * sign);
-    }
-  }
-}
-
 }  // namespace RING_NS
 }  // namespace ring
 
 /** The ISA's entry in the addon's table. */
 #define RING_DEFINE_ISA(var, label)                                                                                        \
   namespace ring {                                                                                                         \
-  extern const IsaOps var = {label,                   RING_NS::W,       RING_NS::MR_MAX,            RING_NS::pack,         \
-                             RING_NS::forward,        RING_NS::backward, RING_NS::reduce,           RING_NS::readoutForward, \
-                             RING_NS::readoutBackward};                                                                    \
+  extern const IsaOps var = {label,          RING_NS::W,        RING_NS::MR_MAX,         RING_NS::KC,                     \
+                             RING_NS::pack,  RING_NS::forward,  RING_NS::backward,       RING_NS::reduce,                 \
+                             RING_NS::readoutForward, RING_NS::readoutBackward};                                           \
   }

@@ -11,6 +11,7 @@ export {
   NATIVE_ISA_ENV,
   NATIVE_ADDON_ENV,
   nativeAddonPath,
+  nativeAdamUpdate,
   type NativeInfo,
 } from './native.js';
 export { selectKernel, parseKernelChoice, kernelInfo, type KernelChoice, type KernelInfo } from './select.js';

@@ -26,8 +26,11 @@ export interface NativeInfo {
 }
 
 interface Addon {
-  forward(params: Int32Array, threads: number, actions: Float32Array, r0: Float32Array, Wo: Float32Array, Wa: Float32Array, history: Float32Array): void;
-  backward(dh: Float32Array, dA: Float32Array, dr0: Float32Array, dWo: Float32Array, dWa: Float32Array): void;
+  forward(params: Int32Array, threads: number, actions: Float32Array, r0: Float32Array, Wo: Float32Array, Wa: Float32Array, history: Float32Array | null, basis?: Float64Array, sums?: Float32Array): void;
+  backward(dh: Float32Array | null, dA: Float32Array, dr0: Float32Array, dWo: Float32Array, dWa: Float32Array, dsums?: Float32Array, basis?: Float64Array): void;
+  gainForward(x: Float32Array, rows: number, k: number, H: number, params: Float32Array, a: Float32Array, threads: number): void;
+  gainBackward(x: Float32Array, da: Float32Array, rows: number, k: number, H: number, params: Float32Array, grads: Float32Array, threads: number): void;
+  adamUpdate(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, hyper: Float32Array, scaled: number, decayed: number): void;
   readoutForward(r: Float32Array, rows: number, N: number, basis: Float64Array, out: Float32Array, threads: number): void;
   readoutBackward(r: Float32Array, dy: Float32Array, rows: number, N: number, basis: Float64Array, dr: Float32Array, threads: number): void;
   info(): NativeInfo;
@@ -110,17 +113,67 @@ const engine: Engine = {
     return history;
   },
   backward(dy: Float32Array, dims: Dims): [Float32Array, Float32Array, Float32Array, Float32Array] {
-    const [B, T, K, N] = dims;
-    const out: [Float32Array, Float32Array, Float32Array, Float32Array] = [
-      new Float32Array(B * T * K),
-      new Float32Array(B * N),
-      new Float32Array(N * N),
-      new Float32Array(K * N * N),
-    ];
+    const out = gradientArrays(dims);
     need().backward(dy, ...out);
     return out;
   },
 };
+
+function gradientArrays([B, T, K, N]: Dims): [Float32Array, Float32Array, Float32Array, Float32Array] {
+  return [new Float32Array(B * T * K), new Float32Array(B * N), new Float32Array(N * N), new Float32Array(K * N * N)];
+}
+
+/** Id of the call whose forward states the native kernel holds (0: none). */
+export function nativeResident(): number {
+  return engine.resident;
+}
+
+/**
+ * Runs all T steps in the native kernel, keeping the states (resident under `id`, see op.ts), and
+ * writes the ring readout of every step (X, Y, Σ|r| planes, 3×B·T, basis = cos φ then sin φ) into
+ * `sums` instead of returning the history.
+ */
+export function nativeForwardSums(id: number, data: InputData, dims: Dims, c: RecurrenceConstants, threads: number, sparse: boolean, basis: Float64Array, sums: Float32Array): void {
+  const a = need();
+  const [B, T, K, N] = dims;
+  writeCallParams(params.i32, params.f32, { B, T, N, K, NP: 0, MP: 0 }, c, sparse);
+  a.forward(params.i32, threads, data.actions, data.r0, data.Wo, data.Wa, null, basis, sums);
+  engine.resident = id;
+}
+
+/** Backward of the resident forward from the readout sums' cotangent dsums (3×B·T): [d actions, d r0, d Wo, d Wa]. */
+export function nativeBackwardSums(dsums: Float32Array, basis: Float64Array, dims: Dims): [Float32Array, Float32Array, Float32Array, Float32Array] {
+  const out = gradientArrays(dims);
+  need().backward(null, ...out, dsums, basis);
+  return out;
+}
+
+/**
+ * The gated actions a = gain(x)·x of `rows` rows of k rectified channels x, the gain nets' parameters
+ * packed per channel as w0 (H), b0 (H), w2 (H), b2 (native/src/gain.h), on `threads` threads.
+ */
+export function nativeGainForward(x: Float32Array, rows: number, k: number, H: number, params: Float32Array, threads: number): Float32Array {
+  const a = new Float32Array(rows * k);
+  need().gainForward(x, rows, k, H, params, a, threads);
+  return a;
+}
+
+/** The gradient of Σ da·a with respect to the packed gain-net parameters (same layout as params). */
+export function nativeGainBackward(x: Float32Array, da: Float32Array, rows: number, k: number, H: number, params: Float32Array, threads: number): Float32Array {
+  const grads = new Float32Array(params.length);
+  need().gainBackward(x, da, rows, k, H, params, grads, threads);
+  return grads;
+}
+
+/**
+ * Adam's elementwise update in the addon (native/src/adam.h: p, m, v updated in place from g, with
+ * hyper = [β1, 1−β1, β2, 1−β2, √(1−β2^t), lr/(1−β1^t), eps, scale, 1 − lr·wd] as float32), or null
+ * where the addon is unavailable.
+ */
+export function nativeAdamUpdate(): ((p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, hyper: Float32Array, scaled: boolean, decayed: boolean) => void) | null {
+  const a = load();
+  return a ? (p, g, m, v, hyper, scaled, decayed) => a.adamUpdate(p, g, m, v, hyper, scaled ? 1 : 0, decayed ? 1 : 0) : null;
+}
 
 /** Runs all T steps in the native kernel and returns the bump history (B×T×N). */
 export function nativeRecurrence(inputs: RecurrenceInputs, c: RecurrenceConstants, opts: KernelOptions = {}): tf.Tensor3D {

@@ -123,6 +123,11 @@ function checkShapes(inputs: RecurrenceInputs, who: string): Dims {
 
 let nextId = 1;
 
+/** A new id for a forward whose states a kernel keeps (compared with Engine.resident). */
+export function newCallId(): number {
+  return nextId++;
+}
+
 /** Runs all T steps on `engine` as one differentiable tfjs op and returns the bump history (B×T×N). */
 export function kernelRecurrence(engine: Engine, who: string, inputs: RecurrenceInputs, c: RecurrenceConstants, opts: KernelOptions = {}): tf.Tensor3D {
   const dims = checkShapes(inputs, who);
@@ -140,7 +145,7 @@ export function kernelRecurrence(engine: Engine, who: string, inputs: Recurrence
     const [actions, r0, Wo, Wa] = args.slice(0, 4) as tf.Tensor[];
     const save = args[4] as tf.GradSaveFunc;
     save([actions, r0, Wo, Wa]);
-    const id = nextId++;
+    const id = newCallId();
     const history = engine.forward({ actions: read(actions), r0: read(r0), Wo: read(Wo), Wa: read(Wa) }, dims, c, threads, sparse);
     engine.resident = id;
     const value = tf.tensor3d(history, [B, T, N]);
