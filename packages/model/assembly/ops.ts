@@ -6,7 +6,7 @@
 import { attentionBlockBackward, attentionBlockForward } from './attention';
 import { add, C_ERFC, C_HALF, C_INV_SQRT_2PI, C_MINUS_HALF, C_ONE, C_RSQRT2, columnSums, dropLanes, gemmNT, gemmTN, hmax, hsum, hsum4, kc, laneMask, madd, mul, packPanels, sub, vexp, vs, zero } from './simd';
 
-// ---- parameter block: words at OPS; keep in sync with src/baselines/kernel/opsLayout.ts ---------
+// ---- parameter block: words at OPS; keep in sync with src/baselines/kernel/opsCall.ts -----------
 const OPS: usize = 40960;
 // Every op: dropout on (1/0), its key, threshold and scale 1/(1 − p).
 const D_ON = 24;

@@ -41,7 +41,7 @@ function close(what: string, actual: ArrayLike<number>, expected: ArrayLike<numb
   assert.ok(ratio <= 1, `${what}: element ${index} is ${actual[index]}, expected ${expected[index]} (${ratio.toFixed(2)}× the tolerance)`);
 }
 
-/** B sequences of T steps of SPEC §1 data with the bump at each start angle. */
+/** B sequences of T steps of docs/model.md §1 data with the bump at each start angle. */
 function batch(B: number, T: number, N: number, seed: number): { av: tf.Tensor2D; angle: tf.Tensor2D; r0: tf.Tensor2D } {
   const seqs = generateSequences({ ...DEFAULT_DATAGEN_CONFIG, seq_len: T }, B, seed);
   return { av: tf.tensor2d(seqs.av, [B, T]), angle: tf.tensor2d(seqs.angle, [B, T]), r0: initialBump(Array.from({ length: B }, (_, b) => seqs.angle[b * T]), N) };

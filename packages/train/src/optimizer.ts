@@ -26,10 +26,10 @@ export interface AdamState {
   v: Float32Array[];
 }
 
-/** The elementwise update, in the native addon where it loads (native/src/adam.h: the same float32 operations, so the same bytes). */
+/** The elementwise update, in the native addon where it loads (packages/model/native/src/adam.h: the same float32 operations, so the same bytes). */
 type Update = (p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, hyper: Float32Array, scaled: boolean, decayed: boolean) => void;
 
-/** Slots of Update's float32 hyper-parameter array (the order of native/src/adam.h's Hyper). */
+/** Slots of Update's float32 hyper-parameter array (the order of packages/model/native/src/adam.h's Hyper). */
 const H = { B1: 0, C1: 1, B2: 2, C2: 3, BC2_SQRT: 4, STEP_SIZE: 5, EPS: 6, SCALE: 7, DECAY: 8, COUNT: 9 } as const;
 
 /**

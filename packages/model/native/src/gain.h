@@ -1,4 +1,4 @@
-// The action channels' gain nets (SPEC §2: Linear(1,H) → GELU (exact) → Linear(H,1) → Softplus, per
+// The action channels' gain nets (docs/model.md §2.3: Linear(1,H) → GELU (exact) → Linear(H,1) → Softplus, per
 // channel) and their gradients, for the fused training loss: a_c = gain_c(x_c)·x_c over rows of k
 // rectified channels. Plain float64 arithmetic (compiled for the baseline ISA), rows split into parts
 // a thread each; the gradients are summed over fixed blocks of rows in order, so they do not depend
