@@ -128,9 +128,9 @@ export function estimateTrainingMemory(config: RunConfig, data: DataShape, kerne
     if (model.init !== 'debug_perfect') {
       step.push({ what: 'gain-net activations', bytes: BYTES_PER_ELEMENT.gainNet * B * T * k * H, place: 'tensors', fields: { batch_size: B, hidden_gain_neurons: H, action_dim: k, 'the dataset’s seq_len': T } });
     }
-    const rows = Math.floor(train.steps / train.snapshot_every) + 2;
-    // Every snapshot stays in memory, and each checkpoint encodes them all once more.
-    parts.push({ what: `${rows} weight snapshots`, bytes: 2 * rows * (k + 1) * N * N * 4, place: 'host', fields: { steps: train.steps, snapshot_every: train.snapshot_every, num_neurons: N, action_dim: k } });
+    // Snapshots are appended to snapshots.arrow as they are made (docs/formats.md §3.3): one is held
+    // at a time, as its matrices and their encoded record batch.
+    parts.push({ what: 'one weight snapshot being appended', bytes: 2 * (k + 1) * N * N * 4, place: 'host', fields: { num_neurons: N, action_dim: k } });
     const sanityRows = Math.min(B, data.trainRows);
     const sanity: MemoryPart = { what: 'the sanity check (360 neurons)', bytes: BYTES_PER_ELEMENT.sanity[kernel] * sanityRows * T * 360, place: kernel === 'tfjs' ? 'tensors' : 'kernel', fields: { batch_size: B, 'the dataset’s seq_len': T } };
     const stepBytes = step.reduce((n, p) => n + p.bytes, 0);

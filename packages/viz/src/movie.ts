@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { rename, rm } from 'node:fs/promises';
+import { open, rename, rm } from 'node:fs/promises';
 import { tempPathFor } from '@ring-attractor/common';
 import type { MovieFormat } from './vizConfig.js';
 
@@ -63,7 +63,12 @@ export async function encodeMovies(job: MovieJob, frames: AsyncIterable<{ rgba: 
     proc.stdin.end();
     const code = await exited;
     if (code !== 0 || pipeError) throw new Error(`ffmpeg failed (exit ${code}): ${stderr.trim() || pipeError?.message}`);
-    for (const [fmt, path] of Object.entries(job.outputs) as [MovieFormat, string][]) await rename(tmp[fmt]!, path);
+    for (const [fmt, path] of Object.entries(job.outputs) as [MovieFormat, string][]) {
+      // ffmpeg closed the file without fsync: a power cut after the rename could leave an empty movie.
+      const handle = await open(tmp[fmt]!, 'r+');
+      await handle.sync().finally(() => handle.close());
+      await rename(tmp[fmt]!, path);
+    }
   } catch (err) {
     proc.kill('SIGKILL');
     await exited.catch(() => undefined);
