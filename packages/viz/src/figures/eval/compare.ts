@@ -41,10 +41,11 @@ export function compareDriftCurvesSpec(runs: readonly DriftCurveRun[], opts: { d
     },
   ];
   if (lengths.length) {
-    const marker = { data: { values: lengths.map((t) => ({ t, label: `trained length ${t}` })) } };
+    // Labels of different lengths stack down from the top (raw pixel offsets), so near rules' labels do not overlap.
+    const marker = { data: { values: lengths.map((t, i) => ({ t, label: `trained length ${t}`, y: 16 * i })) } };
     layers.push(
       { ...marker, mark: { type: 'rule', strokeDash: [6, 4], color: '#555' }, encoding: { x: { field: 't', type: 'quantitative' } } },
-      { ...marker, mark: { type: 'text', align: 'left', baseline: 'top', dx: 4, dy: 4, fontSize: 11, color: '#555' }, encoding: { x: { field: 't', type: 'quantitative' }, y: { value: 0 }, text: { field: 'label' } } },
+      { ...marker, mark: { type: 'text', align: 'left', baseline: 'top', dx: 4, dy: 4, fontSize: 11, color: '#555' }, encoding: { x: { field: 't', type: 'quantitative' }, y: { field: 'y', type: 'quantitative', scale: null }, text: { field: 'label' } } },
     );
   }
   return {
