@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "gru_plan.h"
 #include "isa.h"
 
 namespace ring {
@@ -160,9 +161,11 @@ struct State {
   char* arena = nullptr;
   size_t arenaBytes = 0;
   Pool pool;
+  GruState gru;
 
   void release() {
     pool.stop();
+    gru.release();
     std::free(arena);
     arena = nullptr;
     arenaBytes = 0;
@@ -328,6 +331,8 @@ void range(long n, int parts, int i, long& lo, long& hi) {
 }
 
 // ---- exported functions -----------------------------------------------------------------------
+
+#include "gru_exports.inc"
 
 /** forward(params: Int32Array, threads, actions, r0, Wo, Wa, history): runs every step, writes history, keeps the states. */
 napi_value Forward(napi_env env, napi_callback_info cb) {
@@ -522,6 +527,10 @@ NAPI_MODULE_INIT() {
       {"setIsa", nullptr, SetIsa, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"memoryBytes", nullptr, MemoryBytes, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"release", nullptr, Release, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"gruForward", nullptr, GruForward, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"gruBackward", nullptr, GruBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"gruRelease", nullptr, GruRelease, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"gruMemoryBytes", nullptr, GruMemoryBytes, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof fns / sizeof fns[0], fns);
   return exports;

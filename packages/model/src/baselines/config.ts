@@ -5,8 +5,11 @@
  */
 import { invalid } from '@ring-attractor/common';
 
-/** Which implementation runs a baseline's dense layers and recurrence: the tfjs graph, or the fused wasm ops (CPU backends). */
-export type BaselineKernel = 'tfjs' | 'wasm';
+/**
+ * Which implementation runs a baseline's dense layers and recurrence: the tfjs graph, the fused wasm
+ * ops, or the native addon (the GRU stack in C++; dense layers as wasm); the fused ones on CPU backends.
+ */
+export type BaselineKernel = 'tfjs' | 'wasm' | 'native';
 
 /** The GRU baseline: hidden width, stacked layers, dropout probability, init/dropout seed, recurrence kernel. */
 export interface GruConfig {
@@ -14,7 +17,7 @@ export interface GruConfig {
   num_layers: number;
   dropout: number;
   seed: number;
-  /** Which implementation runs the GRU stack and the dense layers: the tfjs graph, or the fused wasm kernel (CPU backends). */
+  /** Which implementation runs the GRU stack and the dense layers: the tfjs graph, the fused wasm kernel, or the native GRU (CPU backends). */
   kernel: BaselineKernel;
 }
 
@@ -73,7 +76,8 @@ export const TRANSFORMER_LOSS_WEIGHTS = Object.freeze({ lambda_smooth: 0.05, lam
 export const GRU_OPTIMIZER = Object.freeze({ kind: 'adam' as const, lr: 3e-4, weight_decay: 0, clip: 1 });
 export const TRANSFORMER_OPTIMIZER = Object.freeze({ kind: 'adamw' as const, lr: 3e-4, weight_decay: 1e-5, clip: 1 });
 
-const KERNELS: readonly BaselineKernel[] = ['tfjs', 'wasm'];
+/** Every baseline kernel name. */
+export const BASELINE_KERNELS: readonly BaselineKernel[] = ['tfjs', 'wasm', 'native'];
 
 function checkObject(input: unknown, known: readonly string[]): Record<string, unknown> {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) invalid('config', 'an object', input);
@@ -97,7 +101,7 @@ function seed(v: unknown): number {
 }
 
 function kernel(v: unknown): BaselineKernel {
-  return KERNELS.includes(v as BaselineKernel) ? (v as BaselineKernel) : invalid('kernel', `one of ${KERNELS.join(', ')}`, v);
+  return BASELINE_KERNELS.includes(v as BaselineKernel) ? (v as BaselineKernel) : invalid('kernel', `one of ${BASELINE_KERNELS.join(', ')}`, v);
 }
 
 /** Fills GRU defaults and validates every field; throws a UsageError naming the first bad one. */

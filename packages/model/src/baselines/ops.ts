@@ -128,14 +128,15 @@ export const tfjsOps: DenseOps = {
   },
 };
 
-/** The implementation for a kernel choice: the tfjs graph, or the fused wasm ops. */
+/** The implementation for a kernel choice: the tfjs graph, or the fused wasm ops (also under 'native', whose addon runs the GRU stack only). */
 export function denseOps(kernel: BaselineKernel): DenseOps {
   switch (kernel) {
     case 'tfjs':
       return tfjsOps;
     case 'wasm':
+    case 'native':
       return fusedOps;
     default:
-      throw new Error(`unknown kernel ${JSON.stringify(kernel)} (expected 'tfjs' or 'wasm')`);
+      throw new Error(`unknown kernel ${JSON.stringify(kernel)} (expected 'tfjs', 'wasm' or 'native')`);
   }
 }
