@@ -47,4 +47,5 @@ export {
   type KernelInfo,
   type NativeInfo,
 } from './kernel/index.js';
+export { nativeAdamUpdate, type AdamElementwise } from './nativeAdam.js';
 export * from './baselines/index.js';

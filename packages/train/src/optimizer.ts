@@ -7,6 +7,7 @@
  * the step in float64, as torch.optim.Adam does (torch 1.13, foreach=False, amsgrad=False).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { nativeAdamUpdate, type AdamElementwise } from '@ring-attractor/model';
 
 /** Adam's hyper-parameters. */
 export interface AdamOptions {
@@ -27,9 +28,10 @@ export interface AdamState {
 
 /**
  * Adam over a fixed list of variables. The moments live in host Float32Arrays and the update runs
- * elementwise in JS: for these few small tensors, one read and one write per parameter beat a dozen
- * tfjs kernels each. Every operation is rounded to float32 (Math.fround), as torch's float32 ops
- * (and the tfjs ops this replaced) round them, constants included.
+ * elementwise on them: for these few small tensors, one read and one write per parameter beat a
+ * dozen tfjs kernels each. Every operation is rounded to float32, as torch's float32 ops (and the
+ * tfjs ops this replaced) round them, constants included: in the native addon where it is built,
+ * else in JavaScript (adamElementsJs), with the same bits.
  */
 export class Adam {
   readonly lr: number;
@@ -60,27 +62,11 @@ export class Adam {
   apply(grads: readonly tf.Tensor[], scale = 1): void {
     if (grads.length !== this.params.length) throw new Error(`Adam: ${grads.length} gradients for ${this.params.length} parameters`);
     this.step += 1;
-    const f = Math.fround;
-    const b1 = f(this.beta1), c1 = f(1 - this.beta1);
-    const b2 = f(this.beta2), c2 = f(1 - this.beta2);
-    const bc2Sqrt = f(Math.sqrt(1 - Math.pow(this.beta2, this.step)));
-    const stepSize = f(this.lr / (1 - Math.pow(this.beta1, this.step)));
-    const eps = f(this.eps);
-    const s = f(scale);
-    const decay = f(1 - this.lr * this.weightDecay);
+    const c = adamConstants(this, this.step, scale);
+    const update = nativeAdamUpdate() ?? adamElementsJs;
     this.params.forEach((param, i) => {
-      const g = grads[i].dataSync() as Float32Array;
       const p = Float32Array.from(param.dataSync() as Float32Array);
-      const m = this.m[i];
-      const v = this.v[i];
-      for (let k = 0; k < p.length; k++) {
-        if (this.weightDecay !== 0) p[k] = f(p[k] * decay);
-        const gk = scale === 1 ? g[k] : f(g[k] * s);
-        m[k] = f(f(m[k] * b1) + f(gk * c1));
-        v[k] = f(f(v[k] * b2) + f(f(gk * gk) * c2));
-        const denom = f(f(f(Math.sqrt(v[k])) / bc2Sqrt) + eps);
-        p[k] = f(p[k] - f(f(m[k] / denom) * stepSize));
-      }
+      update(p, grads[i].dataSync() as Float32Array, this.m[i], this.v[i], c, scale !== 1, this.weightDecay !== 0);
       tf.tidy(() => param.assign(tf.tensor(p, param.shape, 'float32')));
     });
   }
@@ -104,6 +90,42 @@ export class Adam {
     state.v.forEach((a, i) => this.v[i].set(a));
   }
 }
+
+/**
+ * The float32 constants of Adam step `step` (1-based) with clip scale `scale`, in the order
+ * AdamElementwise reads them: β1, 1 − β1, β2, 1 − β2, √(1 − β2^t), lr/(1 − β1^t), ε, scale,
+ * 1 − lr·wd. The bias corrections come from the step in float64, as torch computes them.
+ */
+export function adamConstants(o: Required<AdamOptions>, step: number, scale: number): Float32Array {
+  return Float32Array.from([
+    o.beta1,
+    1 - o.beta1,
+    o.beta2,
+    1 - o.beta2,
+    Math.sqrt(1 - Math.pow(o.beta2, step)),
+    o.lr / (1 - Math.pow(o.beta1, step)),
+    o.eps,
+    scale,
+    1 - o.lr * o.weightDecay,
+  ]);
+}
+
+/**
+ * Adam's elementwise update in JavaScript (the addon's adamUpdate where it is built gives the same
+ * bits): every operation rounded to float32 (Math.fround), as torch's float32 ops round them.
+ */
+export const adamElementsJs: AdamElementwise = (p, g, m, v, c, scaled, decayed) => {
+  const f = Math.fround;
+  const [b1, c1, b2, c2, bc2Sqrt, stepSize, eps, s, decay] = c;
+  for (let k = 0; k < p.length; k++) {
+    if (decayed) p[k] = f(p[k] * decay);
+    const gk = scaled ? f(g[k] * s) : g[k];
+    m[k] = f(f(m[k] * b1) + f(gk * c1));
+    v[k] = f(f(v[k] * b2) + f(f(gk * gk) * c2));
+    const denom = f(f(f(Math.sqrt(v[k])) / bc2Sqrt) + eps);
+    p[k] = f(p[k] - f(f(m[k] / denom) * stepSize));
+  }
+};
 
 /** Global L2 norm of all gradients, as torch computes it: the norm of the per-tensor norms. */
 export function globalNorm(grads: readonly tf.Tensor[]): tf.Scalar {

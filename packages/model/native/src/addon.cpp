@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "adam.h"
 #include "gru_plan.h"
 #include "isa.h"
 
@@ -332,6 +333,7 @@ void range(long n, int parts, int i, long& lo, long& hi) {
 
 // ---- exported functions -----------------------------------------------------------------------
 
+#include "adam_exports.inc"
 #include "gru_exports.inc"
 
 /** forward(params: Int32Array, threads, actions, r0, Wo, Wa, history): runs every step, writes history, keeps the states. */
@@ -531,6 +533,7 @@ NAPI_MODULE_INIT() {
       {"gruBackward", nullptr, GruBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"gruRelease", nullptr, GruRelease, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"gruMemoryBytes", nullptr, GruMemoryBytes, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"adamUpdate", nullptr, AdamUpdate, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof fns / sizeof fns[0], fns);
   return exports;

@@ -340,7 +340,27 @@ void pack(const GruPlan& P, const GruForwardIO& io, int job) {
 
 // ---- forward ----------------------------------------------------------------------------------------
 
-/** Mask of layer k's input (k ≥ 1) and the masked input, rows t·Bs + b (src/baselines/dropout.ts's maskHash). */
+/** The mask multipliers (0 or scale) of elements base … base + n − 1 into m (n a multiple of W; src/baselines/dropout.ts's maskHash). */
+RING_INLINE void maskRow(float* m, uint32_t base, int n, uint32_t key, uint32_t threshold, float scale) {
+  typedef uint32_t U __attribute__((vector_size(4 * W)));
+  typedef int32_t S __attribute__((vector_size(4 * W)));
+  U lane;
+  for (int i = 0; i < W; i++) lane[i] = static_cast<uint32_t>(i);
+  int32_t bits;
+  std::memcpy(&bits, &scale, 4);
+  for (int j = 0; j < n; j += W) {
+    U x = (lane + (base + static_cast<uint32_t>(j))) * 0x9e3779b9u + key;
+    x ^= x >> 16;
+    x *= 0x85ebca6bu;
+    x ^= x >> 13;
+    x *= 0xc2b2ae35u;
+    x ^= x >> 16;
+    const S kept = reinterpret_cast<S>(x >= threshold) & bits;
+    std::memcpy(m + j, &kept, sizeof kept);
+  }
+}
+
+/** Mask of layer k's input (k ≥ 1) and the masked input, rows t·Bs + b; padding units get 0. */
 void dropout(const GruPlan& P, const GruSlice& sl, int k, const float* input) {
   const GruShape& sh = P.s;
   const int BS = sl.b1 - sl.b0, H = sh.H, HP = P.HP;
@@ -348,17 +368,8 @@ void dropout(const GruPlan& P, const GruSlice& sl, int k, const float* input) {
   for (int t = 0; t < sh.T; t++) {
     for (int b = 0; b < BS; b++) {
       const long at = rowOff(static_cast<long>(t) * BS + b, HP);
-      const uint32_t base = static_cast<uint32_t>(((static_cast<long>(k - 1) * sh.B + sl.b0 + b) * sh.T + t) * H);
       float* m = ly.MT + at;
-      for (int j = 0; j < H; j++) {
-        uint32_t x = (base + static_cast<uint32_t>(j)) * 0x9e3779b9u + sh.key;
-        x ^= x >> 16;
-        x *= 0x85ebca6bu;
-        x ^= x >> 13;
-        x *= 0xc2b2ae35u;
-        x ^= x >> 16;
-        m[j] = x >= sh.threshold ? sh.scale : 0.0f;
-      }
+      maskRow(m, static_cast<uint32_t>(((static_cast<long>(k - 1) * sh.B + sl.b0 + b) * sh.T + t) * H), HP, sh.key, sh.threshold, sh.scale);
       for (int j = H; j < HP; j++) m[j] = 0.0f;
       for (int j = 0; j < HP; j += W) V::store(ly.XM + at + j, V::mul(V::load(m + j), V::load(input + at + j)));
     }
