@@ -1,7 +1,7 @@
 /**
- * The fused baselines kernel against the tfjs graph (the contracts of src/baselines/gruStack.ts and
+ * The fused baselines kernels against the tfjs graph (the contracts of src/baselines/gruStack.ts and
  * src/baselines/ops.ts): values and every gradient, with dropout active, odd and model-like sizes,
- * one and two threads. Errors are norm-relative, ‖fused − tfjs‖₂ / ‖tfjs‖₂ over each tensor, < 1e-4.
+ * one and two threads; the GRU stack on the wasm engine and the native one on every ISA path. Errors are norm-relative, ‖fused − tfjs‖₂ / ‖tfjs‖₂ over each tensor, < 1e-4.
  */
 import { test, after } from 'node:test';
 import { readFileSync } from 'node:fs';
@@ -20,11 +20,14 @@ import {
   type GruStackInputs,
 } from '../src/index.js';
 import { relError } from './kernelHelpers.js';
+import { GRU_VARIANTS } from './baselineVariants.js';
+import { restoreNativeIsa } from './kernelVariants.js';
 import { tf, useWasm } from './helpers.js';
 
 await useWasm();
 after(() => {
   configureBaselineKernel({});
+  restoreNativeIsa();
   disposeBaselineKernel();
 });
 
@@ -83,40 +86,46 @@ const GRU_CASES: [string, number, number, number, number, number, boolean][] = [
   ['odd sizes B=5 T=7 I=3 H=6 L=1', 5, 7, 3, 6, 1, false],
   ['B=6 T=9 I=1 H=10 L=3 with dropout between layers', 6, 9, 1, 10, 3, true],
   ['model-like B=16 T=12 I=1 H=32 L=2 with masks', 16, 12, 1, 32, 2, true],
+  ['a wide input and one step, B=3 T=1 I=20 H=6 L=2', 3, 1, 20, 6, 2, true],
+  ['H off every vector width, B=9 T=5 I=1 H=40 L=2', 9, 5, 1, 40, 2, true],
 ];
 
-for (const threads of [1, 2]) {
-  for (const [name, B, T, I, H, L, masked] of GRU_CASES) {
-    test(`fused GRU stack = tfjs graph, ${name}, threads=${threads}`, () => {
-      const inp = gruInputs(B, T, I, H, L, B + T + H, masked);
-      const xs = flatten(inp);
-      const names = ['out', 'dx', 'dh0', ...inp.layers.flatMap((_, k) => [`dWih${k}`, `dWhh${k}`, `dbih${k}`, `dbhh${k}`])];
-      const before = tf.memory().numTensors;
-      const want = valueAndGrads((...v) => gruStackTfjs(rebuild(inp, v)), xs, 3);
-      const got = valueAndGrads((...v) => fusedGruStack(rebuild(inp, v), { threads }), xs, 3);
-      compare(name, got, want, names);
-      assert.equal(tf.memory().numTensors, before, 'no tensors leak');
-      tf.dispose(xs);
-    });
+for (const v of GRU_VARIANTS) {
+  for (const threads of [1, 2]) {
+    for (const [name, B, T, I, H, L, masked] of GRU_CASES) {
+      test(`${v.label} GRU stack = tfjs graph, ${name}, threads=${threads}`, () => {
+        v.select();
+        const inp = gruInputs(B, T, I, H, L, B + T + H, masked);
+        const xs = flatten(inp);
+        const names = ['out', 'dx', 'dh0', ...inp.layers.flatMap((_, k) => [`dWih${k}`, `dWhh${k}`, `dbih${k}`, `dbhh${k}`])];
+        const before = tf.memory().numTensors;
+        const want = valueAndGrads((...x) => gruStackTfjs(rebuild(inp, x)), xs, 3);
+        const got = valueAndGrads((...x) => fusedGruStack(rebuild(inp, x), { threads, engine: v.engine }), xs, 3);
+        compare(name, got, want, names);
+        assert.equal(tf.memory().numTensors, before, 'no tensors leak');
+        tf.dispose(xs);
+      });
+    }
   }
-}
 
-test('fused GRU stack: a backward after another forward recomputes its own state', () => {
-  const a = gruInputs(4, 5, 1, 8, 2, 1, true);
-  const b = gruInputs(3, 6, 1, 8, 2, 2, false);
-  const xs = flatten(a);
-  tf.tidy(() => {
-    const want = tf.grads((...v: tf.Tensor[]) => tf.sum(gruStackTfjs(rebuild(a, v))))(xs);
-    // The gradient function of a's forward runs after b's forward replaced the kernel's memory.
-    const got = tf.grads((...v: tf.Tensor[]) => {
-      const ya = fusedGruStack(rebuild(a, v));
-      const yb = fusedGruStack(b);
-      return tf.add(tf.sum(ya), tf.mul(tf.sum(yb), 0));
-    })(xs);
-    got.forEach((g, i) => assert.ok(relError(g, want[i]) < TOL, `input ${i}: ${relError(g, want[i])}`));
+  test(`${v.label} GRU stack: a backward after another forward recomputes its own state`, () => {
+    v.select();
+    const a = gruInputs(4, 5, 1, 8, 2, 1, true);
+    const b = gruInputs(3, 6, 1, 8, 2, 2, false);
+    const xs = flatten(a);
+    tf.tidy(() => {
+      const want = tf.grads((...x: tf.Tensor[]) => tf.sum(gruStackTfjs(rebuild(a, x))))(xs);
+      // The gradient function of a's forward runs after b's forward replaced the kernel's memory.
+      const got = tf.grads((...x: tf.Tensor[]) => {
+        const ya = fusedGruStack(rebuild(a, x), { engine: v.engine });
+        const yb = fusedGruStack(b, { engine: v.engine });
+        return tf.add(tf.sum(ya), tf.mul(tf.sum(yb), 0));
+      })(xs);
+      got.forEach((g, i) => assert.ok(relError(g, want[i]) < TOL, `input ${i}: ${relError(g, want[i])}`));
+    });
+    tf.dispose([...xs, ...flatten(b)]);
   });
-  tf.dispose([...xs, ...flatten(b)]);
-});
+}
 
 /** Both implementations of one dense op, on the same inputs. */
 function opCase(name: string, inputs: () => tf.Tensor[], run: (ops: DenseOps, xs: tf.Tensor[]) => tf.Tensor): void {
