@@ -1,7 +1,7 @@
 /**
  * The fused baselines kernels against the tfjs graph (the contracts of src/baselines/gruStack.ts and
  * src/baselines/ops.ts): values and every gradient, with dropout active, odd and model-like sizes,
- * one and two threads; the GRU stack on the wasm engine and the native one on every ISA path. Errors are norm-relative, ‖fused − tfjs‖₂ / ‖tfjs‖₂ over each tensor, < 1e-4.
+ * one and two threads; the GRU stack and its head on the wasm kernel and the native one on every ISA path. Errors are norm-relative, ‖fused − tfjs‖₂ / ‖tfjs‖₂ over each tensor, < 1e-4.
  */
 import { test, after } from 'node:test';
 import { readFileSync } from 'node:fs';
@@ -21,6 +21,7 @@ import {
 } from '../src/index.js';
 import { relError } from './kernelHelpers.js';
 import { GRU_VARIANTS } from './baselineVariants.js';
+import { nativeOps } from '../src/baselines/kernel/nativeOps.js';
 import { restoreNativeIsa } from './kernelVariants.js';
 import { tf, useWasm } from './helpers.js';
 
@@ -128,19 +129,26 @@ for (const v of GRU_VARIANTS) {
 }
 
 /** Both implementations of one dense op, on the same inputs. */
-function opCase(name: string, inputs: () => tf.Tensor[], run: (ops: DenseOps, xs: tf.Tensor[]) => tf.Tensor): void {
-  for (const threads of [1, 2]) {
-    test(`fused ${name} = tfjs, threads=${threads}`, () => {
-      configureBaselineKernel({ threads });
-      const xs = inputs();
-      const before = tf.memory().numTensors;
-      const want = valueAndGrads((...v) => run(tfjsOps, v), xs, 5);
-      const got = valueAndGrads((...v) => run(fusedOps, v), xs, 5);
-      compare(name, got, want, ['value', ...xs.map((_, i) => `d${i}`)]);
-      assert.equal(tf.memory().numTensors, before, 'no tensors leak');
-      tf.dispose(xs);
-      configureBaselineKernel({});
-    });
+/** The fused implementations of the dense ops: wasm, and (for the ops it replaces) the native one on each ISA path. */
+const WASM_OPS: [string, DenseOps, () => void][] = [['fused', fusedOps, () => {}]];
+const NATIVE_OPS: [string, DenseOps, () => void][] = GRU_VARIANTS.filter((v) => v.kernel === 'native').map((v) => [v.label, nativeOps, v.select]);
+
+function opCase(name: string, inputs: () => tf.Tensor[], run: (ops: DenseOps, xs: tf.Tensor[]) => tf.Tensor, impls = WASM_OPS): void {
+  for (const [label, ops, select] of impls) {
+    for (const threads of [1, 2]) {
+      test(`${label} ${name} = tfjs, threads=${threads}`, () => {
+        select();
+        configureBaselineKernel({ threads });
+        const xs = inputs();
+        const before = tf.memory().numTensors;
+        const want = valueAndGrads((...v) => run(tfjsOps, v), xs, 5);
+        const got = valueAndGrads((...v) => run(ops, v), xs, 5);
+        compare(name, got, want, ['value', ...xs.map((_, i) => `d${i}`)]);
+        assert.equal(tf.memory().numTensors, before, 'no tensors leak');
+        tf.dispose(xs);
+        configureBaselineKernel({});
+      });
+    }
   }
 }
 
@@ -224,3 +232,24 @@ const headCase = (B: number, T: number, H: number, F: number, O: number, seed: n
 
 opCase('norm-MLP head (H 12, hidden 8, out 2), resident activations, dropout', headCase(3, 5, 12, 8, 2, 70), (ops, xs) => runHead(ops, xs, true));
 opCase('norm-MLP head (H 6, hidden 3: stateless ops), dropout', headCase(2, 4, 6, 3, 2, 80), (ops, xs) => runHead(ops, xs, true));
+opCase('norm-MLP head (H 12, hidden 8, out 2), dropout', headCase(3, 5, 12, 8, 2, 70), (ops, xs) => runHead(ops, xs, true), NATIVE_OPS);
+opCase('norm-MLP head (H 6, hidden 3, out 2), dropout', headCase(2, 4, 6, 3, 2, 80), (ops, xs) => runHead(ops, xs, true), NATIVE_OPS);
+opCase('norm-MLP head (GRU-like: H 40, hidden 20, out 2, 37 rows), dropout', headCase(1, 37, 40, 20, 2, 90), (ops, xs) => runHead(ops, xs, true), NATIVE_OPS);
+opCase('norm-MLP head (H 33, hidden 17, out 3), no dropout', headCase(4, 6, 33, 17, 3, 100), (ops, xs) => runHead(ops, xs, false), NATIVE_OPS);
+
+test('native norm-MLP head: a backward whose activations were replaced or released recomputes them', { skip: NATIVE_OPS.length ? false : 'native addon unavailable' }, () => {
+  const xs = headCase(2, 6, 12, 8, 2, 110)();
+  const ys = headCase(3, 2, 12, 8, 2, 120)();
+  tf.tidy(() => {
+    const want = tf.grads((...v: tf.Tensor[]) => tf.sum(runHead(tfjsOps, v, true)))(xs);
+    for (const between of [() => tf.sum(runHead(nativeOps, ys, false)), () => disposeBaselineKernel()]) {
+      const got = tf.grads((...v: tf.Tensor[]) => {
+        const y = runHead(nativeOps, v, true);
+        between();
+        return tf.sum(y);
+      })(xs);
+      got.forEach((g, i) => assert.ok(relError(g, want[i]) < TOL, `input ${i}: ${relError(g, want[i])}`));
+    }
+  });
+  tf.dispose([...xs, ...ys]);
+});

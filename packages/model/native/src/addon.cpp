@@ -19,6 +19,7 @@
 
 #include "adam.h"
 #include "gru_plan.h"
+#include "head_plan.h"
 #include "isa.h"
 
 namespace ring {
@@ -163,10 +164,12 @@ struct State {
   size_t arenaBytes = 0;
   Pool pool;
   GruState gru;
+  HeadState head;
 
   void release() {
     pool.stop();
     gru.release();
+    head.release();
     std::free(arena);
     arena = nullptr;
     arenaBytes = 0;
@@ -335,6 +338,7 @@ void range(long n, int parts, int i, long& lo, long& hi) {
 
 #include "adam_exports.inc"
 #include "gru_exports.inc"
+#include "head_exports.inc"
 
 /** forward(params: Int32Array, threads, actions, r0, Wo, Wa, history): runs every step, writes history, keeps the states. */
 napi_value Forward(napi_env env, napi_callback_info cb) {
@@ -531,9 +535,11 @@ NAPI_MODULE_INIT() {
       {"release", nullptr, Release, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"gruForward", nullptr, GruForward, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"gruBackward", nullptr, GruBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"gruRelease", nullptr, GruRelease, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"gruMemoryBytes", nullptr, GruMemoryBytes, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"adamUpdate", nullptr, AdamUpdate, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"headForward", nullptr, HeadForward, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"headBackward", nullptr, HeadBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"baselinesRelease", nullptr, BaselinesRelease, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"baselinesMemoryBytes", nullptr, BaselinesMemoryBytes, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof fns / sizeof fns[0], fns);
   return exports;

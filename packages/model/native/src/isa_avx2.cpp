@@ -10,3 +10,5 @@
 RING_DEFINE_ISA(isa_avx2, "avx2")
 #include "gru.h"
 RING_DEFINE_GRU(gru_avx2, "avx2")
+#include "head.h"
+RING_DEFINE_HEAD(head_avx2, "avx2")

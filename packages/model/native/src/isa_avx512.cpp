@@ -9,3 +9,5 @@
 RING_DEFINE_ISA(isa_avx512, "avx512")
 #include "gru.h"
 RING_DEFINE_GRU(gru_avx512, "avx512")
+#include "head.h"
+RING_DEFINE_HEAD(head_avx512, "avx512")

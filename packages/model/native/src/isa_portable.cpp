@@ -10,3 +10,5 @@
 RING_DEFINE_ISA(isa_portable, "portable")
 #include "gru.h"
 RING_DEFINE_GRU(gru_portable, "portable")
+#include "head.h"
+RING_DEFINE_HEAD(head_portable, "portable")

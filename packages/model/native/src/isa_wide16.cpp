@@ -11,3 +11,5 @@
 RING_DEFINE_ISA(isa_wide16, "wide16")
 #include "gru.h"
 RING_DEFINE_GRU(gru_wide16, "wide16")
+#include "head.h"
+RING_DEFINE_HEAD(head_wide16, "wide16")

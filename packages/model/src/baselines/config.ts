@@ -7,7 +7,8 @@ import { invalid } from '@ring-attractor/common';
 
 /**
  * Which implementation runs a baseline's dense layers and recurrence: the tfjs graph, the fused wasm
- * ops, or the native addon (the GRU stack in C++; dense layers as wasm); the fused ones on CPU backends.
+ * ops, or the native addon (the GRU stack and its output head in C++, the other dense layers as
+ * wasm); the fused ones on CPU backends.
  */
 export type BaselineKernel = 'tfjs' | 'wasm' | 'native';
 

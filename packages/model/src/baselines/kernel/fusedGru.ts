@@ -8,6 +8,7 @@ import { gruDims, type GruStackInputs } from '../gruStack.js';
 import type { GruEngine, GruHostInputs } from './engine.js';
 import { WasmGruEngine } from './gruWasm.js';
 import { nativeGruEngine } from './gruNative.js';
+import { loadedBaselinesAddon } from './nativeAddon.js';
 import { baselineKernel } from './runtime.js';
 
 /** Options of the fused GRU op. */
@@ -39,7 +40,7 @@ export function disposeBaselineKernel(): void {
 
 /** Bytes of the baselines kernels' memory, wasm and native (0 before first use); grows only when shapes grow. */
 export function baselineKernelMemoryBytes(): number {
-  return baselineKernel.memoryBytes() + nativeGruEngine.memoryBytes();
+  return baselineKernel.memoryBytes() + (loadedBaselinesAddon()?.baselinesMemoryBytes() ?? 0);
 }
 
 /** Runs the whole stack (all layers, all steps) as one op; returns the last layer's states (B×T×H). */

@@ -5,34 +5,10 @@
  * the dropout mask from its key and keeps one call's forward state for its backward; the weight
  * gradients are summed per slice, then across slices in slice order (reproducible for a thread count).
  */
-import { nativeAddon, nativeUnavailableReason } from '../../kernel/native.js';
 import { outputArray } from '../../kernel/op.js';
 import { dropScale, dropThreshold } from '../dropout.js';
 import type { GruEngine, GruHostGradients, GruHostInputs } from './engine.js';
-
-/** The addon's GRU functions (native/src/gru_exports.inc). */
-interface GruAddon {
-  gruForward(
-    params: Float64Array,
-    x: Float32Array,
-    h0: Float32Array,
-    wIh: Float32Array[],
-    wHh: Float32Array[],
-    bIh: Float32Array[],
-    bHh: Float32Array[],
-    out: Float32Array,
-  ): void;
-  gruBackward(id: number, dout: Float32Array, dx: Float32Array, dh0: Float32Array, dWih: Float32Array[], dWhh: Float32Array[], dbih: Float32Array[], dbhh: Float32Array[]): boolean;
-  gruRelease(): void;
-  gruMemoryBytes(): number;
-}
-
-function addon(): GruAddon {
-  const a = nativeAddon<GruAddon>();
-  if (!a) throw new Error(`native GRU: the native addon is ${nativeUnavailableReason()}`);
-  if (typeof a.gruForward !== 'function') throw new Error('native GRU: the loaded addon predates the GRU engine; rebuild it (npx nx run model:build-native)');
-  return a;
-}
+import { baselinesAddon, loadedBaselinesAddon } from './nativeAddon.js';
 
 /** The native GRU engine (one per process: the addon holds one call's forward state). */
 export class NativeGruEngine implements GruEngine {
@@ -49,7 +25,7 @@ export class NativeGruEngine implements GruEngine {
   }
 
   backward(id: number, dOut: Float32Array, inputs: () => GruHostInputs, threads: number): GruHostGradients {
-    const a = addon();
+    const a = baselinesAddon();
     // The addon holds one call's forward state; another forward since means recomputing this one's.
     let dims = this.resident?.id === id ? this.resident.dims : null;
     if (dims === null) {
@@ -76,14 +52,10 @@ export class NativeGruEngine implements GruEngine {
     return g;
   }
 
+  /** Frees the addon's baselines memory (the GRU's and the head's). */
   dispose(): void {
-    nativeAddon<GruAddon>()?.gruRelease?.();
+    loadedBaselinesAddon()?.baselinesRelease();
     this.resident = null;
-  }
-
-  /** Bytes of the addon's GRU memory (0 before first use or where the addon is unavailable). */
-  memoryBytes(): number {
-    return nativeAddon<GruAddon>()?.gruMemoryBytes?.() ?? 0;
   }
 
   private run(id: number, inp: GruHostInputs, threads: number, out: Float32Array): void {
@@ -91,7 +63,7 @@ export class NativeGruEngine implements GruEngine {
     const d = inp.dropout;
     this.params.set([id, B, T, I, H, L, threads, d ? 1 : 0, d ? d.key >>> 0 : 0, d ? dropThreshold(d.p) : 0, d ? dropScale(d.p) : 1]);
     this.resident = null;
-    addon().gruForward(this.params, inp.x, inp.h0, inp.wIh, inp.wHh, inp.bIh, inp.bHh, out);
+    baselinesAddon().gruForward(this.params, inp.x, inp.h0, inp.wIh, inp.wHh, inp.bIh, inp.bHh, out);
     this.resident = { id, dims: inp.dims };
   }
 }
