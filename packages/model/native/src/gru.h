@@ -7,7 +7,7 @@
 //
 // Per slice everything is t-major: row t·Bs + b. A step's states are Bs rows of HP floats, its gate
 // pre-activations Bs rows of G = 3·HP in the interleaved gate order of gru_isa.h. Products:
-//   forward   GX  = X_k·W_ihᵀ + b              every step at once (row blocks)
+//   forward   GX  = X_k·W_ihᵀ + b              by chunks of steps, just before the recurrence reads them
 //             per step: h_t·W_hhᵀ, one tile = r, z, n of W units; the gates and h_{t+1} are
 //             computed in the tile's epilogue (no gate products leave the registers unfinished)
 //   backward  per step: dh_t = g_t ⊙ z_t + DGH_t·W_hh; the epilogue goes on with the gate
@@ -218,12 +218,12 @@ void pack(const GruPlan& P, const GruForwardIO& io, int job) {
 
 // ---- forward ----------------------------------------------------------------------------------------
 
-/** Mask of layer k's input (k ≥ 1) and the masked input, rows t·Bs + b; padding units get 0. */
-void dropout(const GruPlan& P, const GruSlice& sl, int k, const float* input) {
+/** Mask of layer k's input (k ≥ 1) and the masked input for steps [t0, t1), rows t·Bs + b; padding units get 0. */
+void dropout(const GruPlan& P, const GruSlice& sl, int k, int t0, int t1, const float* input) {
   const GruShape& sh = P.s;
   const int BS = sl.b1 - sl.b0, H = sh.H, HP = P.HP;
   const GruSliceLayer& ly = sl.layers[k];
-  for (int t = 0; t < sh.T; t++) {
+  for (int t = t0; t < t1; t++) {
     for (int b = 0; b < BS; b++) {
       const long at = rowOff(static_cast<long>(t) * BS + b, HP);
       float* m = ly.MT + at;
@@ -239,6 +239,9 @@ __attribute__((noinline)) void recurrentStep(int BS, int G, int H, const DenseRo
   for (int j0 = 0; j0 < G; j0 += 3 * W) gemmPanel<FMR, 3>(BS, j0, H, rows, whhT, epi);
 }
 
+/** Steps per chunk (about K_CHUNK rows): the forward's input products and the backward's weight gradients go by chunks. */
+RING_INLINE int chunkSteps(int BS) { return BS >= K_CHUNK ? 1 : K_CHUNK / BS; }
+
 /** Layer k's input rows (T·Bs × IK): x for layer 0, else the outputs of layer k−1, masked when dropout is on. */
 RING_INLINE const float* layerInput(const GruPlan& P, const GruSlice& sl, int k) {
   if (k == 0) return sl.XT;
@@ -247,7 +250,6 @@ RING_INLINE const float* layerInput(const GruPlan& P, const GruSlice& sl, int k)
 }
 
 void forward(const GruPlan& P, const GruForwardIO& io, int s) {
-
   const GruShape& sh = P.s;
   const GruSlice& sl = P.slices[s];
   const int BS = sl.b1 - sl.b0;
@@ -255,19 +257,25 @@ void forward(const GruPlan& P, const GruForwardIO& io, int s) {
   const int T = sh.T, I = sh.I, H = sh.H, HP = P.HP, G = P.G;
   const long stepH = static_cast<long>(BS) * HP;
   const int IK0 = P.layers[0].IK;
+  const int C = chunkSteps(BS);
   for (int t = 0; t < T; t++)
     for (int b = 0; b < BS; b++) loadRow(sl.XT + rowOff(static_cast<long>(t) * BS + b, IK0), io.x + (static_cast<long>(sl.b0 + b) * T + t) * I, I, IK0);
 
   for (int k = 0; k < sh.L; k++) {
     const GruLayerPack& lp = P.layers[k];
     const GruSliceLayer& ly = sl.layers[k];
-    if (k > 0 && sh.masked) dropout(P, sl, k, sl.layers[k - 1].HS + stepH);
-    // Input products of every step at once.
     const PackedB wihT{lp.wihT, lp.K};
-    rowBlocks(T * BS, G, lp.K, layerInput(P, sl, k), lp.IK, wihT, [&](int r0) { return StoreBias{ly.GX + rowOff(r0, G), G, lp.bx}; });
+    const float* input = layerInput(P, sl, k);
     for (int b = 0; b < BS; b++) loadRow(ly.HS + rowOff(b, HP), io.h0 + (static_cast<long>(k) * sh.B + sl.b0 + b) * H, H, HP);
     const PackedB whhT{lp.whhT, H};
     for (int t = 0; t < T; t++) {
+      if (t % C == 0) {
+        // The input products (after dropout) of the next chunk of steps, while the recurrence is about to read them.
+        const int t1 = t + C < T ? t + C : T;
+        if (k > 0 && sh.masked) dropout(P, sl, k, t, t1, sl.layers[k - 1].HS + stepH);
+        const long r0 = static_cast<long>(t) * BS;
+        rowBlocks((t1 - t) * BS, G, lp.K, input + rowOff(r0, lp.IK), lp.IK, wihT, [&](int q) { return StoreBias{ly.GX + rowOff(r0 + q, G), G, lp.bx}; });
+      }
       const float* ht = ly.HS + t * stepH;
       GatesForward epi{ly.GX + static_cast<long>(t) * BS * G, ly.GHN + t * stepH, ht, ly.HS + (t + 1) * stepH, lp.bhn, HP, G};
       recurrentStep(BS, G, H, DenseRows{ht, HP, BS}, whhT, epi);
@@ -279,9 +287,6 @@ void forward(const GruPlan& P, const GruForwardIO& io, int s) {
 }
 
 // ---- backward ---------------------------------------------------------------------------------------
-
-/** Steps per chunk of the backward's weight-gradient products (about K_CHUNK rows). */
-RING_INLINE int chunkSteps(int BS) { return BS >= K_CHUNK ? 1 : K_CHUNK / BS; }
 
 /**
  * The weight and input gradients of steps [t0, t1) of layer k, whose gate gradients are complete:
