@@ -89,6 +89,10 @@ const GRU_CASES: [string, number, number, number, number, number, boolean][] = [
   ['model-like B=16 T=12 I=1 H=32 L=2 with masks', 16, 12, 1, 32, 2, true],
   ['a wide input and one step, B=3 T=1 I=20 H=6 L=2', 3, 1, 20, 6, 2, true],
   ['H off every vector width, B=9 T=5 I=1 H=40 L=2', 9, 5, 1, 40, 2, true],
+  // Past kernel.h's KC rows of k (128 on avx2, 64 on avx512/wide16, 512 on portable) products run in
+  // blocks that resume their partial sums: here the recurrent products of every path but portable's
+  // forward, and the gate-gradient product (k = 3·176) on every path.
+  ['products in blocks of k, B=4 T=4 I=1 H=176 L=2', 4, 4, 1, 176, 2, true],
 ];
 
 for (const v of GRU_VARIANTS) {
@@ -236,6 +240,8 @@ opCase('norm-MLP head (H 12, hidden 8, out 2), dropout', headCase(3, 5, 12, 8, 2
 opCase('norm-MLP head (H 6, hidden 3, out 2), dropout', headCase(2, 4, 6, 3, 2, 80), (ops, xs) => runHead(ops, xs, true), NATIVE_OPS);
 opCase('norm-MLP head (GRU-like: H 40, hidden 20, out 2, 37 rows), dropout', headCase(1, 37, 40, 20, 2, 90), (ops, xs) => runHead(ops, xs, true), NATIVE_OPS);
 opCase('norm-MLP head (H 33, hidden 17, out 3), no dropout', headCase(4, 6, 33, 17, 3, 100), (ops, xs) => runHead(ops, xs, false), NATIVE_OPS);
+// Both products longer than kernel.h's KC rows of k on every path (512 on portable): blocks that resume their sums.
+opCase('norm-MLP head (H 520, hidden 530, out 2: products in blocks of k), dropout', headCase(1, 11, 520, 530, 2, 130), (ops, xs) => runHead(ops, xs, true), NATIVE_OPS);
 
 test('native norm-MLP head: a backward whose activations were replaced or released recomputes them', { skip: NATIVE_OPS.length ? false : 'native addon unavailable' }, () => {
   const xs = headCase(2, 6, 12, 8, 2, 110)();

@@ -69,25 +69,28 @@ function run(inp: GruStackInputs, threads: number, between?: () => void): Float3
   });
 }
 
-test('per ISA path and thread count, results repeat bit for bit; out, dx and dh0 do not depend on the thread count', { skip }, () => {
-  const inp = inputs(7, 9, 1, 20, 2, 3);
-  for (const isa of NATIVE_ISAS) {
-    setNativeIsa(isa);
-    const byThreads = [1, 2, 3].map((threads) => {
-      const a = run(inp, threads);
-      const b = run(inp, threads);
-      a.forEach((x, i) => assert.ok(bits(x).equals(bits(b[i])), `${isa}, ${threads} threads, output ${i}: two runs differ`));
-      return a;
-    });
-    for (const r of byThreads.slice(1)) {
-      for (let i = 0; i < 3; i++) assert.ok(bits(r[i]).equals(bits(byThreads[0][i])), `${isa}: output ${i} depends on the thread count`);
-      // The weight gradients are summed per slice, then across slices: another grouping of one sum.
-      for (let i = 3; i < r.length; i++) assert.ok(relError(tf.tensor(r[i]), tf.tensor(byThreads[0][i])) < 1e-5, `${isa}: weight gradient ${i}`);
+// H = 20, and H = 176, whose products run in blocks of k that resume their sums (kernel.h's KC).
+for (const [B, T, H] of [[7, 9, 20], [5, 4, 176]]) {
+  test(`per ISA path and thread count, results repeat bit for bit; out, dx and dh0 do not depend on the thread count (H=${H})`, { skip }, () => {
+    const inp = inputs(B, T, 1, H, 2, 3);
+    for (const isa of NATIVE_ISAS) {
+      setNativeIsa(isa);
+      const byThreads = [1, 2, 3].map((threads) => {
+        const a = run(inp, threads);
+        const b = run(inp, threads);
+        a.forEach((x, i) => assert.ok(bits(x).equals(bits(b[i])), `${isa}, ${threads} threads, output ${i}: two runs differ`));
+        return a;
+      });
+      for (const r of byThreads.slice(1)) {
+        for (let i = 0; i < 3; i++) assert.ok(bits(r[i]).equals(bits(byThreads[0][i])), `${isa}: output ${i} depends on the thread count`);
+        // The weight gradients are summed per slice, then across slices: another grouping of one sum.
+        for (let i = 3; i < r.length; i++) assert.ok(relError(tf.tensor(r[i]), tf.tensor(byThreads[0][i])) < 1e-5, `${isa}: weight gradient ${i}`);
+      }
     }
-  }
-  restoreNativeIsa();
-  tf.dispose(flat(inp));
-});
+    restoreNativeIsa();
+    tf.dispose(flat(inp));
+  });
+}
 
 test('the ISA paths agree to float32 rounding', { skip }, () => {
   const inp = inputs(5, 6, 1, 24, 2, 11);

@@ -60,32 +60,27 @@ struct StoreMasked {
   }
 };
 
-/** C rows (rows × cols) = A rows (K of lda) · packed B, through epilogue makeEpi(r0) per block of ROW_BLOCK rows. */
-template <class B, class MakeEpi>
-void rowBlocks(int rows, int cols, int K, const float* A, int lda, const B& b, MakeEpi makeEpi) {
+/**
+ * C rows (rows × cols) = A rows (K of lda) · packed B, through epilogue makeEpi(r0) per block of
+ * ROW_BLOCK rows; `part` holds gemm's partial sums ((ROW_BLOCK + MR_MAX) × cols floats).
+ */
+template <class MakeEpi>
+void rowBlocks(int rows, int cols, int K, const float* A, int lda, const PackedB& b, float* part, MakeEpi makeEpi) {
   for (int r0 = 0; r0 < rows; r0 += ROW_BLOCK) {
     const int n = imin(ROW_BLOCK, rows - r0);
     auto epi = makeEpi(r0);
-    gemm(n, cols, K, DenseRows{A + rowOff(r0, lda), lda, n}, b, epi);
+    gemm(n, cols, K, DenseRows{A + rowOff(r0, lda), lda, n}, b, epi, part);
   }
 }
 
-/** An A operand packed by outerSum: blocks of MR rows, each kc × MR floats, k-major. */
-struct PackedRows {
-  const float* base;
-  int kc;
-  template <int MR>
-  RING_INLINE StridedA at(int r0) const { return StridedA{base + static_cast<long>(r0) * kc, MR}; }
-};
-
 /**
- * C (rows × cols, ld cols) += Σ_k A[k]ᵀ ⊗ B[k] over K rows of A (lda) and B (ldb). In chunks of
- * K_CHUNK rows, each packed into `work` (A as MR-row blocks, B as gemm's column panels) so both
- * operands stream sequentially and one B panel stays in L1 while every block of A passes over it.
- * The packing also adds B's column sums Σ_k B[k] (in order) to sumB (the bias gradients).
+ * C (rows × cols, ld cols) += Σ_k A[k]ᵀ ⊗ B[k] over K rows of A (lda) and B (ldb), on kernel.h's
+ * accumulate. In chunks of K_CHUNK rows, each packed into `work` (A as PackedRows, B as column
+ * panels) so both operands stream sequentially and one B panel stays in L1 while every block of A
+ * passes over it. The packing also adds B's column sums Σ_k B[k] (in order) to sumB (the bias gradients).
  */
 void outerSum(float* C, int rows, int cols, int K, const float* A, int lda, const float* B, int ldb, float* work, float* sumB) {
-  const int MR = tileWidth(cols) == NV_B * W ? MR_B : MR_A;
+  const int MR = tileRows(cols);
   const int blocks = (rows + MR - 1) / MR;
   float* ap = work;
   float* bp = work + static_cast<long>(K_CHUNK) * blocks * MR;
@@ -111,8 +106,7 @@ void outerSum(float* C, int rows, int cols, int K, const float* A, int lda, cons
         }
       }
     }
-    Accumulate epi{C, cols, rows};
-    gemm(rows, cols, kc, PackedRows{ap, kc}, PackedB{bp, kc}, epi);
+    accumulate(C, rows, cols, kc, PackedRows{ap, kc}, bp, kc);
   }
 }
 

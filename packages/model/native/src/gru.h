@@ -3,7 +3,7 @@
 // the slices' gradient reduction. The arithmetic is the wasm engine's (assembly/gru.ts): the same
 // gate formulas, exp, dropout masks from their key, and weight gradients summed per slice then
 // across slices in slice order. Included by each isa_*.cpp after kernel.h, whose register tiles and
-// GEMM drivers (tile, gemm, gemmPanel, the row and B-operand sources) it uses.
+// products (gemm, gemmPanel in kBlocks, accumulate, the row and B-operand sources) it uses.
 //
 // Per slice everything is t-major: row t·Bs + b. A step's states are Bs rows of HP floats, its gate
 // pre-activations Bs rows of G = 3·HP in the interleaved gate order of gru_isa.h. Products:
@@ -28,6 +28,7 @@ using namespace dense;
 // Rows of the recurrent forward tile (× 3 vectors: r, z, n): 24 accumulators of 32 registers with
 // AVX-512, 12 of 16 otherwise.
 constexpr int FMR = W >= 16 ? 8 : 4;
+static_assert(FMR <= MR_MAX, "the partial sums' slack (MR_MAX rows) covers the recurrent tile");
 
 // ---- exp, sigmoid, tanh (assembly/simd.ts's vexp: Cephes' expf, argument clamped to [−87, 88]) ----
 
@@ -234,9 +235,14 @@ void dropout(const GruPlan& P, const GruSlice& sl, int k, int t0, int t1, const 
   }
 }
 
-/** One step's recurrent products, one gate group per tile, the gates in the epilogue (its own function, so the tile's accumulators get registers). */
-__attribute__((noinline)) void recurrentStep(int BS, int G, int H, const DenseRows& rows, const PackedB& whhT, GatesForward& epi) {
-  for (int j0 = 0; j0 < G; j0 += 3 * W) gemmPanel<FMR, 3>(BS, j0, H, rows, whhT, epi);
+/**
+ * One step's recurrent products, one gate group per tile, the gates in the epilogue of the last
+ * block of k (its own function, so the tile's accumulators get registers); `part` as gemm's.
+ */
+__attribute__((noinline)) void recurrentStep(int BS, int G, int H, const DenseRows& rows, const PackedB& whhT, GatesForward& epi, float* part) {
+  kBlocks(H, [&](int k0, int kn, bool first, bool last) {
+    for (int j0 = 0; j0 < G; j0 += 3 * W) gemmPanel<FMR, 3>(BS, j0, k0, kn, first, last, rows, whhT, epi, part, G);
+  });
 }
 
 /** Steps per chunk (about K_CHUNK rows): the forward's input products and the backward's weight gradients go by chunks. */
@@ -274,11 +280,11 @@ void forward(const GruPlan& P, const GruForwardIO& io, int s) {
         const int t1 = t + C < T ? t + C : T;
         if (k > 0 && sh.masked) dropout(P, sl, k, t, t1, sl.layers[k - 1].HS + stepH);
         const long r0 = static_cast<long>(t) * BS;
-        rowBlocks((t1 - t) * BS, G, lp.K, input + rowOff(r0, lp.IK), lp.IK, wihT, [&](int q) { return StoreBias{ly.GX + rowOff(r0 + q, G), G, lp.bx}; });
+        rowBlocks((t1 - t) * BS, G, lp.K, input + rowOff(r0, lp.IK), lp.IK, wihT, sl.PART, [&](int q) { return StoreBias{ly.GX + rowOff(r0 + q, G), G, lp.bx}; });
       }
       const float* ht = ly.HS + t * stepH;
       GatesForward epi{ly.GX + static_cast<long>(t) * BS * G, ly.GHN + t * stepH, ht, ly.HS + (t + 1) * stepH, lp.bhn, HP, G};
-      recurrentStep(BS, G, H, DenseRows{ht, HP, BS}, whhT, epi);
+      recurrentStep(BS, G, H, DenseRows{ht, HP, BS}, whhT, epi, sl.PART);
     }
   }
   const float* top = sl.layers[sh.L - 1].HS + stepH;
@@ -307,12 +313,12 @@ void stepsGradients(const GruPlan& P, const GruSlice& sl, const GruBackwardIO& i
   if (k > 0) {
     const float* mask = sh.masked ? ly.MT + rowOff(r0, HP) : nullptr;
     float* dy = dyBelow + rowOff(r0, HP);
-    rowBlocks(n, HP, G, dgx, G, wih, [&](int q) { return StoreMasked{dy + rowOff(q, HP), HP, mask ? mask + rowOff(q, HP) : nullptr}; });
+    rowBlocks(n, HP, G, dgx, G, wih, sl.PART, [&](int q) { return StoreMasked{dy + rowOff(q, HP), HP, mask ? mask + rowOff(q, HP) : nullptr}; });
     return;
   }
   float* dxt = sl.DXT + rowOff(r0, lp.IK);
   if (narrowInput(P, k)) rowDots(n, lp.K, G, dgx, G, lp.wih, dxt, lp.IK);
-  else rowBlocks(n, lp.IK, G, dgx, G, wih, [&](int q) { return StoreMasked{dxt + rowOff(q, lp.IK), lp.IK, nullptr}; });
+  else rowBlocks(n, lp.IK, G, dgx, G, wih, sl.PART, [&](int q) { return StoreMasked{dxt + rowOff(q, lp.IK), lp.IK, nullptr}; });
   for (int t = t0; t < t1; t++)
     for (int b = 0; b < BS; b++) storeRow(io.dx + (static_cast<long>(sl.b0 + b) * sh.T + t) * sh.I, sl.DXT + rowOff(static_cast<long>(t) * BS + b, lp.IK), sh.I);
 }
@@ -353,7 +359,7 @@ void backward(const GruPlan& P, const GruBackwardIO& io, int s) {
     const PackedB whh{lp.whh, G};
     for (int t = T - 1; t >= 0; t--) {
       GatesBackward epi{sl.DH, t > 0 ? dy + (t - 1) * stepH : nullptr, t > 0 ? saved(t - 1) : StepSaved{}, HP, G};
-      gemm(BS, HP, G, DenseRows{sl.DGH + slot(t), G, BS}, whh, epi);
+      gemm(BS, HP, G, DenseRows{sl.DGH + slot(t), G, BS}, whh, epi, sl.PART);
       if (t % C == 0) stepsGradients(P, sl, io, k, t, t + C < T ? t + C : T, sl.DGH + slot(t), sl.DGX + slot(t), dyBelow);
     }
     for (int b = 0; b < BS; b++) storeRow(io.dh0 + (static_cast<long>(k) * sh.B + sl.b0 + b) * H, sl.DH + rowOff(b, HP), H);
@@ -392,6 +398,7 @@ void reduce(const GruPlan& P, const GruBackwardIO& io, int part, int parts) {
 /** The ISA's entry in the addon's GRU table. */
 #define RING_DEFINE_GRU(var, label)                                                                                             \
   namespace ring {                                                                                                              \
-  extern const GruOps var = {label, RING_NS::W, RING_NS::gru::K_CHUNK, RING_NS::MR_MAX, RING_NS::gru::pack, RING_NS::gru::forward, \
-                             RING_NS::gru::backward, RING_NS::gru::reduce};                                                    \
+  extern const GruOps var = {label,                   RING_NS::W,                RING_NS::gru::K_CHUNK,  RING_NS::gru::ROW_BLOCK, \
+                             RING_NS::MR_MAX,         RING_NS::gru::pack,        RING_NS::gru::forward,  RING_NS::gru::backward,  \
+                             RING_NS::gru::reduce};                                                                               \
   }

@@ -58,6 +58,7 @@ struct GruSlice {
   float* DY;   // T·Bs × HP: gradient of a layer's outputs
   float* DY2;  // T·Bs × HP: the same for the layer below (the two alternate)
   float* WORK; // the weight-gradient products' packed operands: kChunk · (G + slack + max(HP, IK))
+  float* PART; // the other products' partial sums over blocks of k: (max(rowBlock, Bs) + slack) · max(G, IK)
   GruSliceLayer layers[GRU_MAX_LAYERS];
 };
 
@@ -95,8 +96,9 @@ struct GruBackwardIO {
 struct GruOps {
   const char* name;
   int W;       // vector lanes (HP and IK are multiples)
-  int kChunk;  // k-rows of the weight-gradient products packed at a time
-  int slack;   // rows of a register tile past the last row (padding of their packed A blocks)
+  int kChunk;    // k-rows of the weight-gradient products packed at a time
+  int rowBlock;  // rows of the long products done at a time (gru.h's input products)
+  int slack;     // rows of a register tile past the last row (padding of packed A blocks and of partial sums)
   /** Packing job j of 5·L (layer j / 5: four matrices and the biases). */
   void (*pack)(const GruPlan& plan, const GruForwardIO& io, int job);
   /** Every layer and step of slice s; writes its rows of out. */

@@ -75,6 +75,9 @@ inline size_t gruCarve(GruPlan& p, const GruOps& ops, char* base) {
     sl.DY = take(rows * HP);
     sl.DY2 = take(rows * HP);
     sl.WORK = take(static_cast<size_t>(ops.kChunk) * (G + ops.slack + (HP > IK0 ? HP : IK0)));
+    // Partial sums of the recurrent products (Bs rows) and the input products (rowBlock rows at a time).
+    const size_t partRows = (BS > static_cast<size_t>(ops.rowBlock) ? BS : ops.rowBlock) + ops.slack;
+    sl.PART = take(partRows * (G > IK0 ? G : IK0));
     for (int k = 0; k < s.L; k++) {
       GruSliceLayer& ly = sl.layers[k];
       const bool masked = s.masked && k > 0;

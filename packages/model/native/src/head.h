@@ -105,7 +105,7 @@ void forward(const HeadPlan& P, const HeadForwardIO& io, int s) {
     }
   }
   const PackedB w1T{P.w1T, H};
-  rowBlocks(rows, FP, H, sl.N, HP, w1T, [&](int r0) { return Hidden{sl.F1 + rowOff(r0, FP), sl.A + rowOff(r0, FP), FP, P.b1, sl.r0 + r0, &sh}; });
+  rowBlocks(rows, FP, H, sl.N, HP, w1T, sl.PART, [&](int r0) { return Hidden{sl.F1 + rowOff(r0, FP), sl.A + rowOff(r0, FP), FP, P.b1, sl.r0 + r0, &sh}; });
   float* y = io.y + rowOff(sl.r0, O);
   rowDots(rows, O, FP, sl.A, FP, P.w2, y, O);
   for (int q = 0; q < rows; q++)
@@ -146,7 +146,7 @@ void backward(const HeadPlan& P, const HeadBackwardIO& io, int s) {
   }
   // The first linear: its input gradient and the weight gradient (db1 from the packing).
   const PackedB w1{P.w1, F};
-  rowBlocks(rows, HP, F, sl.DF, FP, w1, [&](int r0) { return StoreMasked{sl.DN + rowOff(r0, HP), HP, nullptr}; });
+  rowBlocks(rows, HP, F, sl.DF, FP, w1, sl.PART, [&](int r0) { return StoreMasked{sl.DN + rowOff(r0, HP), HP, nullptr}; });
   outerSum(sl.dW1, HP, FP, rows, sl.N, HP, sl.DF, FP, sl.WORK, sl.db1);
   // LayerNorm, row by row.
   const float invH = 1.0f / static_cast<float>(H);
@@ -200,6 +200,7 @@ void reduce(const HeadPlan& P, const HeadBackwardIO& io, int part, int parts) {
 /** The ISA's entry in the addon's head table. */
 #define RING_DEFINE_HEAD(var, label)                                                                                                 \
   namespace ring {                                                                                                                   \
-  extern const HeadOps var = {label, RING_NS::W, RING_NS::dense::K_CHUNK, RING_NS::MR_MAX, RING_NS::head::pack, RING_NS::head::forward, \
-                              RING_NS::head::backward, RING_NS::head::reduce};                                                       \
+  extern const HeadOps var = {label,                   RING_NS::W,                   RING_NS::dense::K_CHUNK, RING_NS::dense::ROW_BLOCK, \
+                              RING_NS::MR_MAX,         RING_NS::head::pack,          RING_NS::head::forward,  RING_NS::head::backward,   \
+                              RING_NS::head::reduce};                                                                                    \
   }

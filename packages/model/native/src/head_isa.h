@@ -29,6 +29,7 @@ struct HeadSlice {
   float* DF;    // rows × FP: gradient of F1
   float* DN;    // rows × HP: gradient of N, then of x
   float* WORK;  // the weight-gradient product's packed operands
+  float* PART;  // the products' partial sums over blocks of k: (rowBlock + slack) · max(FP, HP)
   float* dW1;   // HP × FP: this slice's partial of dW1ᵀ
   float* dW2;   // O × FP: partial of dW2
   float* db1;   // FP
@@ -69,8 +70,9 @@ struct HeadBackwardIO {
 struct HeadOps {
   const char* name;
   int W;       // vector lanes (HP and FP are multiples)
-  int kChunk;  // rows of the weight-gradient product packed at a time
-  int slack;   // rows of a register tile past the last row (padding of its packed A blocks)
+  int kChunk;    // rows of the weight-gradient product packed at a time
+  int rowBlock;  // rows of the products done at a time
+  int slack;     // rows of a register tile past the last row (padding of packed A blocks and of partial sums)
   /** Packing job j of 3: W1ᵀ, W1, the vectors. */
   void (*pack)(const HeadPlan& plan, const HeadForwardIO& io, int job);
   /** The rows of slice s; writes its rows of y. */

@@ -67,6 +67,7 @@ inline size_t headCarve(HeadPlan& p, const HeadOps& ops, char* base) {
     sl.DF = take(rows * FP);
     sl.DN = take(rows * HP);
     sl.WORK = take(static_cast<size_t>(ops.kChunk) * (HP + ops.slack + FP));
+    sl.PART = take((static_cast<size_t>(ops.rowBlock) + ops.slack) * (FP > HP ? FP : HP));
     sl.dW1 = take(HP * FP);
     sl.dW2 = take(O * FP);
     sl.db1 = take(FP);

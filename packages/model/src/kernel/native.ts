@@ -186,7 +186,7 @@ export function nativeReadout(): Pick<Addon, 'readoutForward' | 'readoutBackward
   return load();
 }
 
-/** The loaded addon as seen by another of its users (the baselines' ops and Adam's update, with their own functions), or null where it is unavailable. */
+/** The loaded addon as seen by another of its users (the baselines' ops, with their own functions), or null where it is unavailable. */
 export function nativeAddon<T>(): T | null {
   return load() as unknown as T | null;
 }
