@@ -2,14 +2,17 @@
  * Training-step benchmark of the two baselines on the tfjs wasm backend, at the reference's "fair"
  * protocol shapes (B = 128, T = 60, datagen's generateSequences): a full step is forward in training
  * mode (dropout on), the loss, backward, global-norm clip 1 and the optimiser (GRU: Adam 3e-4;
- * transformer: AdamW 3e-4, weight decay 1e-5), with the fused kernel and with the tfjs graph,
- * interleaved in one process. Also times the fused GRU stack alone (forward + backward).
- * Last lines:
- *   baseline-step kind=gru fused_ms=… tfjs_ms=… speedup=…
- *   baseline-step kind=transformer size=default … fused_ms=… tfjs_ms=… speedup=…
- *   baseline-step kind=transformer size=reference … fused_ms=… tfjs_ms=… speedup=…
+ * transformer: AdamW 3e-4, weight decay 1e-5), with each kernel: native (the GRU stack in the C++
+ * addon; the dense layers in wasm), fused (the wasm kernel) and the tfjs graph, interleaved in one
+ * process. Also times the GRU stack alone (forward + backward) on each engine, and splits the
+ * native GRU step into forward + loss, backward, and clip + optimiser.
+ * Last lines (speedup = tfjs_ms / native_ms; native_ms=- where the addon is not built):
+ *   baseline-step kind=gru native_ms=… fused_ms=… tfjs_ms=… speedup=…
+ *   baseline-step kind=transformer size=default … native_ms=… fused_ms=… tfjs_ms=… speedup=…
+ *   baseline-step kind=transformer size=reference … native_ms=… fused_ms=… tfjs_ms=… speedup=…
  * BENCH_TFJS_STEPS (default 3) sets the timed tfjs steps per model (the tfjs transformer at the
- * reference size takes tens of seconds a step); BENCH_THREADS the kernel's threads (default one per core).
+ * reference size takes tens of seconds a step); BENCH_STEPS (default 7) the timed steps of each
+ * fused kernel; BENCH_THREADS the kernels' threads (default one per core).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { DEFAULT_DATAGEN_CONFIG, generateSequences } from '@ring-attractor/datagen';
@@ -24,16 +27,19 @@ import {
   configureBaselineKernel,
   disposeBaselineKernel,
   fusedGruStack,
+  nativeUnavailableReason,
   selectBackend,
   type BaselineKernel,
+  type GruEngine,
   type TransformerConfig,
 } from '../src/index.js';
+import { nativeGruEngine } from '../src/baselines/kernel/gruNative.js';
 // The train package depends on this one, so the bench takes its optimiser by path, not by name.
 import { Adam, clipFactor, globalNormHost } from '../../train/src/optimizer.js';
 
 const B = 128;
 const T = 60;
-const FUSED_STEPS = 7;
+const FUSED_STEPS = Number(process.env.BENCH_STEPS ?? 7);
 const TFJS_STEPS = Number(process.env.BENCH_TFJS_STEPS ?? 3);
 
 type Model = GruIntegrator | CausalTransformer;
@@ -41,7 +47,13 @@ interface Variant {
   model: Model;
   opt: Adam;
   ms: number[];
+  /** Per timed step: forward + loss, backward, clip + optimiser (ms). */
+  parts: number[][];
 }
+/** What the bench compares: the fused kernels (native where built, then wasm) and the tfjs graph. */
+type Kind = 'native' | 'fused' | 'tfjs';
+const NATIVE = nativeUnavailableReason() === null;
+const KERNEL_OF: Record<Kind, BaselineKernel> = { native: 'native', fused: 'wasm', tfjs: 'tfjs' };
 
 function batch(seed: number): { av: tf.Tensor2D; angle: tf.Tensor2D; theta0: tf.Tensor1D } {
   const seqs = generateSequences({ ...DEFAULT_DATAGEN_CONFIG, seq_len: T }, B, seed);
@@ -52,16 +64,24 @@ function batch(seed: number): { av: tf.Tensor2D; angle: tf.Tensor2D; theta0: tf.
   };
 }
 
-/** One full training step; returns its wall time in ms. */
-function step(v: Variant, data: ReturnType<typeof batch>): number {
+/** One full training step; returns its wall time in ms and its parts. */
+function step(v: Variant, data: ReturnType<typeof batch>): [number, number[]] {
   const t0 = performance.now();
   const vars = v.model.trainableVariables();
-  const { value, grads } = tf.variableGrads(() => v.model.loss(v.model.forward(data.av, data.theta0, { training: true }), data.angle, data.av).objective, vars);
+  let t1 = 0;
+  // The tfjs backends run ops eagerly: the loss is computed when the function returns.
+  const { value, grads } = tf.variableGrads(() => {
+    const loss = v.model.loss(v.model.forward(data.av, data.theta0, { training: true }), data.angle, data.av).objective;
+    t1 = performance.now();
+    return loss;
+  }, vars);
   const list = vars.map((x) => grads[x.name]);
+  const t2 = performance.now();
   v.opt.apply(list, clipFactor(globalNormHost(list), 1));
   value.dataSync();
   tf.dispose([value, ...list]);
-  return performance.now() - t0;
+  const t3 = performance.now();
+  return [t3 - t0, [t1 - t0, t2 - t1, t3 - t2]];
 }
 
 function median(xs: number[]): number {
@@ -70,30 +90,40 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-/** Both kernels of one model, interleaved: a warm-up each, then rounds of fused steps and a tfjs step. */
-function compare(make: (kernel: BaselineKernel) => Model, adam: (m: Model) => Adam, data: ReturnType<typeof batch>): { fused: number[]; tfjs: number[] } {
-  // 'fused' is the wasm kernel, as the bench's output line names it.
-  const variants = Object.fromEntries((['wasm', 'tfjs'] as const).map((k) => {
-    const model = make(k);
-    return [k === 'wasm' ? 'fused' : k, { model, opt: adam(model), ms: [] as number[] }];
-  })) as Record<'fused' | 'tfjs', Variant>;
-  step(variants.fused, data);
-  step(variants.fused, data);
-  if (TFJS_STEPS > 0) step(variants.tfjs, data);
+/** Every kernel of one model, interleaved: warm-ups, then rounds of fused steps (native, wasm alternating) and a tfjs step. */
+function compare(make: (kernel: BaselineKernel) => Model, adam: (m: Model) => Adam, data: ReturnType<typeof batch>): Record<Kind, Variant> {
+  const kinds: Kind[] = NATIVE ? ['native', 'fused', 'tfjs'] : ['fused', 'tfjs'];
+  const variants = Object.fromEntries(
+    kinds.map((k) => {
+      const model = make(KERNEL_OF[k]);
+      return [k, { model, opt: adam(model), ms: [], parts: [] }];
+    }),
+  ) as Partial<Record<Kind, Variant>>;
+  const fused = kinds.filter((k) => k !== 'tfjs').map((k) => variants[k] as Variant);
+  const tfjs = variants.tfjs as Variant;
+  for (const v of fused) for (let i = 0; i < 2; i++) step(v, data);
+  if (TFJS_STEPS > 0) step(tfjs, data);
   const perRound = Math.ceil(FUSED_STEPS / Math.max(1, TFJS_STEPS));
-  for (let r = 0; variants.fused.ms.length < FUSED_STEPS || variants.tfjs.ms.length < TFJS_STEPS; r++) {
-    for (let i = 0; i < perRound && variants.fused.ms.length < FUSED_STEPS; i++) variants.fused.ms.push(step(variants.fused, data));
-    if (variants.tfjs.ms.length < TFJS_STEPS) variants.tfjs.ms.push(step(variants.tfjs, data));
+  const record = (v: Variant): void => {
+    const [ms, parts] = step(v, data);
+    v.ms.push(ms);
+    v.parts.push(parts);
+  };
+  while (fused[0].ms.length < FUSED_STEPS || tfjs.ms.length < TFJS_STEPS) {
+    for (let i = 0; i < perRound && fused[0].ms.length < FUSED_STEPS; i++) for (const v of fused) record(v);
+    if (tfjs.ms.length < TFJS_STEPS) record(tfjs);
   }
   for (const v of Object.values(variants)) v.model.dispose();
-  return { fused: variants.fused.ms, tfjs: variants.tfjs.ms };
+  const empty: Variant = { model: tfjs.model, opt: tfjs.opt, ms: [], parts: [] };
+  return { native: variants.native ?? empty, fused: variants.fused as Variant, tfjs };
 }
 
-function line(label: string, r: { fused: number[]; tfjs: number[] }): string {
-  const f = median(r.fused);
-  if (!r.tfjs.length) return `baseline-step ${label} fused_ms=${f.toFixed(1)} tfjs_ms=- speedup=-`;
-  const t = median(r.tfjs);
-  return `baseline-step ${label} fused_ms=${f.toFixed(1)} tfjs_ms=${t.toFixed(1)} speedup=${(t / f).toFixed(1)}`;
+const ms = (xs: number[]): string => (xs.length ? median(xs).toFixed(1) : '-');
+
+function line(label: string, r: Record<Kind, Variant>): string {
+  const best = r.native.ms.length ? r.native.ms : r.fused.ms;
+  const speedup = r.tfjs.ms.length ? (median(r.tfjs.ms) / median(best)).toFixed(1) : '-';
+  return `baseline-step ${label} native_ms=${ms(r.native.ms)} fused_ms=${ms(r.fused.ms)} tfjs_ms=${ms(r.tfjs.ms)} speedup=${speedup}`;
 }
 
 function describe(c: TransformerConfig): string {
@@ -121,21 +151,33 @@ const alone = tf.tidy(() => ({
 }));
 const dropout = { key: 77, p: 0.1 };
 const params = [alone.h0, ...alone.layers.flatMap((w) => [w.wIh, w.wHh, w.bIh, w.bHh])];
-const fwdBwd = tf.grads((...xs: tf.Tensor[]) =>
-  tf.sum(fusedGruStack({ x: alone.x, h0: xs[0] as tf.Tensor3D, dropout, layers: alone.layers.map((_, k) => ({ wIh: xs[1 + 4 * k] as tf.Tensor2D, wHh: xs[2 + 4 * k] as tf.Tensor2D, bIh: xs[3 + 4 * k] as tf.Tensor1D, bHh: xs[4 + 4 * k] as tf.Tensor1D })) })),
-);
-const stackMs: number[] = [];
-for (let i = 0; i < 9; i++) {
-  const t0 = performance.now();
-  const g = fwdBwd(params);
-  g.forEach((x) => x.dataSync());
-  tf.dispose(g);
-  if (i >= 2) stackMs.push(performance.now() - t0);
-}
 // Multiply-adds: layer 0's recurrent products forward and backward (h and W_hh gradients), layer 1's
 // also its input product, its W_ih gradient and its input gradient; layer 0's 1-wide input is negligible.
 const macs = B * T * 3 * H * H * (3 + 6);
-console.log(`fused GRU stack alone (forward + backward, ${((2 * macs) / 1e9).toFixed(2)} GFLOP): median ${median(stackMs).toFixed(1)} ms = ${((2 * macs) / (median(stackMs) * 1e6)).toFixed(1)} GFLOP/s`);
+const engines: [string, GruEngine | undefined][] = [['fused (wasm)', undefined], ...(NATIVE ? [['native', nativeGruEngine] as [string, GruEngine]] : [])];
+const fwdBwd = engines.map(([, engine]) =>
+  tf.grads((...xs: tf.Tensor[]) =>
+    tf.sum(
+      fusedGruStack(
+        { x: alone.x, h0: xs[0] as tf.Tensor3D, dropout, layers: alone.layers.map((_, k) => ({ wIh: xs[1 + 4 * k] as tf.Tensor2D, wHh: xs[2 + 4 * k] as tf.Tensor2D, bIh: xs[3 + 4 * k] as tf.Tensor1D, bHh: xs[4 + 4 * k] as tf.Tensor1D })) },
+        { engine },
+      ),
+    ),
+  ),
+);
+const stackMs: number[][] = engines.map(() => []);
+for (let i = 0; i < 9; i++) {
+  fwdBwd.forEach((f, e) => {
+    const t0 = performance.now();
+    const g = f(params);
+    g.forEach((x) => x.dataSync());
+    tf.dispose(g);
+    if (i >= 2) stackMs[e].push(performance.now() - t0);
+  });
+}
+engines.forEach(([name], e) =>
+  console.log(`GRU stack alone, ${name} (forward + backward, ${((2 * macs) / 1e9).toFixed(2)} GFLOP): median ${median(stackMs[e]).toFixed(1)} ms = ${((2 * macs) / (median(stackMs[e]) * 1e6)).toFixed(1)} GFLOP/s`),
+);
 tf.dispose([alone.x, ...params]);
 
 const gru = compare((kernel) => new GruIntegrator({ kernel, seed: 0 }), (m) => new Adam(m.trainableVariables(), { lr: GRU_OPTIMIZER.lr }), data);
@@ -143,11 +185,18 @@ const adamw = (m: Model): Adam => new Adam(m.trainableVariables(), { lr: TRANSFO
 const shipped = compare((kernel) => new CausalTransformer({ ...DEFAULT_TRANSFORMER_CONFIG, kernel }), adamw, data);
 const reference = compare((kernel) => new CausalTransformer({ ...REFERENCE_TRANSFORMER_CONFIG, kernel }), adamw, data);
 disposeBaselineKernel();
-const show = (name: string, r: { fused: number[]; tfjs: number[] }): void =>
-  console.log(`${name}: fused ${r.fused.map((x) => x.toFixed(0)).join(' ')} ms; tfjs ${r.tfjs.map((x) => x.toFixed(0)).join(' ') || '(skipped)'} ms`);
+const show = (name: string, r: Record<Kind, Variant>): void =>
+  console.log(`${name}: ${(['native', 'fused', 'tfjs'] as Kind[]).map((k) => `${k} ${r[k].ms.map((x) => x.toFixed(0)).join(' ') || '(skipped)'} ms`).join('; ')}`);
 show('gru', gru);
 show('transformer default', shipped);
 show('transformer reference', reference);
+const split = (name: string, v: Variant): void => {
+  if (!v.parts.length) return;
+  const part = (j: number): string => median(v.parts.map((p) => p[j])).toFixed(1);
+  console.log(`${name}: forward + loss ${part(0)} ms, backward ${part(1)} ms, clip + optimiser ${part(2)} ms (medians)`);
+};
+split('gru native step', gru.native);
+split('gru fused step', gru.fused);
 console.log(line('kind=gru', gru));
 console.log(line(`kind=transformer size=default(${describe(DEFAULT_TRANSFORMER_CONFIG)})`, shipped));
 console.log(line(`kind=transformer size=reference(${describe(REFERENCE_TRANSFORMER_CONFIG)})`, reference));

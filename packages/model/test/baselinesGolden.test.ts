@@ -1,8 +1,8 @@
 /**
  * The baselines against the float64 PyTorch reference (test/fixtures/baselines/*.json, see its
- * README): every case with both kernels (the tfjs graph and the fused wasm kernel), on the output,
- * every reported loss part, and the gradient of every parameter of the loss the reference trains
- * (main for the GRU, total for the transformer).
+ * README): every case with every kernel (the tfjs graph, the fused wasm kernel, the native GRU on
+ * each ISA path this CPU runs), on the output, every reported loss part, and the gradient of every
+ * parameter of the loss the reference trains (main for the GRU, total for the transformer).
  *
  * Tolerances: outputs and losses elementwise |a − e| ≤ 1e-5 + 1e-4·|e|; gradients
  * |a − e| ≤ 1e-3·|e| + 1e-3·max|e| (a floor scaled to the tensor's largest entry).
@@ -13,11 +13,20 @@ import { disposeBaselineKernel, parameterName, type CausalTransformer, type GruI
 import { GRAD_RTOL, OUT_ATOL, OUT_RTOL, toTensor } from './golden.js';
 import { BASELINES_DIR, baselineFiles, goldenGru, goldenTransformer, readBaseline, type BaselineGolden } from './baselinesGolden.js';
 import { maxAbs, tf, useWasm, worstRatio } from './helpers.js';
+import { GRU_VARIANTS } from './baselineVariants.js';
+import { restoreNativeIsa } from './kernelVariants.js';
 
 await useWasm();
-after(() => disposeBaselineKernel());
+after(() => {
+  restoreNativeIsa();
+  disposeBaselineKernel();
+});
 
-const KERNELS: BaselineKernel[] = ['tfjs', 'wasm'];
+/** Each kernel, the native one on every ISA path this CPU runs (the transformer's 'native' runs the wasm ops: once). */
+const KERNELS: { kernel: BaselineKernel; label: string; gruOnly: boolean; select(): void }[] = [
+  { kernel: 'tfjs', label: 'tfjs', gruOnly: false, select: () => {} },
+  ...GRU_VARIANTS.map((v, i) => ({ kernel: v.kernel, label: v.label, gruOnly: v.kernel === 'native' && i > 1, select: v.select })),
+];
 const PARTS = { gru: ['total', 'main', 'smooth'], transformer: ['total', 'main', 'smooth', 'norm', 'cumsum'] } as const;
 
 /** Asserts every element within tolerance; returns the worst ratio (≤ 1). */
@@ -66,15 +75,18 @@ test('baseline golden fixtures are present', () => {
   assert.ok(baselineFiles('gru').length >= 2 && baselineFiles('transformer').length >= 2, `expected the reference's golden files in ${BASELINES_DIR}`);
 });
 
-for (const kernel of KERNELS) {
+for (const { kernel, label, gruOnly, select } of KERNELS) {
   for (const file of baselineFiles('gru')) {
-    test(`golden ${file} (kernel ${kernel})`, () => {
+    test(`golden ${file} (kernel ${label})`, () => {
+      select();
       const g = readBaseline(file);
       check(g, () => goldenGru(g, kernel));
     });
   }
+  if (gruOnly) continue;
   for (const file of baselineFiles('transformer')) {
-    test(`golden ${file} (kernel ${kernel})`, () => {
+    test(`golden ${file} (kernel ${label})`, () => {
+      select();
       const g = readBaseline(file);
       check(g, () => goldenTransformer(g, kernel));
     });

@@ -1,7 +1,7 @@
 /**
- * The fused baselines kernel against the tfjs graph (the contracts of src/baselines/gruStack.ts and
+ * The fused baselines kernels against the tfjs graph (the contracts of src/baselines/gruStack.ts and
  * src/baselines/ops.ts): values and every gradient, with dropout active, odd and model-like sizes,
- * one and two threads. Errors are norm-relative, ‖fused − tfjs‖₂ / ‖tfjs‖₂ over each tensor, < 1e-4.
+ * one and two threads; the GRU stack and its head on the wasm kernel and the native one on every ISA path. Errors are norm-relative, ‖fused − tfjs‖₂ / ‖tfjs‖₂ over each tensor, < 1e-4.
  */
 import { test, after } from 'node:test';
 import { readFileSync } from 'node:fs';
@@ -20,11 +20,15 @@ import {
   type GruStackInputs,
 } from '../src/index.js';
 import { relError } from './kernelHelpers.js';
+import { GRU_VARIANTS } from './baselineVariants.js';
+import { nativeOps } from '../src/baselines/kernel/nativeOps.js';
+import { restoreNativeIsa } from './kernelVariants.js';
 import { tf, useWasm } from './helpers.js';
 
 await useWasm();
 after(() => {
   configureBaselineKernel({});
+  restoreNativeIsa();
   disposeBaselineKernel();
 });
 
@@ -83,55 +87,72 @@ const GRU_CASES: [string, number, number, number, number, number, boolean][] = [
   ['odd sizes B=5 T=7 I=3 H=6 L=1', 5, 7, 3, 6, 1, false],
   ['B=6 T=9 I=1 H=10 L=3 with dropout between layers', 6, 9, 1, 10, 3, true],
   ['model-like B=16 T=12 I=1 H=32 L=2 with masks', 16, 12, 1, 32, 2, true],
+  ['a wide input and one step, B=3 T=1 I=20 H=6 L=2', 3, 1, 20, 6, 2, true],
+  ['H off every vector width, B=9 T=5 I=1 H=40 L=2', 9, 5, 1, 40, 2, true],
+  // Past kernel.h's KC rows of k (128 on avx2, 64 on avx512/wide16, 512 on portable) products run in
+  // blocks that resume their partial sums: here the recurrent products of every path but portable's
+  // forward, and the gate-gradient product (k = 3·176) on every path.
+  ['products in blocks of k, B=4 T=4 I=1 H=176 L=2', 4, 4, 1, 176, 2, true],
 ];
 
-for (const threads of [1, 2]) {
-  for (const [name, B, T, I, H, L, masked] of GRU_CASES) {
-    test(`fused GRU stack = tfjs graph, ${name}, threads=${threads}`, () => {
-      const inp = gruInputs(B, T, I, H, L, B + T + H, masked);
-      const xs = flatten(inp);
-      const names = ['out', 'dx', 'dh0', ...inp.layers.flatMap((_, k) => [`dWih${k}`, `dWhh${k}`, `dbih${k}`, `dbhh${k}`])];
-      const before = tf.memory().numTensors;
-      const want = valueAndGrads((...v) => gruStackTfjs(rebuild(inp, v)), xs, 3);
-      const got = valueAndGrads((...v) => fusedGruStack(rebuild(inp, v), { threads }), xs, 3);
-      compare(name, got, want, names);
-      assert.equal(tf.memory().numTensors, before, 'no tensors leak');
-      tf.dispose(xs);
-    });
+for (const v of GRU_VARIANTS) {
+  for (const threads of [1, 2]) {
+    for (const [name, B, T, I, H, L, masked] of GRU_CASES) {
+      test(`${v.label} GRU stack = tfjs graph, ${name}, threads=${threads}`, () => {
+        v.select();
+        const inp = gruInputs(B, T, I, H, L, B + T + H, masked);
+        const xs = flatten(inp);
+        const names = ['out', 'dx', 'dh0', ...inp.layers.flatMap((_, k) => [`dWih${k}`, `dWhh${k}`, `dbih${k}`, `dbhh${k}`])];
+        const before = tf.memory().numTensors;
+        const want = valueAndGrads((...x) => gruStackTfjs(rebuild(inp, x)), xs, 3);
+        const got = valueAndGrads((...x) => fusedGruStack(rebuild(inp, x), { threads, engine: v.engine }), xs, 3);
+        compare(name, got, want, names);
+        assert.equal(tf.memory().numTensors, before, 'no tensors leak');
+        tf.dispose(xs);
+      });
+    }
   }
+
+  test(`${v.label} GRU stack: a backward after another forward recomputes its own state`, () => {
+    v.select();
+    const a = gruInputs(4, 5, 1, 8, 2, 1, true);
+    const b = gruInputs(3, 6, 1, 8, 2, 2, false);
+    const xs = flatten(a);
+    tf.tidy(() => {
+      const want = tf.grads((...x: tf.Tensor[]) => tf.sum(gruStackTfjs(rebuild(a, x))))(xs);
+      // The gradient function of a's forward runs after b's forward replaced the kernel's memory.
+      const got = tf.grads((...x: tf.Tensor[]) => {
+        const ya = fusedGruStack(rebuild(a, x), { engine: v.engine });
+        const yb = fusedGruStack(b, { engine: v.engine });
+        return tf.add(tf.sum(ya), tf.mul(tf.sum(yb), 0));
+      })(xs);
+      got.forEach((g, i) => assert.ok(relError(g, want[i]) < TOL, `input ${i}: ${relError(g, want[i])}`));
+    });
+    tf.dispose([...xs, ...flatten(b)]);
+  });
 }
 
-test('fused GRU stack: a backward after another forward recomputes its own state', () => {
-  const a = gruInputs(4, 5, 1, 8, 2, 1, true);
-  const b = gruInputs(3, 6, 1, 8, 2, 2, false);
-  const xs = flatten(a);
-  tf.tidy(() => {
-    const want = tf.grads((...v: tf.Tensor[]) => tf.sum(gruStackTfjs(rebuild(a, v))))(xs);
-    // The gradient function of a's forward runs after b's forward replaced the kernel's memory.
-    const got = tf.grads((...v: tf.Tensor[]) => {
-      const ya = fusedGruStack(rebuild(a, v));
-      const yb = fusedGruStack(b);
-      return tf.add(tf.sum(ya), tf.mul(tf.sum(yb), 0));
-    })(xs);
-    got.forEach((g, i) => assert.ok(relError(g, want[i]) < TOL, `input ${i}: ${relError(g, want[i])}`));
-  });
-  tf.dispose([...xs, ...flatten(b)]);
-});
-
 /** Both implementations of one dense op, on the same inputs. */
-function opCase(name: string, inputs: () => tf.Tensor[], run: (ops: DenseOps, xs: tf.Tensor[]) => tf.Tensor): void {
-  for (const threads of [1, 2]) {
-    test(`fused ${name} = tfjs, threads=${threads}`, () => {
-      configureBaselineKernel({ threads });
-      const xs = inputs();
-      const before = tf.memory().numTensors;
-      const want = valueAndGrads((...v) => run(tfjsOps, v), xs, 5);
-      const got = valueAndGrads((...v) => run(fusedOps, v), xs, 5);
-      compare(name, got, want, ['value', ...xs.map((_, i) => `d${i}`)]);
-      assert.equal(tf.memory().numTensors, before, 'no tensors leak');
-      tf.dispose(xs);
-      configureBaselineKernel({});
-    });
+/** The fused implementations of the dense ops: wasm, and (for the ops it replaces) the native one on each ISA path. */
+const WASM_OPS: [string, DenseOps, () => void][] = [['fused', fusedOps, () => {}]];
+const NATIVE_OPS: [string, DenseOps, () => void][] = GRU_VARIANTS.filter((v) => v.kernel === 'native').map((v) => [v.label, nativeOps, v.select]);
+
+function opCase(name: string, inputs: () => tf.Tensor[], run: (ops: DenseOps, xs: tf.Tensor[]) => tf.Tensor, impls = WASM_OPS): void {
+  for (const [label, ops, select] of impls) {
+    for (const threads of [1, 2]) {
+      test(`${label} ${name} = tfjs, threads=${threads}`, () => {
+        select();
+        configureBaselineKernel({ threads });
+        const xs = inputs();
+        const before = tf.memory().numTensors;
+        const want = valueAndGrads((...v) => run(tfjsOps, v), xs, 5);
+        const got = valueAndGrads((...v) => run(ops, v), xs, 5);
+        compare(name, got, want, ['value', ...xs.map((_, i) => `d${i}`)]);
+        assert.equal(tf.memory().numTensors, before, 'no tensors leak');
+        tf.dispose(xs);
+        configureBaselineKernel({});
+      });
+    }
   }
 }
 
@@ -215,3 +236,26 @@ const headCase = (B: number, T: number, H: number, F: number, O: number, seed: n
 
 opCase('norm-MLP head (H 12, hidden 8, out 2), resident activations, dropout', headCase(3, 5, 12, 8, 2, 70), (ops, xs) => runHead(ops, xs, true));
 opCase('norm-MLP head (H 6, hidden 3: stateless ops), dropout', headCase(2, 4, 6, 3, 2, 80), (ops, xs) => runHead(ops, xs, true));
+opCase('norm-MLP head (H 12, hidden 8, out 2), dropout', headCase(3, 5, 12, 8, 2, 70), (ops, xs) => runHead(ops, xs, true), NATIVE_OPS);
+opCase('norm-MLP head (H 6, hidden 3, out 2), dropout', headCase(2, 4, 6, 3, 2, 80), (ops, xs) => runHead(ops, xs, true), NATIVE_OPS);
+opCase('norm-MLP head (GRU-like: H 40, hidden 20, out 2, 37 rows), dropout', headCase(1, 37, 40, 20, 2, 90), (ops, xs) => runHead(ops, xs, true), NATIVE_OPS);
+opCase('norm-MLP head (H 33, hidden 17, out 3), no dropout', headCase(4, 6, 33, 17, 3, 100), (ops, xs) => runHead(ops, xs, false), NATIVE_OPS);
+// Both products longer than kernel.h's KC rows of k on every path (512 on portable): blocks that resume their sums.
+opCase('norm-MLP head (H 520, hidden 530, out 2: products in blocks of k), dropout', headCase(1, 11, 520, 530, 2, 130), (ops, xs) => runHead(ops, xs, true), NATIVE_OPS);
+
+test('native norm-MLP head: a backward whose activations were replaced or released recomputes them', { skip: NATIVE_OPS.length ? false : 'native addon unavailable' }, () => {
+  const xs = headCase(2, 6, 12, 8, 2, 110)();
+  const ys = headCase(3, 2, 12, 8, 2, 120)();
+  tf.tidy(() => {
+    const want = tf.grads((...v: tf.Tensor[]) => tf.sum(runHead(tfjsOps, v, true)))(xs);
+    for (const between of [() => tf.sum(runHead(nativeOps, ys, false)), () => disposeBaselineKernel()]) {
+      const got = tf.grads((...v: tf.Tensor[]) => {
+        const y = runHead(nativeOps, v, true);
+        between();
+        return tf.sum(y);
+      })(xs);
+      got.forEach((g, i) => assert.ok(relError(g, want[i]) < TOL, `input ${i}: ${relError(g, want[i])}`));
+    }
+  });
+  tf.dispose([...xs, ...ys]);
+});

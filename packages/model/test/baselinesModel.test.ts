@@ -18,6 +18,7 @@ import {
   positionalTable,
   resolveGruConfig,
   resolveTransformerConfig,
+  nativeUnavailableReason,
   type BaselineKernel,
   type Weights,
 } from '../src/index.js';
@@ -33,6 +34,8 @@ const KINDS = {
   transformer: (o: { seed?: number; dropout?: number; kernel?: BaselineKernel } = {}) => new CausalTransformer({ d_model: 8, nhead: 2, num_layers: 2, dim_feedforward: 12, max_seq_len: 32, ...o }),
 };
 const B = 3, T = 6;
+/** The fused kernels this machine runs: wasm, and native where its addon is built. */
+const FUSED: BaselineKernel[] = nativeUnavailableReason() === null ? ['wasm', 'native'] : ['wasm'];
 
 function batch(): { av: tf.Tensor2D; angle: tf.Tensor2D; theta0: tf.Tensor1D } {
   return tf.tidy(() => {
@@ -97,19 +100,21 @@ for (const [kind, make] of Object.entries(KINDS)) {
     for (const m of [model, twin, noDrop]) m.dispose();
   });
 
-  test(`${kind}: training mode gives the same masks, outputs and gradients on both kernels`, () => {
-    const ref = make({ seed: 9, dropout: 0.3, kernel: 'tfjs' });
-    const fused = make({ seed: 9, dropout: 0.3, kernel: 'wasm' });
-    const { av, angle, theta0 } = batch();
-    const grads = (m: Model) => tf.variableGrads(() => m.loss(m.forward(av, theta0, { training: true }), angle, av).objective, m.trainableVariables()).grads;
-    const a = grads(ref);
-    const b = grads(fused);
-    const names = ref.trainableVariables().map((v, i) => [v.name, fused.trainableVariables()[i].name]);
-    for (const [na, nb] of names) assert.ok(relError(b[nb], a[na]) < 1e-4, `${na}: ${relError(b[nb], a[na])}`);
-    tf.dispose([...Object.values(a), ...Object.values(b), av, angle, theta0]);
-    ref.dispose();
-    fused.dispose();
-  });
+  for (const kernel of FUSED) {
+    test(`${kind}: training mode gives the same masks, outputs and gradients on the tfjs graph and ${kernel}`, () => {
+      const ref = make({ seed: 9, dropout: 0.3, kernel: 'tfjs' });
+      const fused = make({ seed: 9, dropout: 0.3, kernel });
+      const { av, angle, theta0 } = batch();
+      const grads = (m: Model) => tf.variableGrads(() => m.loss(m.forward(av, theta0, { training: true }), angle, av).objective, m.trainableVariables()).grads;
+      const a = grads(ref);
+      const b = grads(fused);
+      const names = ref.trainableVariables().map((v, i) => [v.name, fused.trainableVariables()[i].name]);
+      for (const [na, nb] of names) assert.ok(relError(b[nb], a[na]) < 1e-4, `${na}: ${relError(b[nb], a[na])}`);
+      tf.dispose([...Object.values(a), ...Object.values(b), av, angle, theta0]);
+      ref.dispose();
+      fused.dispose();
+    });
+  }
 
   test(`${kind}: weights round-trip (also through safetensors); a bad set is rejected and changes nothing`, () => {
     const a = make({ seed: 1 });
@@ -169,8 +174,8 @@ test('forward rejects inputs of the wrong shape', () => {
 });
 
 for (const [kind, make] of Object.entries(KINDS)) {
-  test(`${kind}: 20 fused training steps leak no tensors and keep the kernel's memory; the loss falls`, () => {
-    const model = make({ seed: 3, kernel: 'wasm' });
+  for (const kernel of FUSED) test(`${kind}: 20 ${kernel} training steps leak no tensors and keep the kernel's memory; the loss falls`, () => {
+    const model = make({ seed: 3, kernel });
     const { av, angle, theta0 } = batch();
     const step = (): number =>
       tf.tidy(() => {
@@ -194,9 +199,9 @@ for (const [kind, make] of Object.entries(KINDS)) {
 }
 
 for (const [kind, make] of Object.entries(KINDS)) {
-  test(`${kind}: fused training is reproducible bit for bit (same seed, same data, same threads)`, () => {
+  for (const kernel of FUSED) test(`${kind}: ${kernel} training is reproducible bit for bit (same seed, same data, same threads)`, () => {
     const run3 = (): Buffer => {
-      const model = make({ seed: 8, kernel: 'wasm', dropout: 0.2 });
+      const model = make({ seed: 8, kernel, dropout: 0.2 });
       const { av, angle, theta0 } = batch();
       for (let i = 0; i < 3; i++) {
         tf.tidy(() => {

@@ -51,6 +51,24 @@ export const adamUpdateJs: Update = (p, g, m, v, h, scaled, decayed) => {
 };
 
 /**
+ * The float32 hyper-parameters of update `step` (1-based) with clip scale `scale`, in Update's
+ * order; the bias corrections come from the step in float64, as torch computes them.
+ */
+export function adamHyper(o: { beta1: number; beta2: number; lr: number; eps: number; weightDecay: number }, step: number, scale: number): Float32Array {
+  const hyper = new Float32Array(H.COUNT);
+  hyper[H.B1] = o.beta1;
+  hyper[H.C1] = 1 - o.beta1;
+  hyper[H.B2] = o.beta2;
+  hyper[H.C2] = 1 - o.beta2;
+  hyper[H.BC2_SQRT] = Math.sqrt(1 - Math.pow(o.beta2, step));
+  hyper[H.STEP_SIZE] = o.lr / (1 - Math.pow(o.beta1, step));
+  hyper[H.EPS] = o.eps;
+  hyper[H.SCALE] = scale;
+  hyper[H.DECAY] = 1 - o.lr * o.weightDecay;
+  return hyper;
+}
+
+/**
  * Adam over a fixed list of variables. The moments live in host Float32Arrays and the update runs
  * elementwise on them (native where the addon loads, else adamUpdateJs): for these few small
  * tensors, one read and one write per parameter beat a dozen tfjs kernels each.
@@ -87,16 +105,7 @@ export class Adam {
   apply(grads: readonly tf.Tensor[], scale = 1, update: Update = nativeAdamUpdate() ?? adamUpdateJs): void {
     if (grads.length !== this.params.length) throw new Error(`Adam: ${grads.length} gradients for ${this.params.length} parameters`);
     this.step += 1;
-    const hyper = new Float32Array(H.COUNT);
-    hyper[H.B1] = this.beta1;
-    hyper[H.C1] = 1 - this.beta1;
-    hyper[H.B2] = this.beta2;
-    hyper[H.C2] = 1 - this.beta2;
-    hyper[H.BC2_SQRT] = Math.sqrt(1 - Math.pow(this.beta2, this.step));
-    hyper[H.STEP_SIZE] = this.lr / (1 - Math.pow(this.beta1, this.step));
-    hyper[H.EPS] = this.eps;
-    hyper[H.SCALE] = scale;
-    hyper[H.DECAY] = 1 - this.lr * this.weightDecay;
+    const hyper = adamHyper(this, this.step, scale);
     this.params.forEach((param, i) => {
       const p = Float32Array.from(param.dataSync() as Float32Array);
       update(p, grads[i].dataSync() as Float32Array, this.m[i], this.v[i], hyper, scale !== 1, this.weightDecay !== 0);

@@ -19,6 +19,8 @@
 
 #include "adam.h"
 #include "gain.h"
+#include "gru_plan.h"
+#include "head_plan.h"
 #include "isa.h"
 
 namespace ring {
@@ -162,9 +164,13 @@ struct State {
   char* arena = nullptr;
   size_t arenaBytes = 0;
   Pool pool;
+  GruState gru;
+  HeadState head;
 
   void release() {
     pool.stop();
+    gru.release();
+    head.release();
     std::free(arena);
     arena = nullptr;
     arenaBytes = 0;
@@ -336,6 +342,9 @@ void range(long n, int parts, int i, long& lo, long& hi) {
 }
 
 // ---- exported functions -----------------------------------------------------------------------
+
+#include "gru_exports.inc"
+#include "head_exports.inc"
 
 /**
  * forward(params: Int32Array, threads, actions, r0, Wo, Wa, history | null[, basis, sums]): runs every
@@ -600,6 +609,12 @@ NAPI_MODULE_INIT() {
       {"setIsa", nullptr, SetIsa, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"memoryBytes", nullptr, MemoryBytes, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"release", nullptr, Release, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"gruForward", nullptr, GruForward, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"gruBackward", nullptr, GruBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"headForward", nullptr, HeadForward, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"headBackward", nullptr, HeadBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"baselinesRelease", nullptr, BaselinesRelease, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"baselinesMemoryBytes", nullptr, BaselinesMemoryBytes, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof fns / sizeof fns[0], fns);
   return exports;

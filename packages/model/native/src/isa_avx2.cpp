@@ -8,3 +8,7 @@
 #define RING_NV_B 4
 #include "kernel.h"
 RING_DEFINE_ISA(isa_avx2, "avx2")
+#include "gru.h"
+RING_DEFINE_GRU(gru_avx2, "avx2")
+#include "head.h"
+RING_DEFINE_HEAD(head_avx2, "avx2")

@@ -7,3 +7,7 @@
 #define RING_NV_B 4
 #include "kernel.h"
 RING_DEFINE_ISA(isa_avx512, "avx512")
+#include "gru.h"
+RING_DEFINE_GRU(gru_avx512, "avx512")
+#include "head.h"
+RING_DEFINE_HEAD(head_avx512, "avx512")

@@ -8,3 +8,7 @@
 #define RING_NV_B 2
 #include "kernel.h"
 RING_DEFINE_ISA(isa_portable, "portable")
+#include "gru.h"
+RING_DEFINE_GRU(gru_portable, "portable")
+#include "head.h"
+RING_DEFINE_HEAD(head_portable, "portable")

@@ -9,3 +9,7 @@
 #define RING_NV_B 4
 #include "kernel.h"
 RING_DEFINE_ISA(isa_wide16, "wide16")
+#include "gru.h"
+RING_DEFINE_GRU(gru_wide16, "wide16")
+#include "head.h"
+RING_DEFINE_HEAD(head_wide16, "wide16")

@@ -153,23 +153,35 @@ RING_INLINE void gemmTail(int vectors, int rows, int j0, int k0, int kn, bool fi
   }
 }
 
-template <int MR, int NV, class Rows, class Epi>
-void gemmShape(int rows, int cols, int K, const Rows& rowsOf, const PackedB& b, Epi& epi, float* part) {
+/**
+ * Calls f(k0, kn, first, last) for each block [k0, k0 + kn) of a product over K terms, in order: at
+ * most KC rows each, of near-equal length (every product blocks its k the same way).
+ */
+template <class F>
+RING_INLINE void kBlocks(int K, F f) {
   const int blocks = (K + KC - 1) / KC;
   for (int kb = 0; kb < blocks; kb++) {
     const int k0 = static_cast<int>(static_cast<long>(K) * kb / blocks);
     const int kn = static_cast<int>(static_cast<long>(K) * (kb + 1) / blocks) - k0;
-    const bool first = kb == 0, last = kb == blocks - 1;
+    f(k0, kn, kb == 0, kb == blocks - 1);
+  }
+}
+
+template <int MR, int NV, class Rows, class Epi>
+void gemmShape(int rows, int cols, int K, const Rows& rowsOf, const PackedB& b, Epi& epi, float* part) {
+  kBlocks(K, [&](int k0, int kn, bool first, bool last) {
     int j0 = 0;
     for (; j0 + NV * W <= cols; j0 += NV * W) gemmPanel<MR, NV>(rows, j0, k0, kn, first, last, rowsOf, b, epi, part, cols);
     if (j0 < cols) gemmTail<MR, NV - 1>((cols - j0) / W, rows, j0, k0, kn, first, last, rowsOf, b, epi, part, cols);
-  }
+  });
 }
 
 /** Shape B's width if it divides cols or shape A's does not, else shape A's (packing and products agree through this). */
 RING_INLINE int tileWidth(int cols) {
   return cols % (NV_B * W) == 0 || cols % (NV_A * W) != 0 ? NV_B * W : NV_A * W;
 }
+/** Rows of the register tile whose width is tileWidth(cols) (the row blocks of a packed A operand). */
+RING_INLINE int tileRows(int cols) { return tileWidth(cols) == NV_B * W ? MR_B : MR_A; }
 
 /**
  * C (rows × cols) = A (rows × K) · B (K × cols), handed to epi.put<MR, NVX>(r0, nrows, j0, acc) tile
@@ -185,14 +197,31 @@ void gemm(int rows, int cols, int K, const Rows& rowsOf, const PackedB& b, Epi& 
   else gemmShape<MR_A, NV_A>(rows, cols, K, rowsOf, b, epi, part);
 }
 
+// Sources of a weight-gradient product's A operand, read as its transpose: the tile at row r0 from
+// column k0 on (A has MR rows of slack past the last row; their results are dropped).
+/** A(i, k) = base[k·ld + i]: rows staged one after another (the ring's scaled dpre rows). */
+struct StridedRows {
+  const float* base;
+  long ld;
+  template <int MR>
+  RING_INLINE StridedA at(int r0, int k0) const { return StridedA{base + k0 * ld + r0, ld}; }
+};
+/** A(i, k) in blocks of MR rows (MR = tileRows of the product's width), each K × MR floats, k-major (packed so tiles stream it). */
+struct PackedRows {
+  const float* base;
+  int K;
+  template <int MR>
+  RING_INLINE StridedA at(int r0, int k0) const { return StridedA{base + static_cast<long>(r0) * K + static_cast<long>(k0) * MR, MR}; }
+};
+
 /**
- * The weight-gradient product C (rows × LD) += Aᵀ·B over n staged rows: A(i, k) = a[k·lda + i], B
- * the staged rows in column panels of tileWidth(LD) (panel j0 at b + j0·KS, rows of its width). Each
- * tile starts from C and adds its terms in order of k, so C sums every staged row in staging order
- * whatever the staging capacity. Rows of a tile past `rows` are computed (A has slack) and dropped.
+ * The weight-gradient product C (rows × LD) += Aᵀ·B over n rows of k: A from its source (above), B
+ * in column panels of tileWidth(LD) (panel j0 at b + j0·KS, rows of its width). Each tile starts
+ * from C and adds its terms in order of k, so C sums every row of k in order whatever the number
+ * per call. Rows of a tile past `rows` are computed and dropped.
  */
-template <int MR, int NVX>
-RING_INLINE void accumulatePanel(float* C, int rows, int LD, int j0, int n, const float* a, int lda, const float* bp) {
+template <int MR, int NVX, class Rows>
+RING_INLINE void accumulatePanel(float* C, int rows, int LD, int j0, int n, const Rows& rowsOf, const float* bp) {
   for (int r0 = 0; r0 < rows; r0 += MR) {
     const int nr = imin(MR, rows - r0);
     v acc[MR][NVX];
@@ -200,7 +229,7 @@ RING_INLINE void accumulatePanel(float* C, int rows, int LD, int j0, int n, cons
     for (int r = 0; r < MR; r++)
 #pragma GCC unroll 4
       for (int j = 0; j < NVX; j++) acc[r][j] = r < nr ? V::load(C + rowOff(r0 + r, LD) + j0 + j * W) : V::zero();
-    tile<MR, NVX>(n, StridedA{a + r0, lda}, bp, NVX * W, acc);
+    tile<MR, NVX>(n, rowsOf.template at<MR>(r0, 0), bp, NVX * W, acc);
 #pragma GCC unroll 16
     for (int r = 0; r < MR; r++) {
       if (r >= nr) break;
@@ -210,25 +239,26 @@ RING_INLINE void accumulatePanel(float* C, int rows, int LD, int j0, int n, cons
   }
 }
 
-template <int MR, int NVX>
-RING_INLINE void accumulateTail(int vectors, float* C, int rows, int LD, int j0, int n, const float* a, int lda, const float* bp) {
+template <int MR, int NVX, class Rows>
+RING_INLINE void accumulateTail(int vectors, float* C, int rows, int LD, int j0, int n, const Rows& rowsOf, const float* bp) {
   if constexpr (NVX >= 1) {
-    if (vectors == NVX) accumulatePanel<MR, NVX>(C, rows, LD, j0, n, a, lda, bp);
-    else accumulateTail<MR, NVX - 1>(vectors, C, rows, LD, j0, n, a, lda, bp);
+    if (vectors == NVX) accumulatePanel<MR, NVX>(C, rows, LD, j0, n, rowsOf, bp);
+    else accumulateTail<MR, NVX - 1>(vectors, C, rows, LD, j0, n, rowsOf, bp);
   }
 }
 
-template <int MR, int NV>
-void accumulateShape(float* C, int rows, int LD, int n, const float* a, int lda, const float* b, int KS) {
+template <int MR, int NV, class Rows>
+void accumulateShape(float* C, int rows, int LD, int n, const Rows& rowsOf, const float* b, int KS) {
   int j0 = 0;
-  for (; j0 + NV * W <= LD; j0 += NV * W) accumulatePanel<MR, NV>(C, rows, LD, j0, n, a, lda, b + static_cast<long>(j0) * KS);
-  if (j0 < LD) accumulateTail<MR, NV - 1>((LD - j0) / W, C, rows, LD, j0, n, a, lda, b + static_cast<long>(j0) * KS);
+  for (; j0 + NV * W <= LD; j0 += NV * W) accumulatePanel<MR, NV>(C, rows, LD, j0, n, rowsOf, b + static_cast<long>(j0) * KS);
+  if (j0 < LD) accumulateTail<MR, NV - 1>((LD - j0) / W, C, rows, LD, j0, n, rowsOf, b + static_cast<long>(j0) * KS);
 }
 
-void accumulate(float* C, int rows, int LD, int n, const float* a, int lda, const float* b, int KS) {
+template <class Rows>
+void accumulate(float* C, int rows, int LD, int n, const Rows& rowsOf, const float* b, int KS) {
   if (n <= 0) return;
-  if (tileWidth(LD) == NV_B * W) accumulateShape<MR_B, NV_B>(C, rows, LD, n, a, lda, b, KS);
-  else accumulateShape<MR_A, NV_A>(C, rows, LD, n, a, lda, b, KS);
+  if (tileWidth(LD) == NV_B * W) accumulateShape<MR_B, NV_B>(C, rows, LD, n, rowsOf, b, KS);
+  else accumulateShape<MR_A, NV_A>(C, rows, LD, n, rowsOf, b, KS);
 }
 
 // ---- epilogues --------------------------------------------------------------------------------
@@ -538,7 +568,7 @@ struct Stage {
     const int n = sl.scount[c];
     if (n == 0) return;
     const int N = P.s.N, LD = P.LD;
-    accumulate(sl.dW + static_cast<long>(c) * N * LD, N, LD, n, sd(), LD, sr(), P.KS);
+    accumulate(sl.dW + static_cast<long>(c) * N * LD, N, LD, n, StridedRows{sd(), LD}, sr(), P.KS);
     sl.scount[c] = 0;
   }
   RING_INLINE void add(const float* dpre, const float* r, float scale) const {

@@ -6,13 +6,17 @@
 import { invalid } from '@ring-attractor/common';
 import { TRAIN_DEFAULTS, resolveModel, resolveSection, trainSection, type GruModelConfig, type TransformerModelConfig } from '@ring-attractor/config';
 
-/** Which implementation runs a baseline's dense layers and recurrence: the tfjs graph, or the fused wasm ops (CPU backends). */
-export type BaselineKernel = 'tfjs' | 'wasm';
+/**
+ * Which implementation runs a baseline's dense layers and recurrence: the tfjs graph, the fused wasm
+ * ops, or the native addon (the GRU stack and its output head in C++, the other dense layers as
+ * wasm); the fused ones on CPU backends.
+ */
+export type BaselineKernel = 'tfjs' | 'wasm' | 'native';
 
 /** What the library adds to a model section: the seed of the weights and dropout masks, and the kernel. */
 interface LibraryFields {
   seed: number;
-  /** Which implementation runs the GRU stack and the dense layers: the tfjs graph, or the fused wasm ops (CPU backends). */
+  /** Which implementation runs the GRU stack and the dense layers: the tfjs graph, the fused wasm kernel, or the native GRU (CPU backends). */
   kernel: BaselineKernel;
 }
 
@@ -22,7 +26,8 @@ export type GruConfig = Omit<GruModelConfig, 'kind'> & LibraryFields;
 /** The causal-transformer baseline (post-norm encoder layers with GELU and a causal mask). */
 export type TransformerConfig = Omit<TransformerModelConfig, 'kind'> & LibraryFields;
 
-const KERNELS: readonly BaselineKernel[] = ['tfjs', 'wasm'];
+/** Every baseline kernel name. */
+export const BASELINE_KERNELS: readonly BaselineKernel[] = ['tfjs', 'wasm', 'native'];
 
 function resolveLibraryFields(input: unknown, kind: 'gru' | 'transformer'): { section: Record<string, unknown>; lib: LibraryFields } {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) invalid('config', 'an object', input);
@@ -30,7 +35,7 @@ function resolveLibraryFields(input: unknown, kind: 'gru' | 'transformer'): { se
   if (k !== undefined && k !== kind) invalid('kind', kind, k);
   // The seed is the train section's field: its schema checks it.
   const s = resolveSection(trainSection.pick({ seed: true }), seed === undefined ? {} : { seed });
-  const kern = kernel === undefined ? 'tfjs' : KERNELS.includes(kernel as BaselineKernel) ? (kernel as BaselineKernel) : invalid('kernel', `one of ${KERNELS.join(', ')}`, kernel);
+  const kern = kernel === undefined ? 'tfjs' : BASELINE_KERNELS.includes(kernel as BaselineKernel) ? (kernel as BaselineKernel) : invalid('kernel', `one of ${BASELINE_KERNELS.join(', ')}`, kernel);
   return { section: { ...section, kind }, lib: { seed: s.seed, kernel: kern } };
 }
 

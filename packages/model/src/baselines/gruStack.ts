@@ -17,6 +17,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { BaselineKernel } from './config.js';
 import { maskTensor, type DropoutSpec } from './dropout.js';
 import { fusedGruStack } from './kernel/fusedGru.js';
+import { nativeGruEngine } from './kernel/gruNative.js';
 
 /** One layer's parameters in torch.nn.GRU's layout. */
 export interface GruLayerWeights {
@@ -117,7 +118,9 @@ export function runGruStack(inputs: GruStackInputs, kernel: BaselineKernel): tf.
       return gruStackTfjs(inputs);
     case 'wasm':
       return fusedGruStack(inputs);
+    case 'native':
+      return fusedGruStack(inputs, { engine: nativeGruEngine });
     default:
-      throw new Error(`unknown GRU kernel ${JSON.stringify(kernel)} (expected 'tfjs' or 'wasm')`);
+      throw new Error(`unknown GRU kernel ${JSON.stringify(kernel)} (expected 'tfjs', 'wasm' or 'native')`);
   }
 }

@@ -9,6 +9,7 @@ export {
   TRANSFORMER_OPTIMIZER,
   resolveGruConfig,
   resolveTransformerConfig,
+  BASELINE_KERNELS,
   type GruConfig,
   type BaselineKernel,
   type TransformerConfig,
@@ -17,6 +18,7 @@ export { GruIntegrator, gruParameterShapes, gruInitialWeights, type ForwardOptio
 export { gruStackTfjs, runGruStack, gruDims, type GruStackInputs, type GruLayerWeights, type GruDims } from './gruStack.js';
 export { fusedGruStack, configureBaselineKernel, baselineKernelThreads, disposeBaselineKernel, baselineKernelMemoryBytes, type FusedGruOptions } from './kernel/fusedGru.js';
 export type { GruEngine, GruHostInputs, GruHostGradients } from './kernel/engine.js';
+export { selectBaselineKernel, defaultBaselineKernel, baselineKernelInfo, type BaselineKernelInfo } from './kernel/select.js';
 export { integrationAwareLoss, transformerLoss, decodeSinCos, lossParts, type GruLosses, type TransformerLosses, type LossWeights, type LossParts } from './losses.js';
 export { DropoutStream, maskTensor, maskValues, maskHash, type DropoutSpec } from './dropout.js';
 export { denseOps, tfjsOps, type DenseOps, type ActivationKind, type EncoderLayerWeights, type EncoderLayerDropout, type NormMlpWeights } from './ops.js';

@@ -1,13 +1,14 @@
 /**
- * The dense layers both baselines are built from, behind one interface with two implementations:
- * the tfjs graph below (the reference path, and the GPU path) and the fused wasm ops
- * (kernel/fusedOps.ts, the CPU path). Tests hold the two equal.
+ * The dense layers both baselines are built from, behind one interface: the tfjs graph below (the
+ * reference path, and the GPU path), the fused wasm ops (kernel/fusedOps.ts, the CPU path) and
+ * those with the GRU's head in the native addon (kernel/nativeOps.ts). Tests hold them equal.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { BaselineKernel } from './config.js';
 import { maskTensor, type DropoutSpec } from './dropout.js';
 import { gelu, layerNorm, linear } from './layers.js';
 import { fusedOps } from './kernel/fusedOps.js';
+import { nativeOps } from './kernel/nativeOps.js';
 
 /** Elementwise activations of the baselines. */
 export type ActivationKind = 'relu' | 'gelu';
@@ -128,14 +129,16 @@ export const tfjsOps: DenseOps = {
   },
 };
 
-/** The implementation for a kernel choice: the tfjs graph, or the fused wasm ops. */
+/** The implementation for a kernel choice: the tfjs graph, the fused wasm ops, or those with the native head (kernel/nativeOps.ts). */
 export function denseOps(kernel: BaselineKernel): DenseOps {
   switch (kernel) {
     case 'tfjs':
       return tfjsOps;
     case 'wasm':
       return fusedOps;
+    case 'native':
+      return nativeOps;
     default:
-      throw new Error(`unknown kernel ${JSON.stringify(kernel)} (expected 'tfjs' or 'wasm')`);
+      throw new Error(`unknown kernel ${JSON.stringify(kernel)} (expected 'tfjs', 'wasm' or 'native')`);
   }
 }

@@ -186,6 +186,11 @@ export function nativeReadout(): Pick<Addon, 'readoutForward' | 'readoutBackward
   return load();
 }
 
+/** The loaded addon as seen by another of its users (the baselines' ops, with their own functions), or null where it is unavailable. */
+export function nativeAddon<T>(): T | null {
+  return load() as unknown as T | null;
+}
+
 /** Stops the native kernel's threads and frees its memory; later calls start afresh. */
 export function disposeNativeKernel(): void {
   if (addon) addon.release();

@@ -7,6 +7,8 @@ import { heapView, read } from '../../kernel/op.js';
 import { gruDims, type GruStackInputs } from '../gruStack.js';
 import type { GruEngine, GruHostInputs } from './engine.js';
 import { WasmGruEngine } from './gruWasm.js';
+import { nativeGruEngine } from './gruNative.js';
+import { loadedBaselinesAddon } from './nativeAddon.js';
 import { baselineKernel } from './runtime.js';
 
 /** Options of the fused GRU op. */
@@ -30,14 +32,15 @@ export function baselineKernelThreads(): number {
   return baselineKernel.threads();
 }
 
-/** Stops the baselines kernel's threads and frees its memory (the fused GRU's and ops'); later calls start afresh. */
+/** Stops the baselines kernel's threads and frees its memory (the fused GRU's and ops', wasm and native); later calls start afresh. */
 export function disposeBaselineKernel(): void {
   wasmEngine.dispose();
+  nativeGruEngine.dispose();
 }
 
-/** Bytes of the baselines kernel's memory (0 before first use); grows only when shapes grow. */
+/** Bytes of the baselines kernels' memory, wasm and native (0 before first use); grows only when shapes grow. */
 export function baselineKernelMemoryBytes(): number {
-  return baselineKernel.memoryBytes();
+  return baselineKernel.memoryBytes() + (loadedBaselinesAddon()?.baselinesMemoryBytes() ?? 0);
 }
 
 /** Runs the whole stack (all layers, all steps) as one op; returns the last layer's states (B×T×H). */

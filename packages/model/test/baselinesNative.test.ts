@@ -1,0 +1,186 @@
+// The native GRU engine's own contract (its numbers against the tfjs graph and the reference:
+// baselinesKernel.test.ts, baselinesGolden.test.ts): bit-for-bit reproducibility per thread count
+// and ISA path, which outputs are independent of the thread count, recomputation after its memory
+// was released, NaN propagation, one-sentence errors, and choosing the baselines' kernel.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import {
+  baselineKernelInfo,
+  configureBaselineKernel,
+  disposeBaselineKernel,
+  fusedGruStack,
+  nativeInfo,
+  nativeUnavailableReason,
+  selectBaselineKernel,
+  type GruStackInputs,
+} from '../src/index.js';
+import { nativeGruEngine } from '../src/baselines/kernel/gruNative.js';
+import { relError } from './kernelHelpers.js';
+import { NATIVE_ISAS, restoreNativeIsa } from './kernelVariants.js';
+import { setNativeIsa } from '../src/kernel/index.js';
+import { tf, useWasm } from './helpers.js';
+
+await useWasm();
+after(() => {
+  configureBaselineKernel({});
+  restoreNativeIsa();
+  disposeBaselineKernel();
+});
+
+const skip = nativeUnavailableReason() === null ? false : `native addon unavailable: ${nativeUnavailableReason()}`;
+const bits = (a: ArrayLike<number>): Buffer => Buffer.from(Float32Array.from(a).buffer);
+
+function inputs(B: number, T: number, I: number, H: number, L: number, seed: number): GruStackInputs {
+  return tf.tidy(() => ({
+    x: tf.randomNormal([B, T, I], 0, 1, 'float32', seed) as tf.Tensor3D,
+    h0: tf.randomNormal([L, B, H], 0, 0.5, 'float32', seed + 1) as tf.Tensor3D,
+    layers: Array.from({ length: L }, (_, k) => ({
+      wIh: tf.randomNormal([3 * H, k === 0 ? I : H], 0, 0.4, 'float32', seed + 10 * k + 2) as tf.Tensor2D,
+      wHh: tf.randomNormal([3 * H, H], 0, 0.4, 'float32', seed + 10 * k + 3) as tf.Tensor2D,
+      bIh: tf.randomNormal([3 * H], 0, 0.5, 'float32', seed + 10 * k + 4) as tf.Tensor1D,
+      bHh: tf.randomNormal([3 * H], 0, 0.5, 'float32', seed + 10 * k + 5) as tf.Tensor1D,
+    })),
+    dropout: L > 1 ? { key: seed * 31 + 7, p: 0.25 } : undefined,
+  }));
+}
+
+const flat = (inp: GruStackInputs): tf.Tensor[] => [inp.x, inp.h0, ...inp.layers.flatMap((w) => [w.wIh, w.wHh, w.bIh, w.bHh])];
+const rebuild = (inp: GruStackInputs, xs: tf.Tensor[]): GruStackInputs => ({
+  x: xs[0] as tf.Tensor3D,
+  h0: xs[1] as tf.Tensor3D,
+  layers: inp.layers.map((_, k) => ({ wIh: xs[2 + 4 * k] as tf.Tensor2D, wHh: xs[3 + 4 * k] as tf.Tensor2D, bIh: xs[4 + 4 * k] as tf.Tensor1D, bHh: xs[5 + 4 * k] as tf.Tensor1D })),
+  dropout: inp.dropout,
+});
+
+/** [out, dx, dh0, then per layer dWih, dWhh, dbih, dbhh] of Σ out·G on the native engine. */
+function run(inp: GruStackInputs, threads: number, between?: () => void): Float32Array[] {
+  return tf.tidy(() => {
+    const xs = flat(inp);
+    const out = fusedGruStack(inp, { engine: nativeGruEngine, threads });
+    const G = tf.randomNormal(out.shape, 0, 1, 'float32', 5);
+    const grads = tf.grads((...v: tf.Tensor[]) => {
+      const y = fusedGruStack(rebuild(inp, v), { engine: nativeGruEngine, threads });
+      between?.();
+      return tf.sum(tf.mul(y, G));
+    })(xs);
+    return [out, ...grads].map((t) => Float32Array.from(t.dataSync()));
+  });
+}
+
+// H = 20, and H = 176, whose products run in blocks of k that resume their sums (kernel.h's KC).
+for (const [B, T, H] of [[7, 9, 20], [5, 4, 176]]) {
+  test(`per ISA path and thread count, results repeat bit for bit; out, dx and dh0 do not depend on the thread count (H=${H})`, { skip }, () => {
+    const inp = inputs(B, T, 1, H, 2, 3);
+    for (const isa of NATIVE_ISAS) {
+      setNativeIsa(isa);
+      const byThreads = [1, 2, 3].map((threads) => {
+        const a = run(inp, threads);
+        const b = run(inp, threads);
+        a.forEach((x, i) => assert.ok(bits(x).equals(bits(b[i])), `${isa}, ${threads} threads, output ${i}: two runs differ`));
+        return a;
+      });
+      for (const r of byThreads.slice(1)) {
+        for (let i = 0; i < 3; i++) assert.ok(bits(r[i]).equals(bits(byThreads[0][i])), `${isa}: output ${i} depends on the thread count`);
+        // The weight gradients are summed per slice, then across slices: another grouping of one sum.
+        for (let i = 3; i < r.length; i++) assert.ok(relError(tf.tensor(r[i]), tf.tensor(byThreads[0][i])) < 1e-5, `${isa}: weight gradient ${i}`);
+      }
+    }
+    restoreNativeIsa();
+    tf.dispose(flat(inp));
+  });
+}
+
+test('the ISA paths agree to float32 rounding', { skip }, () => {
+  const inp = inputs(5, 6, 1, 24, 2, 11);
+  const results = NATIVE_ISAS.map((isa) => {
+    setNativeIsa(isa);
+    return run(inp, 2);
+  });
+  restoreNativeIsa();
+  for (const r of results.slice(1)) r.forEach((x, i) => assert.ok(relError(tf.tensor(x), tf.tensor(results[0][i])) < 1e-5, `output ${i}`));
+  tf.dispose(flat(inp));
+});
+
+test('a backward whose forward state was released recomputes it, with the same bits', { skip }, () => {
+  const inp = inputs(6, 5, 1, 16, 2, 21);
+  const plain = run(inp, 2);
+  const released = run(inp, 2, () => disposeBaselineKernel());
+  plain.forEach((x, i) => assert.ok(bits(x).equals(bits(released[i])), `output ${i}`));
+  tf.dispose(flat(inp));
+});
+
+test('a NaN weight gives NaN outputs and gradients, not a crash', { skip }, () => {
+  const inp = inputs(3, 4, 1, 8, 2, 31);
+  const bad = tf.tidy(() => {
+    const w = inp.layers[0].wHh.dataSync().slice();
+    w[5] = NaN;
+    return tf.tensor2d(w, inp.layers[0].wHh.shape as [number, number]);
+  });
+  const nan = run({ ...inp, layers: [{ ...inp.layers[0], wHh: bad }, inp.layers[1]] }, 1);
+  nan.forEach((x, i) => assert.ok(x.some(Number.isNaN), `output ${i} has NaN`));
+  tf.dispose([...flat(inp), bad]);
+});
+
+test('bad calls are one-sentence errors', { skip }, () => {
+  const dims = { B: 2, T: 3, I: 1, H: 4, L: 2 };
+  const ok = {
+    dims,
+    x: new Float32Array(6),
+    h0: new Float32Array(16),
+    wIh: [new Float32Array(12), new Float32Array(48)],
+    wHh: [new Float32Array(48), new Float32Array(48)],
+    bIh: [new Float32Array(12), new Float32Array(12)],
+    bHh: [new Float32Array(12), new Float32Array(12)],
+    dropout: null,
+  };
+  const cases: [object, RegExp][] = [
+    [{ wHh: [new Float32Array(48), new Float32Array(47)] }, /^native kernel: wHh\[1\] has 47 values, expected 48$/],
+    [{ bIh: [new Float32Array(12)] }, /^native GRU: bIh must be an array of 2 Float32Arrays$/],
+    [{ dims: { ...dims, L: 17 } }, /^native GRU: L must be an integer in \[1, 16\]$/],
+    [{ dims: { ...dims, L: 1 }, dropout: { key: 1, p: 0.5 }, wIh: [new Float32Array(12)], wHh: [new Float32Array(48)], bIh: [new Float32Array(12)], bHh: [new Float32Array(12)], h0: new Float32Array(8) }, /^native GRU: dropout needs at least two layers/],
+  ];
+  for (const [change, message] of cases) {
+    assert.throws(() => nativeGruEngine.forward(1, { ...ok, ...change }, 1), (e: Error) => message.test(e.message) && !e.message.includes('\n'), JSON.stringify(Object.keys(change)));
+  }
+  assert.throws(() => nativeGruEngine.forward(1, ok, 0), (e: Error) => /^native GRU: threads must be an integer in \[1, \d+\]$/.test(e.message));
+});
+
+test('auto picks the native GRU on CPU backends and the tfjs graph on the GPU, in one line each; explicit kernels pass through', { skip }, () => {
+  restoreNativeIsa();
+  const lines: string[] = [];
+  for (const backend of ['wasm', 'cpu', 'tfjs-node']) assert.equal(selectBaselineKernel('auto', backend, (l) => lines.push(l)), 'native');
+  assert.equal(selectBaselineKernel('auto', 'tfjs-node-gpu', (l) => lines.push(l)), 'tfjs');
+  assert.deepEqual(lines, [
+    ...Array(3).fill(`baselines kernel: native ${nativeInfo().isa} (skipped wasm and tfjs: slower on CPU backends)`),
+    'baselines kernel: tfjs (skipped native and wasm: the tfjs-node-gpu backend runs the tfjs graph faster)',
+  ]);
+  for (const k of ['tfjs', 'wasm', 'native']) assert.equal(selectBaselineKernel(k, 'wasm', () => assert.fail('explicit choices log nothing')), k);
+  assert.throws(() => selectBaselineKernel('fused', 'wasm'), (e: Error) => e.name === 'UsageError' && e.message === 'kernel: expected one of auto, tfjs, wasm, native (got "fused")');
+  configureBaselineKernel({ threads: 3 });
+  const info = baselineKernelInfo('native');
+  assert.equal(info.kernel, 'native');
+  assert.match(info.isa, new RegExp(`^${nativeInfo().isa}\\+(relaxed-simd|simd)$`));
+  assert.equal(info.threads, 3);
+  configureBaselineKernel({});
+});
+
+test('without the addon, auto picks wasm and says why in one line; an explicit native is bad input', () => {
+  const select = JSON.stringify(fileURLToPath(new URL('../src/baselines/kernel/select.ts', import.meta.url)));
+  const body = `
+    import { selectBaselineKernel } from ${select};
+    const lines = [];
+    const kernel = selectBaselineKernel('auto', 'wasm', (l) => lines.push(l));
+    let explicit = '';
+    try { selectBaselineKernel('native', 'wasm'); } catch (err) { explicit = err.name + ': ' + err.message; }
+    process.stdout.write(JSON.stringify({ kernel, lines, explicit }));`;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', body], { env: { ...process.env, RING_NATIVE_ADDON: '/nonexistent/ring_native.node' }, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.kernel, 'wasm');
+  assert.deepEqual(out.lines, [
+    'baselines kernel: wasm (skipped native: not built (no /nonexistent/ring_native.node; npx nx run model:build-native builds it where a C++ compiler exists); tfjs: slower on CPU backends)',
+  ]);
+  assert.match(out.explicit, /^UsageError: kernel: expected an available kernel \(native is not built .*; use auto or wasm\) \(got "native"\)$/);
+});
