@@ -40,8 +40,34 @@ async function syncDir(dir: string): Promise<void> {
   }
 }
 
+/**
+ * Writes and streams in flight. A stop (SIGINT, SIGTERM) must not exit while one runs: its temp
+ * file may still be being created on libuv's thread pool after the stop removed the temp files.
+ */
+const inFlight = new Set<Promise<unknown>>();
+const openStreams = new Set<AtomicStream>();
+let stopping = false;
+
+function track<T>(p: Promise<T>): Promise<T> {
+  inFlight.add(p);
+  const done = (): void => void inFlight.delete(p);
+  p.then(done, done);
+  return p;
+}
+
+/** Lets the writes in flight finish, aborts open streams, and starts no write after it (each then waits forever): for a stopping process. */
+export async function settleAtomicWrites(): Promise<void> {
+  stopping = true;
+  await Promise.allSettled([...inFlight, ...[...openStreams].map((s) => s.abort())]);
+}
+
 /** Writes `data` to `path` through a temp file, fsync and a rename: readers never see half a file, even after a crash. */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+export function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  if (stopping) return new Promise<void>(() => undefined);
+  return track(writeThroughTemp(path, data));
+}
+
+async function writeThroughTemp(path: string, data: string | Uint8Array): Promise<void> {
   const tmp = tempPathFor(path);
   try {
     const fh = await open(tmp, 'w');
@@ -82,24 +108,32 @@ export function createAtomicWriteStream(path: string): AtomicStream {
     stream.once('close', resolve);
     stream.once('error', reject);
   });
-  return {
+  const atomic: AtomicStream = {
     stream,
     tmpPath,
-    async commit() {
-      if (!stream.writableEnded) stream.end();
-      try {
-        await closed;
-        await syncFile(tmpPath);
-        await rename(tmpPath, path);
-      } catch (err) {
-        throw namingFile(err, path);
-      }
-      await syncDir(dirname(path));
+    commit() {
+      openStreams.delete(atomic);
+      return track(
+        (async () => {
+          if (!stream.writableEnded) stream.end();
+          try {
+            await closed;
+            await syncFile(tmpPath);
+            await rename(tmpPath, path);
+          } catch (err) {
+            throw namingFile(err, path);
+          }
+          await syncDir(dirname(path));
+        })(),
+      );
     },
     async abort() {
+      openStreams.delete(atomic);
       stream.destroy();
       await closed.catch(() => undefined);
       await rm(tmpPath, { force: true });
     },
   };
+  openStreams.add(atomic);
+  return atomic;
 }

@@ -1,12 +1,14 @@
 /**
  * What every CLI that writes a folder does first: check that the path can be a folder, take the
  * folder's lock (folderLock.ts), and remove the temp files that killed runs left in it. Until the
- * process ends the lock is held; on SIGINT, SIGTERM or SIGHUP the process removes its own temp
- * files and its locks and exits with 128 + the signal's number (130, 143, 129).
+ * process ends the lock is held; on SIGINT, SIGTERM or SIGHUP the process lets its writes in flight
+ * finish, removes its own temp files and its locks, and exits with 128 + the signal's number (130,
+ * 143, 129).
  */
 import { existsSync, mkdirSync, realpathSync, statSync } from 'node:fs';
 import { constants } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
+import { settleAtomicWrites } from './atomic.js';
 import { UsageError, invalid } from './errors.js';
 import { lockFolder, type FolderLock } from './folderLock.js';
 import { removeDeadTempFiles, removeOwnTempFiles } from './leftovers.js';
@@ -22,6 +24,9 @@ export interface OutputFolder {
 
 const claimed = new Map<string, OutputFolder>();
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+/** The longest a stop waits for the writes in flight. */
+const STOP_WAIT_MS = 5000;
+let stopping = false;
 let handlersInstalled = false;
 
 /** The path `out` names, with symlinks in it resolved, so two spellings of one folder share one lock. */
@@ -41,10 +46,17 @@ function installHandlers(): void {
     // takes effect when the step ends (SIGQUIT or SIGKILL end it at once; the next run removes
     // what they leave).
     process.on(sig, () => {
-      for (const f of claimed.values()) removeOwnTempFiles(f.path);
-      releaseOutputFolders();
-      process.stderr.write(`stopped by ${sig}\n`);
-      process.exit(128 + constants.signals[sig]);
+      const exit = (): void => {
+        for (const f of claimed.values()) removeOwnTempFiles(f.path);
+        releaseOutputFolders();
+        process.stderr.write(`stopped by ${sig}\n`);
+        process.exit(128 + constants.signals[sig]);
+      };
+      // A second signal does not wait.
+      if (stopping) exit();
+      stopping = true;
+      // Writes in flight finish first (within a few seconds); none starts after.
+      void Promise.race([settleAtomicWrites(), new Promise((r) => setTimeout(r, STOP_WAIT_MS))]).then(exit, exit);
     });
   }
 }

@@ -102,6 +102,24 @@ for (const [signal, code] of [['SIGTERM', 143], ['SIGINT', 130]] as const) {
   });
 }
 
+test('a signal in the middle of atomic writes lets the write in flight finish: no temp file is ever left (12 stops at random moments)', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'claim-'));
+  for (let i = 0; i < 12; i++) {
+    const folder = join(root, `out${i}`);
+    const child = spawn(process.execPath, ['--import', 'tsx', WRITER, folder, 'write-loop'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr!.on('data', (d: Buffer) => (err += d));
+    await once(child.stdout!, 'data');
+    // Land anywhere in the cycle of open, write, fsync, rename.
+    await new Promise((r) => setTimeout(r, 5 + ((i * 37) % 60)));
+    child.kill('SIGTERM');
+    const [exit] = (await once(child, 'close')) as [number | null];
+    assert.equal(exit, 143, err);
+    const left = readdirSync(folder).filter((n) => parseTempName(n) !== undefined);
+    assert.deepEqual(left, [], `stop ${i}: temp files left`);
+  }
+});
+
 test('a second writer on a folder being written exits 2 at once with one line naming the folder and the pid', async () => {
   const folder = join(mkdtempSync(join(tmpdir(), 'claim-')), 'out');
   const first = await startWriter(folder);
