@@ -21,9 +21,9 @@ export interface ModelOptions {
   kernel: KernelName;
 }
 
-/** The baselines' kernel for a ring kernel choice: the tfjs graph, or their fused wasm ops on CPU backends. */
+/** The baselines' kernel for a kernel choice: the same name (the tfjs graph, the wasm ops, or the native GRU and head with wasm's other dense layers). */
 export function baselineKernel(kernel: KernelName): BaselineKernel {
-  return kernel === 'tfjs' ? 'tfjs' : 'wasm';
+  return kernel;
 }
 
 /** A model of `section.kind` with fresh weights from `opts.seed`. */
