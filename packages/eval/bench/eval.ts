@@ -1,6 +1,6 @@
 /**
  * Wall time of `ring-eval` on the seed experiment's evaluation workload: the seed dataset's test
- * split (1024 × 120), `long-500` (200 × 500) and `still` (256 × 1000) from datasets/*.json, 36 drift
+ * split (1024 × 120), `long-500` (200 × 500) and `still` (256 × 1000) from their pipelines/datasets/<name>/config.json, 36 drift
  * runs of 1000 steps and a 31-velocity gain sweep, on a seed-configuration model (N = 120, gelu)
  * trained briefly (`--train-steps`, default 100; eval time does not depend on how well it learned).
  * Each ring-eval run is a fresh process, timed from spawn to exit; the output of every run must be
@@ -38,13 +38,9 @@ function median(xs: number[]): number {
 
 const root = await mkdtemp(join(tmpdir(), 'ring-bench-eval-'));
 try {
-  const seedConfig = await json(join(repo, 'pipelines/datasets/seed/config.json'));
   // The seed dataset at full size: ring-eval checks every split's hash, so its size counts.
-  const datasets: [string, Record<string, unknown>][] = [
-    ['seed', seedConfig],
-    ['long-500', await json(fileURLToPath(new URL('../datasets/long-500.json', import.meta.url)))],
-    ['still', await json(fileURLToPath(new URL('../datasets/still.json', import.meta.url)))],
-  ];
+  const datasets: [string, Record<string, unknown>][] = [];
+  for (const name of ['seed', 'long-500', 'still']) datasets.push([name, await json(join(repo, `pipelines/datasets/${name}/config.json`))]);
   for (const [name, cfg] of datasets) await generateDataset(resolveDatagenConfig(cfg), join(root, name));
 
   let runDir = existingRun;
