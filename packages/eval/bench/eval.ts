@@ -40,7 +40,11 @@ const root = await mkdtemp(join(tmpdir(), 'ring-bench-eval-'));
 try {
   // The seed dataset at full size: ring-eval checks every split's hash, so its size counts.
   const datasets: [string, Record<string, unknown>][] = [];
-  for (const name of ['seed', 'long-500', 'still']) datasets.push([name, await json(join(repo, `pipelines/datasets/${name}/config.json`))]);
+  for (const name of ['seed', 'long-500', 'still']) {
+    // `$schema` is for editors; the CLIs' config reader drops it too.
+    const { $schema: _, ...config } = await json(join(repo, `pipelines/datasets/${name}/config.json`));
+    datasets.push([name, config]);
+  }
   for (const [name, cfg] of datasets) await generateDataset(resolveDatagenConfig(cfg), join(root, name));
 
   let runDir = existingRun;
