@@ -323,6 +323,11 @@ void stepsGradients(const GruPlan& P, const GruSlice& sl, const GruBackwardIO& i
     for (int b = 0; b < BS; b++) storeRow(io.dx + (static_cast<long>(sl.b0 + b) * sh.T + t) * sh.I, sl.DXT + rowOff(static_cast<long>(t) * BS + b, lp.IK), sh.I);
 }
 
+/** Asks for the cache lines of n contiguous floats at p (read within the next step). */
+RING_INLINE void prefetchBlock(const float* p, long n) {
+  for (long j = 0; j < n; j += 16) __builtin_prefetch(p + j);
+}
+
 /**
  * Backward through time of slice s, top layer first. Gate gradients live in a ring of two chunks of
  * steps: once the recurrence has passed a chunk, its weight and input gradients are taken while
@@ -358,6 +363,15 @@ void backward(const GruPlan& P, const GruBackwardIO& io, int s) {
       for (int u = 0; u < HP; u += W) gateGrads(V::load(dy + (T - 1) * stepH + rowOff(b, HP) + u), b, u, last, sl.DH, HP, G);
     const PackedB whh{lp.whh, G};
     for (int t = T - 1; t >= 0; t--) {
+      // The epilogue of the next step reads step t−2's saved values and output gradient: a step's
+      // blocks are far behind in memory (the forward wrote them long ago), so ask for them one step
+      // ahead instead of stalling the product's epilogue on them.
+      if (t >= 2) {
+        prefetchBlock(ly.GX + (t - 2) * stepG, stepG);
+        prefetchBlock(ly.GHN + (t - 2) * stepH, stepH);
+        prefetchBlock(ly.HS + (t - 2) * stepH, stepH);
+        prefetchBlock(dy + (t - 2) * stepH, stepH);
+      }
       GatesBackward epi{sl.DH, t > 0 ? dy + (t - 1) * stepH : nullptr, t > 0 ? saved(t - 1) : StepSaved{}, HP, G};
       gemm(BS, HP, G, DenseRows{sl.DGH + slot(t), G, BS}, whh, epi, sl.PART);
       if (t % C == 0) stepsGradients(P, sl, io, k, t, t + C < T ? t + C : T, sl.DGH + slot(t), sl.DGX + slot(t), dyBelow);

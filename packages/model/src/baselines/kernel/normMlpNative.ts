@@ -54,7 +54,8 @@ export function nativeNormMlp(x: tf.Tensor, w: NormMlpWeights, drop: DropoutSpec
     forward(id, dims, inputs.map(read), drop, y);
     const value = tf.tensor(y, outShape, 'float32');
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
-      const grads = [new Float32Array(dims.M * H), new Float32Array(H), new Float32Array(H), new Float32Array(F * H), new Float32Array(F), new Float32Array(O * F), new Float32Array(O)];
+      // dx (M×H, every element written) goes to the reusable output array: no fresh 4 MB per step at the model's shapes.
+      const grads = [outputArray(dims.M * H), new Float32Array(H), new Float32Array(H), new Float32Array(F * H), new Float32Array(F), new Float32Array(O * F), new Float32Array(O)];
       const backward = (): boolean => baselinesAddon().headBackward(id, read(dy), grads[0], grads[1], grads[2], grads[3], grads[4], grads[5], grads[6]);
       if (resident !== id || !backward()) {
         forward(id, dims, saved.map(read), drop, new Float32Array(dims.M * O));
