@@ -3,10 +3,11 @@ import { hideBin } from 'yargs/helpers';
 import { claimOutputFolder, invalid, runMain } from '@ring-attractor/common';
 import { parseStageCli } from '@ring-attractor/config';
 import { VIZ_CLI } from './cliSpec.js';
-import { resolveVizConfig } from './vizConfig.js';
 
 async function main(): Promise<void> {
   const { args, config, json } = await parseStageCli(VIZ_CLI, hideBin(process.argv));
+  // Loaded after parsing: vizConfig checks colour schemes with vega, which --help does not need.
+  const { resolveVizConfig } = await import('./vizConfig.js');
   const viz = resolveVizConfig(config.viz, (k) => `--${k.replace(/_/g, '-')}`);
   const workers = args.workers;
   if (workers !== undefined && (typeof workers !== 'number' || !Number.isInteger(workers) || workers < 1 || workers > 64)) invalid('--workers', 'an integer in [1, 64]', workers);
