@@ -245,8 +245,8 @@ __attribute__((noinline)) void recurrentStep(int BS, int G, int H, const DenseRo
   });
 }
 
-/** Steps per chunk (about K_CHUNK rows): the forward's input products and the backward's weight gradients go by chunks. */
-RING_INLINE int chunkSteps(int BS) { return BS >= K_CHUNK ? 1 : K_CHUNK / BS; }
+/** Steps per chunk at this ISA's K_CHUNK (gru_isa.h's gruChunkSteps). */
+RING_INLINE int chunkSteps(int BS) { return gruChunkSteps(BS, K_CHUNK); }
 
 /** Layer k's input rows (T·Bs × IK): x for layer 0, else the outputs of layer k−1, masked when dropout is on. */
 RING_INLINE const float* layerInput(const GruPlan& P, const GruSlice& sl, int k) {

@@ -92,6 +92,9 @@ struct GruBackwardIO {
   float* dbhh[GRU_MAX_LAYERS];
 };
 
+/** Steps per chunk for a slice of BS rows (about kChunk rows): the forward's input products and the backward's weight gradients go by chunks, and the plan sizes its buffers by it. */
+inline int gruChunkSteps(long BS, int kChunk) { return BS >= kChunk ? 1 : static_cast<int>(kChunk / BS); }
+
 /** One ISA's GRU kernel. Each function works on a disjoint part, so threads may call them concurrently. */
 struct GruOps {
   const char* name;

@@ -66,8 +66,8 @@ inline size_t gruCarve(GruPlan& p, const GruOps& ops, char* base) {
     const size_t BS = sl.b1 - sl.b0, rows = T * BS;
     sl.XT = take(rows * IK0);
     sl.DXT = take(rows * IK0);
-    // The backward keeps gate gradients for two chunks of about kChunk rows (gru.h's chunkSteps).
-    const size_t C = BS >= static_cast<size_t>(ops.kChunk) ? 1 : ops.kChunk / BS;
+    // The backward keeps gate gradients for two chunks of steps.
+    const size_t C = static_cast<size_t>(gruChunkSteps(static_cast<long>(BS), ops.kChunk));
     const size_t ring = (2 * C < T ? 2 * C : T) * BS;
     sl.DGH = take(ring * G);
     sl.DGX = take(ring * G);
