@@ -161,8 +161,7 @@ struct State {
   const IsaOps* planIsa = nullptr;  // the path the resident forward ran on (its backward must match)
   Plan plan{};
   bool resident = false;
-  char* arena = nullptr;
-  size_t arenaBytes = 0;
+  Arena arena;
   Pool pool;
   GruState gru;
   HeadState head;
@@ -171,26 +170,8 @@ struct State {
     pool.stop();
     gru.release();
     head.release();
-    std::free(arena);
-    arena = nullptr;
-    arenaBytes = 0;
+    arena.release();
     resident = false;
-  }
-};
-
-constexpr size_t ALIGN = 64;
-constexpr size_t MAX_BYTES = size_t(1) << 40;
-
-/** Hands out 64-byte-aligned buffers from a base (or only sizes them when base is null). */
-struct Carver {
-  char* base;
-  size_t at = 0;
-  template <class T>
-  T* take(size_t count) {
-    at = (at + ALIGN - 1) / ALIGN * ALIGN;
-    T* p = base ? reinterpret_cast<T*>(base + at) : nullptr;
-    at += count * sizeof(T);
-    return p;
   }
 };
 
@@ -218,7 +199,7 @@ size_t carve(Plan& p, const IsaOps& isa, char* base) {
     sl.Sr = c.take<float>((K + 1) * KS * LD);
     sl.scount = c.take<int>(K + 1);
   }
-  return (c.at + ALIGN - 1) / ALIGN * ALIGN;
+  return c.bytes();
 }
 
 /** Plans a forward of shape s over `threads` slices on `isa`, growing the arena if needed. */
@@ -227,29 +208,10 @@ void plan(State& st, const Shape& s, int threads, const IsaOps* isa) {
   st.resident = false;
   p.s = s;
   p.LD = (s.N + isa->W - 1) / isa->W * isa->W;
-  p.S = threads < 1 ? 1 : threads > s.B ? s.B : threads > MAX_THREADS ? MAX_THREADS : threads;
-  const int base = s.B / p.S, extra = s.B % p.S;
-  int b0 = 0;
-  for (int i = 0; i < p.S; i++) {
-    const int bs = base + (i < extra ? 1 : 0);
-    p.slices[i].b0 = b0;
-    p.slices[i].b1 = b0 + bs;
-    b0 += bs;
-  }
+  p.S = splitBatch(p.slices, s.B, threads);
   p.KS = isa->KS;
-  const size_t bytes = carve(p, *isa, nullptr);
-  if (bytes > MAX_BYTES) throw Failure("native kernel: these shapes need " + std::to_string(bytes >> 30) + " GiB of kernel memory; use a smaller batch or sequence length");
-  if (bytes > st.arenaBytes) {
-    std::free(st.arena);
-    st.arena = nullptr;
-    st.arenaBytes = 0;
-    st.arena = static_cast<char*>(std::aligned_alloc(ALIGN, bytes));
-    if (st.arena == nullptr) {
-      throw Failure("native kernel: could not allocate " + std::to_string((bytes + (1 << 20) - 1) >> 20) + " MiB of kernel memory for these shapes");
-    }
-    st.arenaBytes = bytes;
-  }
-  carve(p, *isa, st.arena);
+  st.arena.fit(carve(p, *isa, nullptr), "native kernel", "use a smaller batch or sequence length", [](const std::string& m) { throw Failure(m); });
+  carve(p, *isa, st.arena.base);
 }
 
 // ---- Node-API helpers ---------------------------------------------------------------------------
@@ -566,7 +528,7 @@ napi_value SetIsa(napi_env env, napi_callback_info cb) {
 napi_value MemoryBytes(napi_env env, napi_callback_info) {
   return guarded(env, [&] {
     napi_value v;
-    check(env, napi_create_double(env, static_cast<double>(state(env).arenaBytes), &v), "creating a number");
+    check(env, napi_create_double(env, static_cast<double>(state(env).arena.bytes), &v), "creating a number");
     return v;
   });
 }

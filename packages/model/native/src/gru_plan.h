@@ -7,25 +7,13 @@
 #include <new>
 #include <string>
 
+#include "arena.h"
 #include "gru_isa.h"
 
 namespace ring {
 
 /** What the addon keeps between a GRU forward and its backward. */
-struct GruState {
-  GruPlan plan{};
-  const GruOps* ops = nullptr;  // the path the resident forward ran on (its backward must match)
-  double resident = 0;          // id of the call whose forward state is held (0: none)
-  char* arena = nullptr;
-  size_t arenaBytes = 0;
-
-  void release() {
-    std::free(arena);
-    arena = nullptr;
-    arenaBytes = 0;
-    resident = 0;
-  }
-};
+using GruState = Resident<GruPlan, GruOps>;
 
 /** The GRU kernel compiled for the ring kernel's ISA path `isa` (same name). */
 inline const GruOps* gruOpsFor(const IsaOps* isa) {
@@ -41,14 +29,8 @@ inline const GruOps* gruOpsFor(const IsaOps* isa) {
 
 /** Lays out the plan's buffers from `base` (or only sizes them when base is null); returns the bytes they need. */
 inline size_t gruCarve(GruPlan& p, const GruOps& ops, char* base) {
-  constexpr size_t ALIGN = 64;
-  size_t at = 0;
-  auto take = [&](size_t floats) {
-    at = (at + ALIGN - 1) / ALIGN * ALIGN;
-    float* q = base ? reinterpret_cast<float*>(base + at) : nullptr;
-    at += floats * sizeof(float);
-    return q;
-  };
+  Carver c{base};
+  auto take = [&](size_t floats) { return c.take(floats); };
   const GruShape& s = p.s;
   const size_t T = s.T, H = s.H, HP = p.HP, G = p.G;
   for (int k = 0; k < s.L; k++) {
@@ -91,7 +73,7 @@ inline size_t gruCarve(GruPlan& p, const GruOps& ops, char* base) {
       ly.db = take(2 * G);
     }
   }
-  return (at + ALIGN - 1) / ALIGN * ALIGN;
+  return c.bytes();
 }
 
 /**
@@ -110,23 +92,9 @@ void gruPlan(GruState& st, const GruShape& s, int threads, const GruOps* ops, Fa
     p.layers[k].K = k == 0 ? s.I : s.H;
     p.layers[k].IK = (p.layers[k].K + W - 1) / W * W;
   }
-  p.S = threads < 1 ? 1 : threads > s.B ? s.B : threads > MAX_THREADS ? MAX_THREADS : threads;
-  const int base = s.B / p.S, extra = s.B % p.S;
-  for (int i = 0, b0 = 0; i < p.S; i++) {
-    const int bs = base + (i < extra ? 1 : 0);
-    p.slices[i].b0 = b0;
-    p.slices[i].b1 = b0 + bs;
-    b0 += bs;
-  }
-  const size_t bytes = gruCarve(p, *ops, nullptr);
-  if (bytes > (size_t(1) << 40)) fail("native GRU: these shapes need " + std::to_string(bytes >> 30) + " GiB of kernel memory; use a smaller batch or sequence length");
-  if (bytes > st.arenaBytes) {
-    st.release();
-    st.arena = static_cast<char*>(std::aligned_alloc(64, bytes));
-    if (st.arena == nullptr) fail("native GRU: could not allocate " + std::to_string((bytes + (1 << 20) - 1) >> 20) + " MiB of kernel memory for these shapes");
-    st.arenaBytes = bytes;
-  }
-  gruCarve(p, *ops, st.arena);
+  p.S = splitBatch(p.slices, s.B, threads);
+  st.arena.fit(gruCarve(p, *ops, nullptr), "native GRU", "use a smaller batch or sequence length", fail);
+  gruCarve(p, *ops, st.arena.base);
 }
 
 }  // namespace ring

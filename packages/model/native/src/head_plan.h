@@ -11,20 +11,7 @@
 namespace ring {
 
 /** What the addon keeps between a head forward and its backward. */
-struct HeadState {
-  HeadPlan plan{};
-  const HeadOps* ops = nullptr;  // the path the resident forward ran on
-  double resident = 0;           // id of the call whose forward state is held (0: none)
-  char* arena = nullptr;
-  size_t arenaBytes = 0;
-
-  void release() {
-    std::free(arena);
-    arena = nullptr;
-    arenaBytes = 0;
-    resident = 0;
-  }
-};
+using HeadState = Resident<HeadPlan, HeadOps>;
 
 /** The head kernel compiled for the ring kernel's ISA path `isa` (same name). */
 inline const HeadOps* headOpsFor(const IsaOps* isa) {
@@ -40,14 +27,8 @@ inline const HeadOps* headOpsFor(const IsaOps* isa) {
 
 /** Lays out the plan's buffers from `base` (or only sizes them when base is null); returns the bytes they need. */
 inline size_t headCarve(HeadPlan& p, const HeadOps& ops, char* base) {
-  constexpr size_t ALIGN = 64;
-  size_t at = 0;
-  auto take = [&](size_t floats) {
-    at = (at + ALIGN - 1) / ALIGN * ALIGN;
-    float* q = base ? reinterpret_cast<float*>(base + at) : nullptr;
-    at += floats * sizeof(float);
-    return q;
-  };
+  Carver c{base};
+  auto take = [&](size_t floats) { return c.take(floats); };
   const size_t H = p.s.H, F = p.s.F, O = p.s.O, HP = p.HP, FP = p.FP;
   p.w1T = take(H * FP);
   p.w1 = take(F * HP);
@@ -75,7 +56,7 @@ inline size_t headCarve(HeadPlan& p, const HeadOps& ops, char* base) {
     sl.dg = take(HP);
     sl.dbeta = take(HP);
   }
-  return (at + ALIGN - 1) / ALIGN * ALIGN;
+  return c.bytes();
 }
 
 /** Plans a call of shape s over `threads` row slices on `ops`, growing the arena if needed; failures go to fail(message). */
@@ -91,15 +72,8 @@ void headPlan(HeadState& st, const HeadShape& s, int threads, const HeadOps* ops
     p.slices[i].r0 = static_cast<int>(static_cast<long>(s.M) * i / p.S);
     p.slices[i].r1 = static_cast<int>(static_cast<long>(s.M) * (i + 1) / p.S);
   }
-  const size_t bytes = headCarve(p, *ops, nullptr);
-  if (bytes > (size_t(1) << 40)) fail("native head: these shapes need " + std::to_string(bytes >> 30) + " GiB of kernel memory; use fewer rows");
-  if (bytes > st.arenaBytes) {
-    st.release();
-    st.arena = static_cast<char*>(std::aligned_alloc(64, bytes));
-    if (st.arena == nullptr) fail("native head: could not allocate " + std::to_string((bytes + (1 << 20) - 1) >> 20) + " MiB of kernel memory for these shapes");
-    st.arenaBytes = bytes;
-  }
-  headCarve(p, *ops, st.arena);
+  st.arena.fit(headCarve(p, *ops, nullptr), "native head", "use fewer rows", fail);
+  headCarve(p, *ops, st.arena.base);
 }
 
 }  // namespace ring
