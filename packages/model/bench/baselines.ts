@@ -4,8 +4,10 @@
  * mode (dropout on), the loss, backward, global-norm clip 1 and the optimiser (GRU: Adam 3e-4;
  * transformer: AdamW 3e-4, weight decay 1e-5), with each kernel: native (the GRU stack in the C++
  * addon; the dense layers in wasm), fused (the wasm kernel) and the tfjs graph, interleaved in one
- * process. Also times the GRU stack alone (forward + backward) on each engine, and splits the
- * native GRU step into forward + loss, backward, and clip + optimiser.
+ * process. Also times the GRU stack alone (forward, then backward from a fixed output gradient) on
+ * each engine, the native one also as a share of this machine's multiply-add peak (the addon's
+ * fmaPeak on as many threads), and splits the native GRU step into forward + loss, backward, and
+ * clip + optimiser.
  * Last lines (speedup = tfjs_ms / native_ms; native_ms=- where the addon is not built):
  *   baseline-step kind=gru native_ms=… fused_ms=… tfjs_ms=… speedup=…
  *   baseline-step kind=transformer size=default … native_ms=… fused_ms=… tfjs_ms=… speedup=…
@@ -27,6 +29,7 @@ import {
   configureBaselineKernel,
   disposeBaselineKernel,
   fusedGruStack,
+  nativeFmaPeak,
   nativeUnavailableReason,
   selectBackend,
   type BaselineKernel,
@@ -155,30 +158,34 @@ const params = [alone.h0, ...alone.layers.flatMap((w) => [w.wIh, w.wHh, w.bIh, w
 // also its input product, its W_ih gradient and its input gradient; layer 0's 1-wide input is negligible.
 const macs = B * T * 3 * H * H * (3 + 6);
 const engines: [string, GruEngine | undefined][] = [['fused (wasm)', undefined], ...(NATIVE ? [['native', nativeGruEngine] as [string, GruEngine]] : [])];
+// Backward from a fixed output gradient, so only the stack is timed (not a sum and its gradient).
+const dy = tf.randomNormal([B, T, H], 0, 1, 'float32', 10) as tf.Tensor3D;
 const fwdBwd = engines.map(([, engine]) =>
   tf.grads((...xs: tf.Tensor[]) =>
-    tf.sum(
-      fusedGruStack(
-        { x: alone.x, h0: xs[0] as tf.Tensor3D, dropout, layers: alone.layers.map((_, k) => ({ wIh: xs[1 + 4 * k] as tf.Tensor2D, wHh: xs[2 + 4 * k] as tf.Tensor2D, bIh: xs[3 + 4 * k] as tf.Tensor1D, bHh: xs[4 + 4 * k] as tf.Tensor1D })) },
-        { engine },
-      ),
+    fusedGruStack(
+      { x: alone.x, h0: xs[0] as tf.Tensor3D, dropout, layers: alone.layers.map((_, k) => ({ wIh: xs[1 + 4 * k] as tf.Tensor2D, wHh: xs[2 + 4 * k] as tf.Tensor2D, bIh: xs[3 + 4 * k] as tf.Tensor1D, bHh: xs[4 + 4 * k] as tf.Tensor1D })) },
+      { engine },
     ),
   ),
 );
 const stackMs: number[][] = engines.map(() => []);
-for (let i = 0; i < 9; i++) {
+for (let i = 0; i < 15; i++) {
   fwdBwd.forEach((f, e) => {
     const t0 = performance.now();
-    const g = f(params);
+    const g = f(params, dy);
     g.forEach((x) => x.dataSync());
     tf.dispose(g);
     if (i >= 2) stackMs[e].push(performance.now() - t0);
   });
 }
-engines.forEach(([name], e) =>
-  console.log(`GRU stack alone, ${name} (forward + backward, ${((2 * macs) / 1e9).toFixed(2)} GFLOP): median ${median(stackMs[e]).toFixed(1)} ms = ${((2 * macs) / (median(stackMs[e]) * 1e6)).toFixed(1)} GFLOP/s`),
-);
-tf.dispose([alone.x, ...params]);
+const peak = NATIVE ? nativeFmaPeak(threads) : null;
+if (peak !== null) console.log(`peak native_gflops=${peak.toFixed(1)} (independent multiply-adds on the native ISA path, ${threads} thread(s))`);
+engines.forEach(([name], e) => {
+  const gflops = (2 * macs) / (median(stackMs[e]) * 1e6);
+  const share = name === 'native' && peak !== null ? ` (${((100 * gflops) / peak).toFixed(0)}% of peak)` : '';
+  console.log(`GRU stack alone, ${name} (forward + backward, ${((2 * macs) / 1e9).toFixed(2)} GFLOP): median ${median(stackMs[e]).toFixed(1)} ms = ${gflops.toFixed(1)} GFLOP/s${share}`);
+});
+tf.dispose([alone.x, dy, ...params]);
 
 const gru = compare((kernel) => new GruIntegrator({ kernel, seed: 0 }), (m) => new Adam(m.trainableVariables(), { lr: GRU_OPTIMIZER.lr }), data);
 const adamw = (m: Model): Adam => new Adam(m.trainableVariables(), { lr: TRANSFORMER_OPTIMIZER.lr, weightDecay: TRANSFORMER_OPTIMIZER.weight_decay });

@@ -43,6 +43,7 @@ export {
   wasmKernelMemoryBytes,
   nativeKernelMemoryBytes,
   nativeAdamUpdate,
+  nativeFmaPeak,
   type KernelOptions,
   type KernelChoice,
   type KernelInfo,

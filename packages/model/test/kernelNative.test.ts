@@ -10,7 +10,7 @@ import '../src/gradients.js';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { recurrenceTfjs, type RecurrenceConstants, type RecurrenceInputs } from '../src/recurrence.js';
-import { disposeKernels, nativeAddonPath, nativeInfo, nativeUnavailableReason, setNativeIsa, kernelInfo, selectKernel } from '../src/kernel/index.js';
+import { disposeKernels, nativeAddonPath, nativeFmaPeak, nativeInfo, nativeUnavailableReason, setNativeIsa, kernelInfo, selectKernel } from '../src/kernel/index.js';
 import { kernelReadoutBackward, kernelReadoutForward } from '../src/kernel/readout.js';
 import { readoutBasis } from '../src/trainingLossOp.js';
 import { patternInputs, randomInputs, relError } from './kernelHelpers.js';
@@ -189,4 +189,14 @@ test('bad arguments and a backward without its forward are reported as one sente
   one(() => addon.forward(params, 1, f(0), f(0), f(16), f(32), f(0)), /^native kernel: shapes must be positive/);
   disposeKernels();
   one(() => addon.backward(f(24), f(12), f(8), f(16), f(32)), /^native kernel: backward called without a forward to pair with$/);
+});
+
+test('the multiply-add peak probe returns a positive rate for 1 and 2 threads and refuses a bad thread count in a sentence', { skip }, () => {
+  for (const threads of [1, 2]) {
+    const gflops = nativeFmaPeak(threads);
+    assert.ok(gflops !== null && Number.isFinite(gflops) && gflops > 0, `fmaPeak(${threads}) = ${gflops}`);
+  }
+  assert.throws(() => nativeFmaPeak(0), /^Error: native kernel: threads must be an integer >= 1$/);
+  assert.throws(() => nativeFmaPeak(1.5), /threads must be an integer >= 1/);
+  assert.throws(() => nativeFmaPeak(1000), /fmaPeak's threads must be at most \d+/);
 });

@@ -4,14 +4,16 @@
  * (native, wasm, the tfjs graph), interleaved in one process, on docs/model.md §1 data from datagen's
  * generator (the seed's defaults). The variants differ only in the recurrence. Sizes: the seed's (B=128, N=120, T=120, k=2, gelu), then N = 256 and 512
  * and k = 16 actions (the tfjs graph is skipped past the seed's size: it takes seconds per step).
- * Each size also times the recurrence alone (forward + backward of Σ history, dense random actions)
- * per fused kernel in GFLOP/s. Medians of wall time, with the process's CPU time per step beside
+ * Each size also times the recurrence alone (forward, then backward from a fixed random history
+ * gradient; dense random actions) per fused kernel in GFLOP/s, and the native one as a share of this
+ * machine's multiply-add peak (the addon's fmaPeak on as many threads, measured first). Medians of wall time, with the process's CPU time per step beside
  * them (steadier on a shared machine). The native kernel runs its best ISA path (RING_NATIVE_ISA
  * forces another).
  *
  * Usage: node --import tsx bench/train-step.ts [--sizes seed|all]   (default all)
  * Lines: `train-step native_ms=… wasm_ms=… tfjs_ms=…` (the seed's size), then per size
- * `train-step N=… k=… native_ms=… wasm_ms=… tfjs_ms=…|skipped` and `recurrence N=… k=… dense native_gflops=… wasm_gflops=…`.
+ * `train-step N=… k=… native_ms=… wasm_ms=… tfjs_ms=…|skipped` and `recurrence N=… k=… dense native_gflops=… wasm_gflops=… native_of_peak=…%`,
+ * after `peak native_gflops=… isa=… threads=…`.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { DEFAULT_DATAGEN_CONFIG, generateSequences } from '@ring-attractor/datagen';
@@ -20,6 +22,7 @@ import {
   selectBackend,
   initialBump,
   nativeRecurrence,
+  nativeFmaPeak,
   wasmRecurrence,
   disposeKernels,
   nativeUnavailableReason,
@@ -78,6 +81,8 @@ const FUSED: KernelName[] = native ? ['native', 'wasm'] : ['wasm'];
 if (!native) console.log(`native kernel skipped: ${nativeUnavailableReason()}`);
 console.log(`kernels: ${FUSED.map((k) => `${k} (${kernelInfo(k).isa}, ${kernelInfo(k).threads} threads)`).join(', ')}, tfjs graph; backend wasm`);
 const fmt = (ms: number[] | null): string => (ms === null ? 'skipped' : median(ms).toFixed(1));
+const peak = native ? nativeFmaPeak(kernelInfo('native').threads) : null;
+if (peak !== null) console.log(`peak native_gflops=${peak.toFixed(1)} isa=${kernelInfo('native').isa} threads=${kernelInfo('native').threads}`);
 const summary: string[] = [];
 
 for (const size of SIZES) {
@@ -107,12 +112,13 @@ for (const size of SIZES) {
     v.state.model.dispose();
   }
 
-  // The recurrence alone: forward + backward of Σ history, dense actions (every product computed).
+  // The recurrence alone: forward, then backward from a fixed history gradient; dense actions (every product computed).
   const alone = tf.tidy(() => ({
     actions: tf.randomUniform([B, T, K], 0, 0.3, 'float32', 1) as tf.Tensor3D,
     r0: initialBump(Array.from({ length: B }, (_, b) => data.angle[b * T]), N),
     Wo: tf.randomNormal([N, N], 0, 1 / Math.sqrt(N), 'float32', 2) as tf.Tensor2D,
     Wa: tf.randomNormal([K, N, N], 0, 1 / Math.sqrt(N), 'float32', 3) as tf.Tensor3D,
+    dh: tf.randomNormal([B, T, N], 0, 1, 'float32', 4) as tf.Tensor3D,
   }));
   const c = { J0: -0.1, J1: 0.1, alpha: 0.15, activation: 'gelu' as const };
   const run = { native: nativeRecurrence, wasm: wasmRecurrence };
@@ -123,14 +129,14 @@ for (const size of SIZES) {
     FUSED.map((k) => [
       k,
       tf.grads((a: tf.Tensor, r: tf.Tensor, o: tf.Tensor, w: tf.Tensor) =>
-        tf.sum(run[k as 'native' | 'wasm']({ actions: a as tf.Tensor3D, r0: r as tf.Tensor2D, Wo: o as tf.Tensor2D, Wa: w as tf.Tensor3D }, c)),
+        run[k as 'native' | 'wasm']({ actions: a as tf.Tensor3D, r0: r as tf.Tensor2D, Wo: o as tf.Tensor2D, Wa: w as tf.Tensor3D }, c),
       ),
     ]),
   );
   for (let i = 0; i < 2 + 2 * size.rounds; i++) {
     for (const k of FUSED) {
       const [ms] = timed(() => {
-        const g = fwdBwd[k]([alone.actions, alone.r0, alone.Wo, alone.Wa]);
+        const g = fwdBwd[k]([alone.actions, alone.r0, alone.Wo, alone.Wa], alone.dh);
         g.forEach((x) => x.dataSync());
         tf.dispose(g);
       });
@@ -144,7 +150,8 @@ for (const size of SIZES) {
   tf.dispose(Object.values(alone));
   const ms = (k: KernelName): string => `${k}_ms=${fmt(variants[k]?.ms ?? null)}`;
   summary.push(`train-step N=${N} k=${K} ${['native', 'wasm', 'tfjs'].map((k) => ms(k as KernelName)).join(' ')}`);
-  summary.push(`recurrence N=${N} k=${K} dense ${['native', 'wasm'].map((k) => `${k}_gflops=${gflops[k] === undefined ? 'skipped' : gflops[k].toFixed(1)}`).join(' ')}`);
+  const ofPeak = peak !== null && gflops.native !== undefined ? ` native_of_peak=${((100 * gflops.native) / peak).toFixed(0)}%` : '';
+  summary.push(`recurrence N=${N} k=${K} dense ${['native', 'wasm'].map((k) => `${k}_gflops=${gflops[k] === undefined ? 'skipped' : gflops[k].toFixed(1)}`).join(' ')}${ofPeak}`);
 }
 disposeKernels();
 for (const line of summary) console.log(line);

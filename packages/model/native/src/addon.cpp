@@ -5,6 +5,7 @@
 #define NAPI_VERSION 8
 #include <node_api.h>
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <cstdlib>
@@ -506,6 +507,43 @@ napi_value Info(napi_env env, napi_callback_info) {
   });
 }
 
+/**
+ * fmaPeak(threads): GFLOP/s of independent multiply-adds on the ISA path in use, on `threads` of the
+ * pool at once (the yardstick of the benches' GFLOP/s). Calibrated to ~0.2 s of work per thread.
+ */
+napi_value FmaPeak(napi_env env, napi_callback_info cb) {
+  return guarded(env, [&] {
+    State& st = state(env);
+    auto a = args(env, cb, 1, "fmaPeak");
+    const int threads = integer(env, a[0], "threads", 1);
+    if (threads > MAX_THREADS) throw Failure("native kernel: fmaPeak's threads must be at most " + std::to_string(MAX_THREADS));
+    using clock = std::chrono::steady_clock;
+    const auto seconds = [](clock::time_point t0) { return std::chrono::duration<double>(clock::now() - t0).count(); };
+    long rounds = 1L << 16;
+    double took = 0;
+    float sink = 0;
+    // Double until one thread's burst takes 20 ms, then scale to 0.2 s.
+    for (;;) {
+      const auto t0 = clock::now();
+      sink += st.isa->fmaBurst(rounds);
+      took = seconds(t0);
+      if (took > 0.02) break;
+      rounds *= 2;
+    }
+    rounds = static_cast<long>(static_cast<double>(rounds) * 0.2 / took);
+    std::vector<float> sinks(threads, 0.0f);
+    const auto t0 = clock::now();
+    st.pool.run(threads, [&](int i) { sinks[i] = st.isa->fmaBurst(rounds); });
+    took = seconds(t0);
+    for (float x : sinks) sink += x;
+    const double flop = 2.0 * threads * static_cast<double>(rounds) * FMA_CHAINS * st.isa->W;
+    napi_value v;
+    // sink is finite by construction; comparing it keeps the bursts' results live.
+    check(env, napi_create_double(env, sink == sink ? flop / took / 1e9 : 0.0, &v), "creating a number");
+    return v;
+  });
+}
+
 /** setIsa(name): the ISA path of forwards from now on; refuses one this CPU cannot run. */
 napi_value SetIsa(napi_env env, napi_callback_info cb) {
   return guarded(env, [&] {
@@ -568,6 +606,7 @@ NAPI_MODULE_INIT() {
       {"gainBackward", nullptr, GainBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"adamUpdate", nullptr, AdamUpdate, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"fmaPeak", nullptr, FmaPeak, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setIsa", nullptr, SetIsa, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"memoryBytes", nullptr, MemoryBytes, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"release", nullptr, Release, nullptr, nullptr, nullptr, napi_default, nullptr},

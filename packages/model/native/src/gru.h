@@ -45,8 +45,8 @@ RING_INLINE v vexp(v x) {
   const v e = V::add(V::add(V::mul(V::mul(r, r), p), r), V::set(1.0f));
   return V::mul(e, V::pow2i(n));
 }
-RING_INLINE v sigmoid(v x) { return V::div(V::set(1.0f), V::add(V::set(1.0f), vexp(V::sub(V::zero(), x)))); }
-RING_INLINE v vtanh(v x) { return V::sub(V::set(1.0f), V::div(V::set(2.0f), V::add(vexp(V::add(x, x)), V::set(1.0f)))); }
+RING_INLINE v sigmoid(v x) { return V::recip(V::add(V::set(1.0f), vexp(V::sub(V::zero(), x)))); }
+RING_INLINE v vtanh(v x) { return V::sub(V::set(1.0f), V::mul(V::set(2.0f), V::recip(V::add(vexp(V::add(x, x)), V::set(1.0f))))); }
 
 // ---- layout -------------------------------------------------------------------------------------
 

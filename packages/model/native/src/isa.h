@@ -87,7 +87,12 @@ struct IsaOps {
   void (*readoutForward)(const float* r, long r0, long r1, long rows, int N, const double* cs, float* out);
   /** Rows [r0, r1) of the ring readout's backward; dy is 3 × rows, dr rows × N. */
   void (*readoutBackward)(const float* r, const float* dy, long r0, long r1, long rows, int N, const double* cs, float* dr);
+  /** `rounds` rounds of FMA_CHAINS independent vector multiply-adds (the core's peak; see kernel.h's fmaBurst). */
+  float (*fmaBurst)(long rounds);
 };
+
+/** Independent multiply-add chains per round of fmaBurst: enough to cover two FMA units' latency. */
+constexpr int FMA_CHAINS = 12;
 
 extern const IsaOps isa_portable;
 extern const IsaOps isa_wide16;

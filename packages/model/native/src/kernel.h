@@ -699,6 +699,28 @@ void reduce(const Plan& P, const BackwardIO& io, int m0, int m1) {
   }
 }
 
+// ---- peak ------------------------------------------------------------------------------------
+
+/**
+ * FMA_CHAINS independent chains of vector multiply-adds, `rounds` steps each: nothing but the FMA
+ * units' throughput limits it, so its rate is the core's peak on this path, the yardstick of the
+ * benches' GFLOP/s. Returns a lane of the result so the work cannot be dropped.
+ */
+float fmaBurst(long rounds) {
+  v acc[FMA_CHAINS];
+  for (int j = 0; j < FMA_CHAINS; j++) acc[j] = V::set(0.001f * static_cast<float>(j));
+  const v a = V::set(0.999999f), c = V::set(1e-7f);
+  for (long i = 0; i < rounds; i++) {
+#pragma GCC unroll 16
+    for (int j = 0; j < FMA_CHAINS; j++) acc[j] = V::madd(c, acc[j], a);
+  }
+  v sum = acc[0];
+  for (int j = 1; j < FMA_CHAINS; j++) sum = V::add(sum, acc[j]);
+  float lanes[W];
+  V::store(lanes, sum);
+  return lanes[0];
+}
+
 }  // namespace RING_NS
 }  // namespace ring
 
@@ -707,5 +729,5 @@ void reduce(const Plan& P, const BackwardIO& io, int m0, int m1) {
   namespace ring {                                                                                                         \
   extern const IsaOps var = {label,          RING_NS::W,        RING_NS::MR_MAX,         RING_NS::KC,                     \
                              RING_NS::pack,  RING_NS::forward,  RING_NS::backward,       RING_NS::reduce,                 \
-                             RING_NS::readoutForward, RING_NS::readoutBackward};                                           \
+                             RING_NS::readoutForward, RING_NS::readoutBackward, RING_NS::fmaBurst};                        \
   }

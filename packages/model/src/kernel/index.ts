@@ -12,6 +12,7 @@ export {
   NATIVE_ADDON_ENV,
   nativeAddonPath,
   nativeAdamUpdate,
+  nativeFmaPeak,
   type NativeInfo,
 } from './native.js';
 export { selectKernel, parseKernelChoice, kernelInfo, type KernelChoice, type KernelInfo } from './select.js';

@@ -34,6 +34,7 @@ interface Addon {
   readoutForward(r: Float32Array, rows: number, N: number, basis: Float64Array, out: Float32Array, threads: number): void;
   readoutBackward(r: Float32Array, dy: Float32Array, rows: number, N: number, basis: Float64Array, dr: Float32Array, threads: number): void;
   info(): NativeInfo;
+  fmaPeak(threads: number): number;
   setIsa(name: string): void;
   memoryBytes(): number;
   release(): void;
@@ -173,6 +174,15 @@ export function nativeGainBackward(x: Float32Array, da: Float32Array, rows: numb
 export function nativeAdamUpdate(): ((p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, hyper: Float32Array, scaled: boolean, decayed: boolean) => void) | null {
   const a = load();
   return a ? (p, g, m, v, hyper, scaled, decayed) => a.adamUpdate(p, g, m, v, hyper, scaled ? 1 : 0, decayed ? 1 : 0) : null;
+}
+
+/**
+ * GFLOP/s of independent multiply-adds on the addon's ISA path, on `threads` threads at once (~0.2 s):
+ * this machine's peak, the yardstick for the benches' GFLOP/s; null where the addon is unavailable.
+ */
+export function nativeFmaPeak(threads: number): number | null {
+  const a = load();
+  return a ? a.fmaPeak(threads) : null;
 }
 
 /** Runs all T steps in the native kernel and returns the bump history (B×T×N). */
