@@ -2,7 +2,8 @@
 // ISA: weight packing, forward and backward through time of every layer over one batch slice, and
 // the slices' gradient reduction. The arithmetic is the wasm engine's (assembly/gru.ts): the same
 // gate formulas, exp, dropout masks from their key, and weight gradients summed per slice then
-// across slices in slice order. Included by each isa_*.cpp after kernel.h, whose register tiles and
+// across slices in slice order; only σ's and tanh's 1/x is V::recip (an estimate and a Newton step
+// on the x86 paths: the forward's epilogue has three per gate vector, and a division costs ~4×). Included by each isa_*.cpp after kernel.h, whose register tiles and
 // products (gemm, gemmPanel in kBlocks, accumulate, the row and B-operand sources) it uses.
 //
 // Per slice everything is t-major: row t·Bs + b. A step's states are Bs rows of HP floats, its gate
