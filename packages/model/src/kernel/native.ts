@@ -11,7 +11,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { invalid } from '@ring-attractor/common';
 import type { RecurrenceConstants, RecurrenceInputs } from '../recurrence.js';
 import { PARAM_WORDS, writeCallParams } from './layout.js';
-import { kernelRecurrence, outputArray, type Dims, type Engine, type InputData, type KernelOptions } from './op.js';
+import { kernelRecurrence, type Dims, type Engine, type InputData, type KernelOptions } from './op.js';
 
 /** What the addon reports about its ISA paths. */
 export interface NativeInfo {
@@ -105,13 +105,11 @@ const params = { i32: new Int32Array(paramBuffer), f32: new Float32Array(paramBu
 
 const engine: Engine = {
   resident: 0,
-  forward(data: InputData, dims: Dims, c: RecurrenceConstants, threads: number, sparse: boolean): Float32Array {
+  forward(data: InputData, dims: Dims, c: RecurrenceConstants, threads: number, sparse: boolean, out: Float32Array): void {
     const a = need();
     const [B, T, K, N] = dims;
     writeCallParams(params.i32, params.f32, { B, T, N, K, NP: 0, MP: 0 }, c, sparse);
-    const history = outputArray(B * T * N);
-    a.forward(params.i32, threads, data.actions, data.r0, data.Wo, data.Wa, history);
-    return history;
+    a.forward(params.i32, threads, data.actions, data.r0, data.Wo, data.Wa, out);
   },
   backward(dy: Float32Array, dims: Dims): [Float32Array, Float32Array, Float32Array, Float32Array] {
     const out = gradientArrays(dims);

@@ -38,8 +38,8 @@ export interface InputData {
 export interface Engine {
   /** Id of the op call whose states the kernel holds (0: none). */
   resident: number;
-  /** Runs all T steps; returns the history (B×T×N) as an array tfjs may take over. */
-  forward(data: InputData, dims: Dims, c: RecurrenceConstants, threads: number, sparse: boolean): Float32Array;
+  /** Runs all T steps, writing the history (B×T×N) into `out`. */
+  forward(data: InputData, dims: Dims, c: RecurrenceConstants, threads: number, sparse: boolean, out: Float32Array): void;
   /** Backward of the resident forward for history gradient dy: [dactions, dr0, dWo, dWa]. */
   backward(dy: Float32Array, dims: Dims): [Float32Array, Float32Array, Float32Array, Float32Array];
 }
@@ -64,8 +64,15 @@ export function configureKernels(opts: KernelOptions): void {
   configuredThreads = opts.threads ?? null;
 }
 
+interface TensorInfo {
+  dataId: object;
+  shape: number[];
+  dtype: 'float32';
+}
 interface WasmBackendHeap {
   typedArrayFromHeap(t: { shape: number[]; dtype: string; dataId: object }): Float32Array;
+  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
+  disposeData(dataId: object, force: boolean): boolean;
 }
 
 /** The tfjs wasm backend when it is the active one (its tensors can be read in place), else null. */
@@ -86,6 +93,33 @@ export function outputArray(n: number): Float32Array {
   if (!heapView()) return new Float32Array(n);
   if (reusable.length < n) reusable = new Float32Array(n);
   return reusable.subarray(0, n);
+}
+
+/** A kernel's result: the array it writes, then the tensor holding it (or, on failure, nothing left behind). */
+export interface KernelOutput {
+  values: Float32Array;
+  tensor(): tf.Tensor;
+  discard(): void;
+}
+
+/**
+ * A float32 result of `shape` for a kernel to write: on the wasm backend allocated in the backend's
+ * heap and written in place (no copy of e.g. the 7 MB history into the heap afterwards); elsewhere
+ * a fresh array that becomes the tensor's values. Allocate it before reading other tensors' heap
+ * views: the allocation may grow the heap, which detaches views taken earlier.
+ */
+export function kernelOutput(shape: number[]): KernelOutput {
+  const heap = heapView();
+  if (!heap || typeof heap.makeOutput !== 'function') {
+    const values = new Float32Array(shape.reduce((a, b) => a * b, 1));
+    return { values, tensor: () => tf.tensor(values, shape, 'float32'), discard: () => {} };
+  }
+  const info = heap.makeOutput(shape, 'float32');
+  return {
+    values: heap.typedArrayFromHeap(info),
+    tensor: () => tf.engine().makeTensorFromTensorInfo(info),
+    discard: () => void heap.disposeData(info.dataId, true),
+  };
 }
 
 /**
@@ -146,14 +180,20 @@ export function kernelRecurrence(engine: Engine, who: string, inputs: Recurrence
     const save = args[4] as tf.GradSaveFunc;
     save([actions, r0, Wo, Wa]);
     const id = newCallId();
-    const history = engine.forward({ actions: read(actions), r0: read(r0), Wo: read(Wo), Wa: read(Wa) }, dims, c, threads, sparse);
+    const history = kernelOutput([B, T, N]);
+    try {
+      engine.forward({ actions: read(actions), r0: read(r0), Wo: read(Wo), Wa: read(Wa) }, dims, c, threads, sparse, history.values);
+    } catch (err) {
+      history.discard();
+      throw err;
+    }
     engine.resident = id;
-    const value = tf.tensor3d(history, [B, T, N]);
+    const value = history.tensor() as tf.Tensor3D;
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
       // Another forward may have replaced this call's saved states: recompute them first.
       if (engine.resident !== id) {
         const [sa, sr, so, sw] = saved.map(read);
-        engine.forward({ actions: sa, r0: sr, Wo: so, Wa: sw }, dims, c, threads, sparse);
+        engine.forward({ actions: sa, r0: sr, Wo: so, Wa: sw }, dims, c, threads, sparse, outputArray(B * T * N));
         engine.resident = id;
       }
       const [dA, dr0, dWo, dWa] = engine.backward(read(dy), dims);

@@ -5,14 +5,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { RecurrenceConstants, RecurrenceInputs } from '../recurrence.js';
 import { HEAP_START, planLayout, writeParams, type Layout } from './layout.js';
-import { heapView, kernelRecurrence, type Dims, type Engine, type InputData, type KernelOptions } from './op.js';
+import { kernelRecurrence, type Dims, type Engine, type InputData, type KernelOptions } from './op.js';
 import { CMD_BACKWARD, CMD_FORWARD, disposeRuntime, getRuntime } from './runtime.js';
 
 // The layout of the forward whose states the kernel's memory holds.
 let layout: Layout | null = null;
 
 /** Copies the inputs into the kernel memory and runs the forward pass. */
-function runForward(data: InputData, dims: Dims, c: RecurrenceConstants, threads: number, sparse: boolean): Float32Array {
+function runForward(data: InputData, dims: Dims, c: RecurrenceConstants, threads: number, sparse: boolean, out: Float32Array): void {
   const [B, T, K, N] = dims;
   const rt = getRuntime();
   const L = planLayout(B, T, N, K, threads);
@@ -42,9 +42,7 @@ function runForward(data: InputData, dims: Dims, c: RecurrenceConstants, threads
   }
   rt.run(CMD_FORWARD, L.slices.length);
   layout = L;
-  const history = f32.subarray(L.H >> 2, (L.H >> 2) + B * T * N);
-  // The wasm backend copies new tensors into its heap at once; others may keep the array.
-  return heapView() ? history : history.slice();
+  out.set(f32.subarray(L.H >> 2, (L.H >> 2) + B * T * N));
 }
 
 /** Runs the backward pass for the resident forward and returns [dactions, dr0, dWo, dWa]. */
