@@ -142,9 +142,9 @@ test('bad calls are one-sentence errors', { skip }, () => {
     [{ dims: { ...dims, L: 1 }, dropout: { key: 1, p: 0.5 }, wIh: [new Float32Array(12)], wHh: [new Float32Array(48)], bIh: [new Float32Array(12)], bHh: [new Float32Array(12)], h0: new Float32Array(8) }, /^native GRU: dropout needs at least two layers/],
   ];
   for (const [change, message] of cases) {
-    assert.throws(() => nativeGruEngine.forward(1, { ...ok, ...change }, 1), (e: Error) => message.test(e.message) && !e.message.includes('\n'), JSON.stringify(Object.keys(change)));
+    assert.throws(() => nativeGruEngine.forward(1, { ...ok, ...change }, 1, new Float32Array(24)), (e: Error) => message.test(e.message) && !e.message.includes('\n'), JSON.stringify(Object.keys(change)));
   }
-  assert.throws(() => nativeGruEngine.forward(1, ok, 0), (e: Error) => /^native GRU: threads must be an integer in \[1, \d+\]$/.test(e.message));
+  assert.throws(() => nativeGruEngine.forward(1, ok, 0, new Float32Array(24)), (e: Error) => /^native GRU: threads must be an integer in \[1, \d+\]$/.test(e.message));
 });
 
 test('auto picks the native GRU on CPU backends and the tfjs graph on the GPU, in one line each; explicit kernels pass through', { skip }, () => {

@@ -32,11 +32,8 @@ export interface GruHostGradients {
 /** Runs a GRU stack forward and backward through time on host arrays. */
 export interface GruEngine {
   readonly name: string;
-  /**
-   * Runs call `id` forward and returns the last layer's states (B×T×H). The array may be a view
-   * of the engine's memory, valid until its next call.
-   */
-  forward(id: number, inputs: GruHostInputs, threads: number): Float32Array;
+  /** Runs call `id` forward, writing the last layer's states (B×T×H) into `out`. */
+  forward(id: number, inputs: GruHostInputs, threads: number, out: Float32Array): void;
   /**
    * Gradients of call `id` for the output cotangent dOut (B×T×H). When the engine no longer holds
    * that call's forward state (another forward ran since), it calls `inputs()` and recomputes it.

@@ -3,7 +3,7 @@
  * GruEngine (by default the wasm kernel of assembly/gru.ts). Same contract as gruStackTfjs.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { heapView, read } from '../../kernel/op.js';
+import { kernelOutput, read } from '../../kernel/op.js';
 import { gruDims, type GruStackInputs } from '../gruStack.js';
 import type { GruEngine, GruHostInputs } from './engine.js';
 import { WasmGruEngine } from './gruWasm.js';
@@ -79,9 +79,15 @@ export function fusedGruStack(inputs: GruStackInputs, opts: FusedGruOptions = {}
     const save = args[n] as tf.GradSaveFunc;
     save(ts);
     const id = nextId++;
-    const out = engine.forward(id, hostInputs(ts), threads);
-    // The wasm backend copies new tensors into its heap at once; others may keep the array.
-    const value = tf.tensor3d(heapView() ? out : out.slice(), [B, T, H]);
+    // Allocated before the inputs' heap views are taken (it may grow the heap).
+    const out = kernelOutput([B, T, H]);
+    try {
+      engine.forward(id, hostInputs(ts), threads, out.values);
+    } catch (err) {
+      out.discard();
+      throw err;
+    }
+    const value = out.tensor() as tf.Tensor3D;
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
       const g = engine.backward(id, read(dy), () => hostInputs(saved), threads);
       const grads: tf.Tensor[] = [

@@ -17,11 +17,8 @@ export class NativeGruEngine implements GruEngine {
   // The call whose forward state the addon holds, as far as this engine knows.
   private resident: { id: number; dims: GruHostInputs['dims'] } | null = null;
 
-  forward(id: number, inputs: GruHostInputs, threads: number): Float32Array {
-    const { B, T, H } = inputs.dims;
-    const out = outputArray(B * T * H);
+  forward(id: number, inputs: GruHostInputs, threads: number, out: Float32Array): void {
     this.run(id, inputs, threads, out);
-    return out;
   }
 
   backward(id: number, dOut: Float32Array, inputs: () => GruHostInputs, threads: number): GruHostGradients {
@@ -30,7 +27,7 @@ export class NativeGruEngine implements GruEngine {
     let dims = this.resident?.id === id ? this.resident.dims : null;
     if (dims === null) {
       const inp = inputs();
-      this.run(id, inp, threads, new Float32Array(inp.dims.B * inp.dims.T * inp.dims.H));
+      this.run(id, inp, threads, outputArray(inp.dims.B * inp.dims.T * inp.dims.H));
       dims = inp.dims;
     }
     const { B, T, I, H, L } = dims;
@@ -46,7 +43,7 @@ export class NativeGruEngine implements GruEngine {
     if (!call()) {
       // Released since (disposeBaselineKernel, disposeNativeKernel): recompute, then it must pair.
       const inp = inputs();
-      this.run(id, inp, threads, new Float32Array(B * T * H));
+      this.run(id, inp, threads, outputArray(B * T * H));
       if (!call()) throw new Error(`native GRU: the forward state of call ${id} was lost right after it was recomputed`);
     }
     return g;

@@ -85,13 +85,13 @@ export class WasmGruEngine implements GruEngine {
     return pool;
   }
 
-  forward(id: number, inputs: GruHostInputs, threads: number): Float32Array {
+  forward(id: number, inputs: GruHostInputs, threads: number, out: Float32Array): void {
     const pool = this.getPool();
     const layout = runForward(pool, inputs, threads);
     this.resident = { id, layout };
     baselineKernel.reserve(layout.bytes);
     const { OUT, B, T, H } = layout;
-    return new Float32Array(pool.memory.buffer, OUT, B * T * H);
+    out.set(new Float32Array(pool.memory.buffer, OUT, B * T * H));
   }
 
   backward(id: number, dOut: Float32Array, inputs: () => GruHostInputs, threads: number): GruHostGradients {

@@ -5,7 +5,7 @@
  * backward whose activations were replaced or released recomputes them from the inputs tfjs saved.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { outputArray, read } from '../../kernel/op.js';
+import { kernelOutput, outputArray, read } from '../../kernel/op.js';
 import { dropScale, dropThreshold, type DropoutSpec } from '../dropout.js';
 import { LAYER_NORM_EPS } from '../layers.js';
 import { NORM_MLP_WEIGHTS, type NormMlpWeights } from '../ops.js';
@@ -54,14 +54,21 @@ export function nativeNormMlp(x: tf.Tensor, w: NormMlpWeights, drop: DropoutSpec
     forward(id, dims, inputs.map(read), drop, y);
     const value = tf.tensor(y, outShape, 'float32');
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
-      // dx (M×H, every element written) goes to the reusable output array: no fresh 4 MB per step at the model's shapes.
-      const grads = [outputArray(dims.M * H), new Float32Array(H), new Float32Array(H), new Float32Array(F * H), new Float32Array(F), new Float32Array(O * F), new Float32Array(O)];
+      // dx (M×H, 4 MB at the model's shapes) is written in place into its tensor; allocated before
+      // any heap view is taken (it may grow the heap).
+      const dx = kernelOutput([...saved[0].shape]);
+      const grads = [dx.values, new Float32Array(H), new Float32Array(H), new Float32Array(F * H), new Float32Array(F), new Float32Array(O * F), new Float32Array(O)];
       const backward = (): boolean => baselinesAddon().headBackward(id, read(dy), grads[0], grads[1], grads[2], grads[3], grads[4], grads[5], grads[6]);
-      if (resident !== id || !backward()) {
-        forward(id, dims, saved.map(read), drop, new Float32Array(dims.M * O));
-        if (!backward()) throw new Error(`native head: the activations of call ${id} were lost right after they were recomputed`);
+      try {
+        if (resident !== id || !backward()) {
+          forward(id, dims, saved.map(read), drop, outputArray(dims.M * O));
+          if (!backward()) throw new Error(`native head: the activations of call ${id} were lost right after they were recomputed`);
+        }
+      } catch (err) {
+        dx.discard();
+        throw err;
       }
-      return grads.map((g, i) => tf.tensor(g, saved[i].shape, 'float32'));
+      return [dx.tensor(), ...grads.slice(1).map((g, i) => tf.tensor(g, saved[i + 1].shape, 'float32'))];
     };
     return { value, gradFunc };
   });
