@@ -9,3 +9,4 @@ export { claimOutputFolder, releaseOutputFolders, type OutputFolder } from './ou
 export { lockFolder, lockPathFor, describeOwner, type FolderLock, type LockOwner } from './folderLock.js';
 export { removeDeadTempFiles, removeOwnTempFiles } from './leftovers.js';
 export { currentProcess, processState, pidAlive, type ProcessIdentity } from './processes.js';
+export { wrapToPi } from './angle.js';

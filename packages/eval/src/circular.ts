@@ -1,5 +1,7 @@
 /** Angles on the circle: the error metric of docs/model.md §5 and phase unwrapping. */
 
+import { wrapToPi } from '@ring-attractor/common';
+
 const TWO_PI = 2 * Math.PI;
 
 /** Degrees per radian. */
@@ -11,11 +13,7 @@ export function circularDistance(a: number, b: number): number {
   return Math.min(d, TWO_PI - d);
 }
 
-/** x wrapped into (−π, π]. */
-export function wrapToPi(x: number): number {
-  const y = x - TWO_PI * Math.round(x / TWO_PI);
-  return y <= -Math.PI ? y + TWO_PI : y;
-}
+export { wrapToPi };
 
 /**
  * Unwraps `angles[from..from+count)` (radians, any branch) into a continuous path that starts at

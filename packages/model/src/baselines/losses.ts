@@ -1,6 +1,6 @@
 /**
  * The baselines' losses on a (sin, cos) output, as the reference defines them:
- *   ρ = √(s² + c² + 1e-8), (ŝ, ĉ) = (s, c)/ρ, ψ = atan2(ŝ, ĉ), wrap(x) = atan2(sin x, cos x)
+ *   ρ = √(s² + c² + 1e-8), (ŝ, ĉ) = (s, c)/ρ, ψ = atan2(ŝ, ĉ), wrap(x) = atan2(sin x, cos x) (wrapToPi)
  *   main    = mean_{b,t} (ŝ − sin θ)² + (ĉ − cos θ)²
  *   smooth  = mean_{b,t<T−1} (wrap(ψ_{t+1} − ψ_t) − av_{t+1})²                (0 when T = 1)
  *   norm    = mean_{b,t} (ρ − 1)²
@@ -12,6 +12,7 @@
  * carries each part's gradient: any entry of its output can be differentiated.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { wrapToPi } from '@ring-attractor/common';
 import { GRU_LOSS_WEIGHTS, TRANSFORMER_LOSS_WEIGHTS } from './config.js';
 
 const EPS = 1e-8;
@@ -68,12 +69,12 @@ export function lossParts(pred: ArrayLike<number>, angle: ArrayLike<number>, av:
       norm += (rho[k] - 1) ** 2;
       if (T > 1) {
         integrated += av[k];
-        const e = wrap(psi[k] - integrated);
+        const e = wrapToPi(psi[k] - integrated);
         cumsum += e * e;
         // d wrap(x)/dx = 1 wherever it is differentiable (PyTorch's atan2 gradient gives the same).
         gCumsumPsi[k] = (2 / M) * e;
         if (t + 1 < T) {
-          const e1 = wrap(psi[k + 1] - psi[k]) - av[k + 1];
+          const e1 = wrapToPi(psi[k + 1] - psi[k]) - av[k + 1];
           smooth += e1 * e1;
           gSmoothPsi[k + 1] += (2 / Ms) * e1;
           gSmoothPsi[k] -= (2 / Ms) * e1;
@@ -111,9 +112,6 @@ export function lossParts(pred: ArrayLike<number>, angle: ArrayLike<number>, av:
   return { values: Float64Array.of(total, main, smooth, norm, cumsum), grads };
 }
 
-function wrap(x: number): number {
-  return Math.atan2(Math.sin(x), Math.cos(x));
-}
 
 function checkShapes(pred: tf.Tensor, angle: tf.Tensor, av: tf.Tensor): [number, number] {
   if (pred.rank !== 3 || pred.shape[2] !== 2) throw new Error(`loss: output must be B×T×2 (got shape [${pred.shape.join(', ')}])`);
