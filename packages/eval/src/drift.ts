@@ -3,7 +3,7 @@
  * decoded angle wanders after each horizon, and whether the bump keeps its amplitude.
  */
 import type { Decoder, ModelAdapter } from './adapter.js';
-import { runInChunks } from './chunks.js';
+import { collectRuns } from './collectRuns.js';
 import { DEG, unwrapFrom } from './circular.js';
 import type { EvalConfig } from './config.js';
 import type { DriftHorizonSummary, DriftRow, DriftTraceRow } from './files.js';
@@ -48,18 +48,7 @@ export async function stationaryDrift(adapter: ModelAdapter, config: EvalConfig,
   const K = config.drift_starts;
   const S = config.drift_horizons[config.drift_horizons.length - 1];
   const starts = driftStarts(K);
-  const decoded = new Map(adapter.decoders.map((d) => [d as string, new Float64Array(K * S)]));
-  const amplitude = adapter.hasBump ? new Float64Array(K * S) : undefined;
-  await runInChunks(
-    adapter,
-    { av: new Float32Array(K * S), angle0: starts, batch: K, steps: S },
-    config.chunk_size,
-    (run, first) => {
-      for (const d of adapter.decoders) (decoded.get(d) as Float64Array).set(run[d] as Float64Array, first * S);
-      amplitude?.set(run.amplitude as Float64Array, first * S);
-    },
-    onSteps,
-  );
+  const { decoded, amplitude } = await collectRuns(adapter, { av: new Float32Array(K * S), angle0: starts, batch: K, steps: S }, config.chunk_size, onSteps);
   return driftTables(adapter.decoders, decoded, amplitude, starts, S, config);
 }
 

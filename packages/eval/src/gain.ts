@@ -3,7 +3,7 @@
  * (slope of the unwrapped decoded angle over a window after a settling period) against the true one.
  */
 import type { Decoder, ModelAdapter } from './adapter.js';
-import { runInChunks } from './chunks.js';
+import { collectRuns } from './collectRuns.js';
 import { unwrapFrom } from './circular.js';
 import type { EvalConfig } from './config.js';
 import type { GainRow } from './files.js';
@@ -42,18 +42,7 @@ export async function velocityGain(adapter: ModelAdapter, config: EvalConfig & {
   const T = config.gain_settle + config.gain_window;
   const av = new Float32Array(V * T);
   for (let b = 0; b < V; b++) av.fill(velocity[b], b * T, (b + 1) * T);
-  const decoded = new Map(adapter.decoders.map((d) => [d as string, new Float64Array(V * T)]));
-  const amplitude = adapter.hasBump ? new Float64Array(V * T) : undefined;
-  await runInChunks(
-    adapter,
-    { av, angle0: new Float32Array(V), batch: V, steps: T },
-    config.chunk_size,
-    (run, first) => {
-      for (const d of adapter.decoders) (decoded.get(d) as Float64Array).set(run[d] as Float64Array, first * T);
-      amplitude?.set(run.amplitude as Float64Array, first * T);
-    },
-    onSteps,
-  );
+  const { decoded, amplitude } = await collectRuns(adapter, { av, angle0: new Float32Array(V), batch: V, steps: T }, config.chunk_size, onSteps);
   return gainTables(adapter.decoders, decoded, amplitude, ratio, velocity, config);
 }
 

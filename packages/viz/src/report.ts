@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import type { ModelKind } from '@ring-attractor/config';
 import type { ColourMap } from './colour.js';
+import { decoderLabel } from './decoderLabels.js';
 import { matrixTitle } from './figures/weights.js';
 import { strideIndices } from './figures/loss.js';
 import { fmtLoss } from './frames.js';
@@ -124,8 +126,9 @@ export interface ReportFigure {
   note?: string;
 }
 
-/** eval.json's headline numbers: one row per dataset (test error, late error), then drift and gain. */
-function evalTables(ev: VizInputs['evaluation']['summary']): string {
+/** eval.json's headline numbers: one row per dataset (test error, late error), then drift and gain; `kind` names the decoded angle. */
+function evalTables(ev: VizInputs['evaluation']['summary'], kind: ModelKind): string {
+  const pv = decoderLabel(kind, 'pv');
   const f = (x: number | null | undefined, d = 2): string => (x === null || x === undefined ? '–' : x.toFixed(d));
   const rows = ev.datasets.map(
     (d) =>
@@ -133,11 +136,11 @@ function evalTables(ev: VizInputs['evaluation']['summary']): string {
       `<td data-value="${d.decoders.pv?.mean_deg ?? ''}">${f(d.decoders.pv?.mean_deg)}</td><td>${f(d.decoders.pv?.first_mean_deg)} (${d.first_steps})</td><td>${f(d.decoders.pv?.last_mean_deg)}</td>` +
       `<td>${f(d.decoders.argmax?.mean_deg)}</td><td>${f(d.decoders.argmax?.last_mean_deg)}</td></tr>`,
   );
-  const datasets = `<table><thead><tr><th>dataset</th><th>sequences×T</th><th>PV error °</th><th>PV, first steps ° (as many as trained on)</th><th>PV, last ${Math.round(ev.config.last_fraction * 100)}% °</th><th>argmax °</th><th>argmax, last °</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  const datasets = `<table><thead><tr><th>dataset</th><th>sequences×T</th><th>${esc(pv.abbrev)} error °</th><th>${esc(pv.abbrev)}, first steps ° (as many as trained on)</th><th>${esc(pv.abbrev)}, last ${Math.round(ev.config.last_fraction * 100)}% °</th><th>argmax °</th><th>argmax, last °</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
   const h = ev.drift.horizons.map((x) => `<tr><th>${x.steps} steps</th><td>${f(x.decoders.pv?.mean_abs_deg)}</td><td>${f(x.decoders.pv?.max_abs_deg)}</td><td>${x.survived ?? '–'}</td></tr>`);
   const drift = `<table><thead><tr><th>still for</th><th>mean |drift| °</th><th>max |drift| °</th><th>bumps surviving</th></tr></thead><tbody>${h.join('')}</tbody></table>`;
   const fit = ev.gain.fit.pv;
-  const gain = `<p>Velocity gain (population vector, |v| ≤ ${f(ev.config.max_av, 4)} rad/step): slope ${f(fit?.slope, 4)}, R² ${f(fit?.r2, 4)}.</p>`;
+  const gain = `<p>Velocity gain (${esc(pv.long)}, |v| ≤ ${f(ev.config.max_av, 4)} rad/step): slope ${f(fit?.slope, 4)}, R² ${f(fit?.r2, 4)}.</p>`;
   return `${datasets}${drift}${gain}`;
 }
 
@@ -148,7 +151,7 @@ export function reportHtml(inputs: VizInputs, figures: ReportFigure[]): string {
   const intro = `<h1>ring-attractor run report</h1>
 <p>Run folder: <code>${esc(run.dir)}</code></p>
 <div class="tables">
-<div><h2>Evaluation (eval.json)</h2>${evalTables(evaluation.summary)}</div>
+<div><h2>Evaluation (eval.json)</h2>${evalTables(evaluation.summary, run.run.config.model.kind)}</div>
 <div><h2>Training config (run.json)</h2>${table({ ...config })}</div>
 <div><h2>Run</h2>${table(runInfo)}</div>
 </div>`;

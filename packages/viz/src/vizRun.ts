@@ -60,15 +60,16 @@ export async function staticSpecs(inputs: VizInputs, config: VizConfig): Promise
   const { run, evaluation: ev, trace } = inputs;
   const s = run.snapshots;
   const last = s.steps.length - 1;
+  const kind = run.run.config.model.kind;
   const specs: Record<string, VlSpec> = { loss: lossSpec(run.metrics, config) };
   if (trace) specs.performance = await performanceSpec(trace, config);
   for (const d of ev.summary.datasets) {
     const t = ev.datasets[d.name];
-    specs[`error_by_step_${d.name}`] = errorByStepSpec(t.byStep, { dataset: d.name, trainSeqLen: ev.summary.train_seq_len, width: config.width });
-    specs[`error_bins_${d.name}`] = errorBinsSpec(t.bySpeed, t.byStill, { dataset: d.name, width: config.width });
+    specs[`error_by_step_${d.name}`] = errorByStepSpec(t.byStep, { dataset: d.name, trainSeqLen: ev.summary.train_seq_len, kind, width: config.width });
+    specs[`error_bins_${d.name}`] = errorBinsSpec(t.bySpeed, t.byStill, { dataset: d.name, kind, width: config.width });
   }
-  specs.drift = driftSpec(ev.driftTrace, { width: config.width });
-  specs.gain = gainSpec(ev.gain, { maxAv: ev.summary.config.max_av, fit: ev.summary.gain.fit, width: config.width });
+  specs.drift = driftSpec(ev.driftTrace, { kind, width: config.width });
+  specs.gain = gainSpec(ev.gain, { maxAv: ev.summary.config.max_av, fit: ev.summary.gain.fit, kind, width: config.width });
   // Weight pictures are a ring's: its matrices are N×N on the ring. The baselines snapshot none.
   if (s.n === 0) return specs;
   const movieDomain = symmetricDomain(s.names.flatMap((n) => s.matrices[n]));

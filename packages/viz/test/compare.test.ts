@@ -158,9 +158,9 @@ describe('ring-compare on three fixture experiments', () => {
       assert.deepEqual(rows[rows.length - 1], { experiment: e.name, step: e.steps, loss_total: lossAt(e, e.steps) });
       const bars = barPanel.data.values.filter((v: { experiment: string }) => v.experiment === e.name);
       const want = testErrorsOf(dirs[EXPERIMENTS.indexOf(e)]);
-      // A baseline has no bump, so no argmax bar.
+      // A baseline has no bump, so no argmax bar, and its angle is atan2 of its (sin, cos) output, not a population vector.
       assert.deepEqual(bars, [
-        { experiment: e.name, decoder: 'population vector', error_deg: want.pv },
+        { experiment: e.name, decoder: e.baseline ? 'sin/cos output' : 'population vector', error_deg: want.pv },
         ...(want.argmax === undefined ? [] : [{ experiment: e.name, decoder: 'argmax', error_deg: want.argmax }]),
       ]);
     }
@@ -188,7 +188,7 @@ describe('ring-compare on three fixture experiments', () => {
     assert.ok(table, 'summary table');
     const headings = children(children(children(table, 'thead')[0], 'tr')[0], 'th').map(textOf);
     assert.deepEqual(headings, [
-      'experiment', 'test PV error °', 'test argmax error °', 'long: error °', 'long: first 20 steps °', 'long: last 6 steps °', 'drift when still °', 'gain slope', 'gain R²',
+      'experiment', 'test PV or sin/cos error °', 'test argmax error °', 'long: error °', 'long: first 20 steps °', 'long: last 6 steps °', 'drift when still °', 'gain slope', 'gain R²',
       'final loss', 'median ms/step', 'train s', 'steps', 'model', 'size', 'parameters', 'folder',
     ]);
     const rows = children(children(table, 'tbody')[0], 'tr');

@@ -90,20 +90,20 @@ describe('eval figures', () => {
   });
 
   it('error against time step: a band and a mean line per decoder, the training length marked', async () => {
-    const spec = errorByStepSpec(ev.datasets['long-200'].byStep, { dataset: 'long-200', trainSeqLen: 60 });
+    const spec = errorByStepSpec(ev.datasets['long-200'].byStep, { dataset: 'long-200', trainSeqLen: 60, kind: 'ring' });
     const rule = layers(spec).find((l) => markType(l) === 'rule');
     assert.deepEqual((rule?.data as { values: { t: number }[] }).values.map((v) => v.t), [60]);
     assert.ok(layers(spec).some((l) => markType(l) === 'area'));
     const size = await render(dir, 'error_by_step', spec);
     assert.ok(size.width > 600 && size.height > 250, JSON.stringify(size));
     // No rule inside the trained range itself (the training dataset) or when the length is unknown.
-    assert.ok(!layers(errorByStepSpec(ev.datasets.seed.byStep, { dataset: 'seed', trainSeqLen: 60 })).some((l) => markType(l) === 'rule'));
-    assert.ok(!layers(errorByStepSpec(ev.datasets.seed.byStep, { dataset: 'seed', trainSeqLen: null })).some((l) => markType(l) === 'rule'));
+    assert.ok(!layers(errorByStepSpec(ev.datasets.seed.byStep, { dataset: 'seed', trainSeqLen: 60, kind: 'ring' })).some((l) => markType(l) === 'rule'));
+    assert.ok(!layers(errorByStepSpec(ev.datasets.seed.byStep, { dataset: 'seed', trainSeqLen: null, kind: 'ring' })).some((l) => markType(l) === 'rule'));
   });
 
   it('error by speed and by time since motion: bars and p90 ticks; the empty bin above max_av is left out', async () => {
     const t = ev.datasets['long-200'];
-    const spec = errorBinsSpec(t.bySpeed, t.byStill, { dataset: 'long-200' });
+    const spec = errorBinsSpec(t.bySpeed, t.byStill, { dataset: 'long-200', kind: 'ring' });
     const [speed, still] = spec.hconcat as VlSpec[];
     const speedRows = (speed.data as { values: { label: string; count: number }[] }).values;
     assert.ok(speedRows.every((r) => !r.label.startsWith('>')), 'overflow bin shown');
@@ -114,7 +114,7 @@ describe('eval figures', () => {
   });
 
   it('stationary drift: one line per start, amplitude panel with the survival threshold; no amplitude panel without a bump', async () => {
-    const spec = driftSpec(slow.driftTrace, { survivalRatio: 0.5 });
+    const spec = driftSpec(slow.driftTrace, { kind: 'ring', survivalRatio: 0.5 });
     const panels = spec.hconcat as VlSpec[];
     assert.equal(panels.length, 2);
     const values = (panels[0].data as { values: { start: number; step: number }[] }).values;
@@ -123,14 +123,14 @@ describe('eval figures', () => {
     const rule = layers(panels[1]).find((l) => markType(l) === 'rule');
     assert.deepEqual((rule?.data as { values: { y: number }[] }).values.map((v) => v.y), [0.5]);
     await render(dir, 'drift', spec);
-    const single = driftSpec(noBump.driftTrace, {});
+    const single = driftSpec(noBump.driftTrace, { kind: 'gru' });
     assert.equal((single.hconcat as VlSpec[]).length, 1);
     await render(dir, 'drift_no_bump', single);
   });
 
   it('velocity gain: identity line, shaded trained range, and fit lines at ±max_av from eval.json', async () => {
     const fit = ev.summary.gain.fit;
-    const spec = gainSpec(ev.gain, { maxAv: MAX_AV, fit });
+    const spec = gainSpec(ev.gain, { maxAv: MAX_AV, fit, kind: 'ring' });
     const all = layers(spec);
     const rect = all.find((l) => markType(l) === 'rect');
     assert.deepEqual((rect?.data as { values: unknown[] }).values, [{ lo: -MAX_AV, hi: MAX_AV }]);
@@ -144,17 +144,17 @@ describe('eval figures', () => {
 
   it('comparisons: one colour per experiment for drift curves and gains', async () => {
     const runs = [
-      { name: 'good', ev },
-      { name: 'no-bump', ev: noBump },
-      { name: 'slow', ev: slow },
+      { name: 'good', kind: 'ring' as const, ev },
+      { name: 'no-bump', kind: 'gru' as const, ev: noBump },
+      { name: 'slow', kind: 'ring' as const, ev: slow },
     ];
-    const curves = compareDriftCurvesSpec(runs.map((r) => ({ name: r.name, byStep: r.ev.datasets['long-200'].byStep, trainSeqLen: r.ev.summary.train_seq_len })), { dataset: 'long-200' });
+    const curves = compareDriftCurvesSpec(runs.map((r) => ({ name: r.name, kind: r.kind, byStep: r.ev.datasets['long-200'].byStep, trainSeqLen: r.ev.summary.train_seq_len })), { dataset: 'long-200' });
     const line = layers(curves).find((l) => markType(l) === 'line') as VlSpec;
     const colour = (line.encoding as { color: { scale: { domain: string[]; range: string[] } } }).color.scale;
     assert.deepEqual(colour.domain, ['good', 'no-bump', 'slow']);
     assert.equal(new Set(colour.range).size, 3);
     await render(dir, 'compare_drift_curves', curves);
-    const gains = compareGainSpec(runs.map((r) => ({ name: r.name, gain: r.ev.gain, maxAv: MAX_AV })));
+    const gains = compareGainSpec(runs.map((r) => ({ name: r.name, kind: r.kind, gain: r.ev.gain, maxAv: MAX_AV })));
     const values = (layers(gains).find((l) => (l.mark as { point?: unknown })?.point) as VlSpec).data as { values: { experiment: string }[] };
     assert.equal(values.values.length, 3 * 15);
     await render(dir, 'compare_gain', gains);

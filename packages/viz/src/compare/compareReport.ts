@@ -1,3 +1,4 @@
+import { decodedAngleOf, labelGroups } from '../decoderLabels.js';
 import { esc, htmlPage, type ReportFigure } from '../report.js';
 import { experimentColours } from './compareSpec.js';
 import { testErrors, type RunSummary } from './runSummary.js';
@@ -29,8 +30,9 @@ function columns(runs: RunSummary[]): ColumnDef[] {
     ];
   });
   const lastHorizon = (r: RunSummary) => r.eval.drift.horizons.at(-1);
+  const decoded = labelGroups(runs, 'pv').map((g) => g.label.abbrev).join(' or ');
   return [
-    { heading: 'test PV error °', cell: (r) => num(testErrors(r).pv, 2) },
+    { heading: `test ${decoded} error °`, cell: (r) => num(testErrors(r).pv, 2) },
     { heading: 'test argmax error °', cell: (r) => num(testErrors(r).argmax, 2) },
     ...datasetColumns,
     { heading: 'drift when still °', cell: (r) => num(lastHorizon(r)?.decoders.pv?.mean_abs_deg, 1) },
@@ -65,7 +67,7 @@ export function summaryTable(runs: RunSummary[]): string {
 /** The self-contained comparison page: the summary table, then the comparison figures (interactive). */
 export function compareReportHtml(runs: RunSummary[], figures: ReportFigure[]): string {
   const intro = `<h1>ring-attractor experiments compared</h1>
-<p>${runs.length} experiment${runs.length === 1 ? '' : 's'}. Errors are mean circular errors from each experiment's evaluation (eval.json): the test split of the dataset it was trained on, then every dataset they were all evaluated on; drift is the mean |drift| after the longest still stretch; the gain is the slope of decoded on true angular speed within the trained range. Final loss is the total loss of the last training step.</p>
+<p>${runs.length} experiment${runs.length === 1 ? '' : 's'}. Errors are mean circular errors from each experiment's evaluation (eval.json): the test split of the dataset it was trained on, then every dataset they were all evaluated on. Besides the argmax column, errors, drift and gain are of each model's decoded angle: ${esc(decodedAngleOf(runs, 'pv'))}. Drift is the mean |drift| after the longest still stretch; the gain is the slope of decoded on true angular speed within the trained range. Final loss is the total loss of the last training step.</p>
 ${summaryTable(runs)}`;
   return htmlPage('ring-attractor experiments compared', intro, figures);
 }

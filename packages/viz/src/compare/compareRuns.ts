@@ -30,11 +30,11 @@ export function compareSpecs(runs: RunSummary[], width?: number): Record<string,
   const datasets = [...(trainedOn.every((d) => d !== null && d === trainedOn[0]) ? [trainedOn[0] as string] : []), ...sharedDatasets(runs)];
   for (const d of datasets) {
     specs[`error_by_step_${d}`] = compareDriftCurvesSpec(
-      runs.map((r) => ({ name: r.name, byStep: r.byStep[d], trainSeqLen: r.eval.train_seq_len })),
+      runs.map((r) => ({ name: r.name, kind: r.kind, byStep: r.byStep[d], trainSeqLen: r.eval.train_seq_len })),
       { dataset: d, width },
     );
   }
-  specs.gain = compareGainSpec(runs.map((r) => ({ name: r.name, gain: r.gain, maxAv: r.eval.config.max_av })), { width });
+  specs.gain = compareGainSpec(runs.map((r) => ({ name: r.name, kind: r.kind, gain: r.gain, maxAv: r.eval.config.max_av })), { width });
   return specs;
 }
 

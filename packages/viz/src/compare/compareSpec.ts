@@ -1,16 +1,12 @@
 import * as vega from 'vega';
+import { DECODERS } from '@ring-attractor/eval/files';
+import { decoderLabel } from '../decoderLabels.js';
 import { strideIndices } from '../figures/loss.js';
 import { BASE_CONFIG, type VlSpec } from '../render.js';
 import { testErrors, type RunSummary } from './runSummary.js';
 
 /** Most loss points drawn per experiment (the curves are smooth; more only inflates the spec). */
 const MAX_LOSS_POINTS = 2000;
-
-/** The decoders, in bar order, with their labels. */
-export const DECODERS = [
-  { key: 'pv', label: 'population vector' },
-  { key: 'argmax', label: 'argmax' },
-] as const;
 
 /** One colour per experiment, in run order (tableau10, tableau20 beyond 10 runs; repeats beyond 20). */
 export function experimentColours(count: number): string[] {
@@ -20,7 +16,7 @@ export function experimentColours(count: number): string[] {
 
 /**
  * The comparison figure: total loss per step of every experiment overlaid (log scale), and the
- * final test errors of both decoders as grouped bars; both coloured by experiment, one legend.
+ * final test errors of each decoder as grouped bars; both coloured by experiment, one legend.
  */
 export function compareSpec(runs: RunSummary[], width = 960): VlSpec {
   const names = runs.map((r) => r.name);
@@ -33,9 +29,11 @@ export function compareSpec(runs: RunSummary[], width = 960): VlSpec {
       if (v > 0 && Number.isFinite(v)) loss.push({ experiment: r.name, step: r.lossSteps[i], loss_total: v });
     }
   }
-  const errors = runs.flatMap((r) => DECODERS.map((d) => ({ experiment: r.name, decoder: d.label, error_deg: testErrors(r)[d.key] })).filter((e) => e.error_deg !== null));
-  const decoders = DECODERS.map((d) => d.label);
-  const barsWidth = Math.max(220, Math.min(420, 60 + 36 * runs.length * DECODERS.length));
+  // Bars are grouped by what the angle is: a ring's population vector and a baseline's sin/cos output are different decoders.
+  const decodersOf = (r: RunSummary) => DECODERS.filter((d) => r.eval.model.decoders.includes(d));
+  const errors = runs.flatMap((r) => decodersOf(r).map((d) => ({ experiment: r.name, decoder: decoderLabel(r.kind, d).short, error_deg: testErrors(r)[d] })).filter((e) => e.error_deg !== null));
+  const decoders = [...new Set(runs.flatMap((r) => decodersOf(r).map((d) => decoderLabel(r.kind, d).short)))];
+  const barsWidth = Math.max(220, Math.min(420, 60 + 36 * runs.length * decoders.length));
   const lossWidth = Math.max(300, width - barsWidth - 260);
   const x = { field: 'decoder', type: 'nominal', title: 'decoder', sort: decoders, axis: { labelAngle: 0 } };
   const xOffset = { field: 'experiment', type: 'nominal', sort: names };

@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import { join } from 'node:path';
 import { readEvalSummary, readTable, DATASET_FILES, EVAL_FILES, type ErrorByStepRow, type EvalSummary, type GainRow } from '@ring-attractor/eval/files';
+import type { ModelKind } from '@ring-attractor/config';
 import { checkRunDir, checkRunFiles, readMetrics, type RunRecord } from '@ring-attractor/train/formats';
 
 /** An experiment folder's stages, as the pipeline lays them out (artifacts/pipelines/experiments/<name>/…). */
@@ -25,7 +26,7 @@ export interface RunSummary {
   steps: number;
   trainSeconds: number;
   /** The model's kind (ring, gru, transformer), a one-line description of its size, and its trainable parameters. */
-  kind: string;
+  kind: ModelKind;
   model: string;
   parameters: number;
   /** The total-loss curve: step and loss_total of every metrics.arrow row. */
@@ -50,7 +51,7 @@ export function runName(dir: string): string {
   return basename(dir.replace(/[\\/]+$/, '')) || dir;
 }
 
-/** Mean PV and argmax errors on the dataset the experiment was trained on (its test split). */
+/** Mean errors of each decoder (pv, argmax) on the dataset the experiment was trained on (its test split). */
 export function testErrors(r: RunSummary): { pv: number | null; argmax: number | null } {
   const d = r.eval.datasets.find((x) => x.name === r.eval.trained_on) ?? r.eval.datasets[0];
   return { pv: d?.decoders.pv?.mean_deg ?? null, argmax: d?.decoders.argmax?.mean_deg ?? null };

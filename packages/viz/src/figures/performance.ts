@@ -1,4 +1,5 @@
 import { colourMap, symmetricDomain } from '../colour.js';
+import { decoderLabel } from '../decoderLabels.js';
 import { matrixDataUrl } from '../matrixImage.js';
 import { BASE_CONFIG, type VlSpec } from '../render.js';
 import type { Trace } from '@ring-attractor/eval/files';
@@ -57,13 +58,16 @@ export async function performanceSpec(trace: Trace, config: VizConfig): Promise<
     },
   });
 
+  // Only a ring has a trace (eval's referenceTrace.ts), so its decoders are named as a ring's.
+  const pvLabel = decoderLabel('ring', 'pv').short;
+  const argmaxLabel = decoderLabel('ring', 'argmax').short;
   const series: Record<string, unknown>[] = [];
   const av: Record<string, unknown>[] = [];
   for (let i = 0; i < T; i++) {
     av.push({ t: trace.t[i], av: trace.av[i] });
     series.push({ t: trace.t[i], angle: trace.angle[i], series: 'true (aligned)' });
-    series.push({ t: trace.t[i], angle: trace.decodedPv[i], series: 'population vector' });
-    series.push({ t: trace.t[i], angle: trace.decodedArgmax[i], series: 'argmax' });
+    series.push({ t: trace.t[i], angle: trace.decodedPv[i], series: pvLabel });
+    series.push({ t: trace.t[i], angle: trace.decodedArgmax[i], series: argmaxLabel });
   }
   const xT = { field: 't', type: 'quantitative', title: 'time step t', scale: { domain: [trace.t[0], trace.t[T - 1]], nice: false } };
   const avPanel: VlSpec = {
@@ -74,7 +78,7 @@ export async function performanceSpec(trace: Trace, config: VizConfig): Promise<
     mark: { type: 'line', strokeWidth: 1.5, color: '#555', tooltip: true },
     encoding: { x: xT, y: { field: 'av', type: 'quantitative', title: 'av (rad / step)' } },
   };
-  const order = ['true (aligned)', 'population vector', 'argmax'];
+  const order = ['true (aligned)', pvLabel, argmaxLabel];
   const anglePanel: VlSpec = {
     title: 'True vs decoded angle',
     width: colWidth,

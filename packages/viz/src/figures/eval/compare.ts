@@ -1,12 +1,16 @@
 /** Comparison variants: several experiments' drift curves on one plot, and their velocity gains on one panel. */
+import type { ModelKind } from '@ring-attractor/config';
 import type { Decoder, ErrorByStepRow, GainRow } from '@ring-attractor/eval/files';
 import { experimentColours } from '../../compare/compareSpec.js';
+import { decodedAngleOf } from '../../decoderLabels.js';
 import { BASE_CONFIG, type VlSpec } from '../../render.js';
-import { DECODER_STYLE, squareSide, VL_SCHEMA } from './common.js';
+import { squareSide, VL_SCHEMA } from './common.js';
 
 /** One experiment's error-by-step table (on the dataset being compared) and its training length. */
 export interface DriftCurveRun {
   name: string;
+  /** The model's kind (run.json config.model.kind): names its decoder. */
+  kind: ModelKind;
   byStep: readonly ErrorByStepRow[];
   trainSeqLen: number | null;
 }
@@ -14,6 +18,8 @@ export interface DriftCurveRun {
 /** One experiment's gain sweep and trained range. */
 export interface GainRun {
   name: string;
+  /** The model's kind (run.json config.model.kind): names its decoder. */
+  kind: ModelKind;
   gain: readonly GainRow[];
   maxAv: number;
 }
@@ -50,7 +56,7 @@ export function compareDriftCurvesSpec(runs: readonly DriftCurveRun[], opts: { d
   }
   return {
     $schema: VL_SCHEMA,
-    title: { text: `Error against time step: ${opts.dataset}`, subtitle: `${DECODER_STYLE[decoder].label} decoder, mean over sequences`, anchor: 'start', fontSize: 16 },
+    title: { text: `Error against time step: ${opts.dataset}`, subtitle: [`decoded angle: ${decodedAngleOf(runs, decoder)}`, 'mean over sequences'], anchor: 'start', fontSize: 16 },
     padding: 16,
     width: Math.max(300, (opts.width ?? 960) - 260),
     height: 300,
@@ -71,7 +77,7 @@ export function compareGainSpec(runs: readonly GainRun[], opts: { decoder?: Deco
   const y = { field: 'speed', type: 'quantitative', title: 'decoded angular speed (rad/step)' };
   return {
     $schema: VL_SCHEMA,
-    title: { text: 'Velocity gain compared', subtitle: `${DECODER_STYLE[decoder].label} decoder; dotted: identity; grey rules: trained range ±max_av`, anchor: 'start', fontSize: 16 },
+    title: { text: 'Velocity gain compared', subtitle: [`decoded angle: ${decodedAngleOf(runs, decoder)}`, 'dotted: identity; grey rules: trained range ±max_av'], anchor: 'start', fontSize: 16 },
     padding: 16,
     width,
     height: width,

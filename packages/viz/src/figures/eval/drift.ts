@@ -1,10 +1,14 @@
 /** Stationary drift: the decoded angle of every zero-input run against time, and its bump amplitude. */
+import type { ModelKind } from '@ring-attractor/config';
 import type { Decoder, DriftTraceRow } from '@ring-attractor/eval/files';
+import { decoderLabel } from '../../decoderLabels.js';
 import { BASE_CONFIG, type VlSpec } from '../../render.js';
-import { DECODER_STYLE, thinSteps, VL_SCHEMA } from './common.js';
+import { thinSteps, VL_SCHEMA } from './common.js';
 
 /** Options of {@link driftSpec}. */
 export interface DriftOptions {
+  /** The model's kind (run.json config.model.kind): names its decoder. */
+  kind: ModelKind;
   /** Which decoder's angle to draw (default pv). */
   decoder?: Decoder;
   /** The survival threshold of the amplitude ratio (eval.json config.survival_ratio), drawn as a rule. */
@@ -17,7 +21,7 @@ export interface DriftOptions {
  * input; flat lines hold their angle, lines that bend towards a few values reveal discrete attractors.
  * Right (models with a bump): Σ|r| relative to step 1, with the survival threshold.
  */
-export function driftSpec(trace: readonly DriftTraceRow[], opts: DriftOptions = {}): VlSpec {
+export function driftSpec(trace: readonly DriftTraceRow[], opts: DriftOptions): VlSpec {
   const decoder = opts.decoder ?? 'pv';
   const rows = trace.filter((r) => r.decoder === decoder);
   const steps = rows.reduce((m, r) => Math.max(m, r.step), 0);
@@ -29,7 +33,7 @@ export function driftSpec(trace: readonly DriftTraceRow[], opts: DriftOptions = 
   const colour = { field: 'start_deg', type: 'quantitative', title: 'start angle (°)', scale: { scheme: 'sinebow', domain: [0, 360] } };
   const detail = { field: 'start', type: 'nominal' };
   const angle: VlSpec = {
-    title: `Decoded angle (${DECODER_STYLE[decoder].label})`,
+    title: `Decoded angle (${decoderLabel(opts.kind, decoder).long})`,
     width,
     height: 280,
     data: { values },

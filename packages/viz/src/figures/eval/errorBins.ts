@@ -1,22 +1,25 @@
 /** Where errors come from: error by |angular velocity| bin and by time since the last motion, both decoders. */
+import type { ModelKind } from '@ring-attractor/config';
 import type { ErrorBySpeedRow, ErrorByStillRow } from '@ring-attractor/eval/files';
 import { BASE_CONFIG, type VlSpec } from '../../render.js';
-import { decoderColour, VL_SCHEMA } from './common.js';
+import { decoderColour, decoderTooltip, VL_SCHEMA } from './common.js';
 
 type BinRow = ErrorBySpeedRow | ErrorByStillRow;
 
 /** One panel: mean error per bin as bars grouped by decoder, the 90th percentile as a tick. */
-function binPanel(rows: readonly BinRow[], title: string, xTitle: string, width: number): VlSpec {
+function binPanel(rows: readonly BinRow[], title: string, xTitle: string, width: number, kind: ModelKind): VlSpec {
   const labels: string[] = [];
   for (const r of [...rows].sort((a, b) => a.bin - b.bin)) if (!labels.includes(r.label)) labels.push(r.label);
   const x = { field: 'label', type: 'ordinal', title: xTitle, sort: labels, axis: { labelAngle: -35 } };
   const xOffset = { field: 'decoder', type: 'nominal', sort: ['pv', 'argmax'] };
-  const colour = decoderColour(rows);
+  const colour = decoderColour(rows, kind);
+  const tooltip = decoderTooltip(rows, kind);
   return {
     title,
     width,
     height: 240,
     data: { values: rows },
+    transform: [tooltip.transform],
     encoding: { x, xOffset, color: colour },
     layer: [
       {
@@ -25,7 +28,7 @@ function binPanel(rows: readonly BinRow[], title: string, xTitle: string, width:
           y: { field: 'mean_deg', type: 'quantitative', title: 'circular error (°)' },
           tooltip: [
             { field: 'label', title: 'bin' },
-            { field: 'decoder' },
+            tooltip.field,
             { field: 'count', type: 'quantitative', title: 'sequence-steps' },
             { field: 'mean_deg', type: 'quantitative', format: '.2f', title: 'mean (°)' },
             { field: 'median_deg', type: 'quantitative', format: '.2f', title: 'median (°)' },
@@ -41,6 +44,8 @@ function binPanel(rows: readonly BinRow[], title: string, xTitle: string, width:
 /** Options of {@link errorBinsSpec}. */
 export interface ErrorBinsOptions {
   dataset: string;
+  /** The model's kind (run.json config.model.kind): names its decoders. */
+  kind: ModelKind;
   width?: number;
 }
 
@@ -54,7 +59,7 @@ export function errorBinsSpec(speed: readonly ErrorBySpeedRow[], still: readonly
     $schema: VL_SCHEMA,
     title: { text: `Where the error comes from: ${opts.dataset}`, subtitle: 'bars: mean; ticks: 90th percentile; hover for counts', anchor: 'start', fontSize: 16 },
     padding: 16,
-    hconcat: [binPanel(speedRows, 'By angular speed', '|av| (rad/step)', width), binPanel(stillRows, 'By time since the last motion', 'steps since av ≠ 0', width)],
+    hconcat: [binPanel(speedRows, 'By angular speed', '|av| (rad/step)', width, opts.kind), binPanel(stillRows, 'By time since the last motion', 'steps since av ≠ 0', width, opts.kind)],
     spacing: 40,
     resolve: { scale: { y: 'shared' } },
     config: BASE_CONFIG,

@@ -1,7 +1,9 @@
 /** Error against time step (the drift curve) of one dataset: a mean line and a median-to-p90 band per decoder. */
+import type { ModelKind } from '@ring-attractor/config';
 import { DECODERS, type ErrorByStepRow } from '@ring-attractor/eval/files';
+import { decoderLabel } from '../../decoderLabels.js';
 import { BASE_CONFIG, type VlSpec } from '../../render.js';
-import { DECODER_STYLE, VL_SCHEMA } from './common.js';
+import { DECODER_COLOUR, VL_SCHEMA } from './common.js';
 
 /** Options of {@link errorByStepSpec}. */
 export interface ErrorByStepOptions {
@@ -9,6 +11,8 @@ export interface ErrorByStepOptions {
   dataset: string;
   /** Sequence length the model was trained on: a rule marks where extrapolation begins (null: none). */
   trainSeqLen: number | null;
+  /** The model's kind (run.json config.model.kind): names its decoders. */
+  kind: ModelKind;
   width?: number;
 }
 
@@ -24,7 +28,7 @@ export function errorByStepSpec(rows: readonly ErrorByStepRow[], opts: ErrorBySt
   const x = { field: 't', type: 'quantitative', title: 'time step t', scale: { domain: [0, Math.max(1, T - 1)], nice: false } };
   const marked = opts.trainSeqLen !== null && opts.trainSeqLen < T;
   const panels = decoders.map((d): VlSpec => {
-    const colour = DECODER_STYLE[d].colour;
+    const colour = DECODER_COLOUR[d];
     const layers: VlSpec[] = [
       { mark: { type: 'area', opacity: 0.2, color: colour }, encoding: { x, y: { field: 'median_deg', type: 'quantitative' }, y2: { field: 'p90_deg' } } },
       {
@@ -48,7 +52,7 @@ export function errorByStepSpec(rows: readonly ErrorByStepRow[], opts: ErrorBySt
         { ...marker, mark: { type: 'text', align: 'left', baseline: 'top', dx: 4, dy: 4, fontSize: 11, color: '#555' }, encoding: { x: { field: 't', type: 'quantitative' }, y: { value: 0 }, text: { field: 'label' } } },
       );
     }
-    return { title: DECODER_STYLE[d].label, width, height: 260, data: { values: rows.filter((r) => r.decoder === d) }, layer: layers };
+    return { title: decoderLabel(opts.kind, d).long, width, height: 260, data: { values: rows.filter((r) => r.decoder === d) }, layer: layers };
   });
   return {
     $schema: VL_SCHEMA,

@@ -4,4 +4,4 @@ export { errorBinsSpec, type ErrorBinsOptions } from './errorBins.js';
 export { driftSpec, type DriftOptions } from './drift.js';
 export { gainSpec, type GainOptions, type GainFit } from './gain.js';
 export { compareDriftCurvesSpec, compareGainSpec, type DriftCurveRun, type GainRun } from './compare.js';
-export { DECODER_STYLE, decoderColour, thinSteps } from './common.js';
+export { DECODER_COLOUR, decoderColour, thinSteps } from './common.js';
