@@ -509,7 +509,8 @@ napi_value Info(napi_env env, napi_callback_info) {
 
 /**
  * fmaPeak(threads): GFLOP/s of independent multiply-adds on the ISA path in use, on `threads` of the
- * pool at once (the yardstick of the benches' GFLOP/s). Calibrated to ~0.2 s of work per thread.
+ * pool at once (the yardstick of the benches' GFLOP/s): the best of five bursts of ~50 ms, since
+ * anything else running on the machine can only slow a burst down.
  */
 napi_value FmaPeak(napi_env env, napi_callback_info cb) {
   return guarded(env, [&] {
@@ -519,27 +520,31 @@ napi_value FmaPeak(napi_env env, napi_callback_info cb) {
     if (threads > MAX_THREADS) throw Failure("native kernel: fmaPeak's threads must be at most " + std::to_string(MAX_THREADS));
     using clock = std::chrono::steady_clock;
     const auto seconds = [](clock::time_point t0) { return std::chrono::duration<double>(clock::now() - t0).count(); };
-    long rounds = 1L << 16;
+    long rounds = 1L << 14;
     double took = 0;
     float sink = 0;
-    // Double until one thread's burst takes 20 ms, then scale to 0.2 s.
+    // Double until one thread's burst takes 10 ms, then scale to 50 ms.
     for (;;) {
       const auto t0 = clock::now();
       sink += st.isa->fmaBurst(rounds);
       took = seconds(t0);
-      if (took > 0.02) break;
+      if (took > 0.01) break;
       rounds *= 2;
     }
-    rounds = static_cast<long>(static_cast<double>(rounds) * 0.2 / took);
-    std::vector<float> sinks(threads, 0.0f);
-    const auto t0 = clock::now();
-    st.pool.run(threads, [&](int i) { sinks[i] = st.isa->fmaBurst(rounds); });
-    took = seconds(t0);
-    for (float x : sinks) sink += x;
+    rounds = static_cast<long>(static_cast<double>(rounds) * 0.05 / took);
     const double flop = 2.0 * threads * static_cast<double>(rounds) * FMA_CHAINS * st.isa->W;
+    std::vector<float> sinks(threads, 0.0f);
+    double best = 0;
+    for (int trial = 0; trial < 5; trial++) {
+      const auto t0 = clock::now();
+      st.pool.run(threads, [&](int i) { sinks[i] = st.isa->fmaBurst(rounds); });
+      took = seconds(t0);
+      if (flop / took > best) best = flop / took;
+      for (float x : sinks) sink += x;
+    }
     napi_value v;
     // sink is finite by construction; comparing it keeps the bursts' results live.
-    check(env, napi_create_double(env, sink == sink ? flop / took / 1e9 : 0.0, &v), "creating a number");
+    check(env, napi_create_double(env, sink == sink ? best / 1e9 : 0.0, &v), "creating a number");
     return v;
   });
 }

@@ -175,7 +175,7 @@ export function nativeAdamUpdate(): ((p: Float32Array, g: Float32Array, m: Float
 }
 
 /**
- * GFLOP/s of independent multiply-adds on the addon's ISA path, on `threads` threads at once (~0.2 s):
+ * GFLOP/s of independent multiply-adds on the addon's ISA path, on `threads` threads at once (best of five ~50 ms bursts):
  * this machine's peak, the yardstick for the benches' GFLOP/s; null where the addon is unavailable.
  */
 export function nativeFmaPeak(threads: number): number | null {
