@@ -25,7 +25,7 @@ struct Slice {
   float* pre;     // Bs × LD: pre-activations (forward), pre-activation gradients (backward)
   float* dR;      // Bs × LD: state gradient
   float* part;    // (Bs + MR) × LD: partial sums of products run in blocks of k
-  float* dapart;  // Bs: partial action-gradient dots
+  float* dapart;  // Bs: each row's J0·Σ dpre (backward, channel 0), then partial action-gradient dots
   int* idx;       // Bs: rows of the slice whose action is nonzero
   float* dW;      // (K+1) × N × LD: this slice's weight-gradient partial
   float* Sd;      // (K+1) × KS × LD: staged dP rows (per channel) awaiting dW += Sdᵀ·Sr

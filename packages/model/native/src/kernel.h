@@ -311,6 +311,8 @@ struct GradFirst {
   float* dR;
   int ld;
   v j1;
+  const float* dj0;  // per row: J0·Σ dpre, added on the real lanes before J1·acc (as a pass of its own would)
+  int n;             // real lanes per row
   template <int MR, int NVX>
   RING_INLINE void put(int r0, int nr, int j0, v (&acc)[MR][NVX]) {
     // Constant trip count (then a test), so the tile unrolls and its accumulators stay in registers.
@@ -318,8 +320,13 @@ struct GradFirst {
     for (int r = 0; r < MR; r++) {
       if (r >= nr) break;
       float* dst = dR + rowOff(r0 + r, ld) + j0;
+      const v add = V::set(dj0[r0 + r]);
 #pragma GCC unroll 4
-      for (int j = 0; j < NVX; j++) V::store(dst + j * W, V::madd(V::load(dst + j * W), j1, acc[r][j]));
+      for (int j = 0; j < NVX; j++) {
+        const int col = j0 + j * W;
+        const v x = V::add(V::load(dst + j * W), col + W > n ? V::keepFirst(add, n - col) : add);
+        V::store(dst + j * W, V::madd(x, j1, acc[r][j]));
+      }
     }
   }
 };
@@ -505,7 +512,10 @@ void forward(const Plan& P, const ForwardIO& io, int s) {
   // The backward's scratch is free during the forward: dR holds each row's J0·Σr.
   float* base = sl.dR;
 
-  for (int b = 0; b < BS; b++) loadRow(sl.R + rowOff(b, LD), io.r0 + static_cast<long>(sl.b0 + b) * N, N, LD);
+  for (int b = 0; b < BS; b++) {
+    loadRow(sl.R + rowOff(b, LD), io.r0 + static_cast<long>(sl.b0 + b) * N, N, LD);
+    base[b] = sh.J0 * rowSum(sl.R + rowOff(b, LD), LD);
+  }
   for (int t = 0; t < T; t++) {
     const float* Rt = sl.R + t * stepR;
     float* Rn = sl.R + (t + 1) * stepR;
@@ -514,7 +524,6 @@ void forward(const Plan& P, const ForwardIO& io, int s) {
     const float* act = P.actions + (static_cast<long>(sl.b0) * T + t) * K;
     const long aStride = static_cast<long>(T) * K;
 
-    for (int b = 0; b < BS; b++) base[b] = sh.J0 * rowSum(Rt + rowOff(b, LD), LD);
     PreFirst first{sl.pre, LD, base, V::set(sh.J1)};
     const DenseRows all{Rt, LD, BS};
     gemm(BS, LD, N, all, PackedB{P.Bf, N}, first, sl.part);
@@ -536,11 +545,15 @@ void forward(const Plan& P, const ForwardIO& io, int s) {
       const float* r = Rt + rowOff(b, LD);
       float* rn = Rn + rowOff(b, LD);
       activateWithGradRow<V>(pre, fd, LD, sh.act);
+      v sum = V::zero();
       for (int j = 0; j < LD; j += W) {
         v x = V::flush(V::madd(V::mul(keep, V::load(r + j)), leak, V::load(pre + j)));
         if (tail && j + W > N) x = V::keepFirst(x, tail);
         V::store(rn + j, x);
+        sum = V::add(sum, x);
       }
+      // The next step's J0·Σr (rowSum's order: the same bits; PreFirst of this step is done with base).
+      base[b] = sh.J0 * V::hsum(sum);
       const long row = static_cast<long>(sl.b0 + b) * T + t;
       if (io.history) {
         storeRow(io.history + row * N, rn, N);
@@ -595,7 +608,6 @@ void backward(const Plan& P, const BackwardIO& io, int s) {
   zero(sl.dW, static_cast<long>(K + 1) * N * LD);
   if (BS <= 0) return;
   const long stepR = static_cast<long>(BS) * LD;
-  const int tail = N % W;
   const v keep = V::set(1.0f - sh.alpha), leak = V::set(sh.alpha);
   float* dpre = sl.pre;
   zero(sl.dR, stepR);
@@ -637,15 +649,11 @@ void backward(const Plan& P, const BackwardIO& io, int s) {
         V::store(dp + j, d);
         sum = V::add(sum, d);
       }
-      // J0·Σ_j r_j feeds every unit: its gradient is J0·Σ_i dpre_i on every real lane.
-      v dj0 = V::set(sh.J0 * V::hsum(sum));
-      for (int j = 0; j < LD; j += W) {
-        const v add = tail && j + W > N ? V::keepFirst(dj0, tail) : dj0;
-        V::store(dr + j, V::add(V::load(dr + j), add));
-      }
+      // J0·Σ_j r_j feeds every unit: its gradient is J0·Σ_i dpre_i on every real lane (GradFirst adds it).
+      sl.dapart[b] = sh.J0 * V::hsum(sum);
     }
     const DenseRows all{dpre, LD, BS};
-    GradFirst first{sl.dR, LD, V::set(sh.J1)};
+    GradFirst first{sl.dR, LD, V::set(sh.J1), sl.dapart, N};
     gemm(BS, LD, N, all, PackedB{P.Bb, N}, first, sl.part);
     const Stage stage0{P, sl, 0};
     for (int b = 0; b < BS; b++) stage0.add(dpre + rowOff(b, LD), Rt + rowOff(b, LD), sh.J1);
