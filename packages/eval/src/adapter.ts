@@ -4,7 +4,12 @@
  * bump (GRU, transformer) returns its angle as `pv` and leaves `argmax` and `amplitude` out.
  */
 
-/** The decoders the metrics know: population vector, and the preferred angle of the most active output. */
+import type { ModelKind } from '@ring-attractor/config';
+
+/**
+ * The decoders the metrics know: `pv`, the model's angle (a ring's population vector, a baseline's
+ * atan2 of its (sin, cos) output), and `argmax`, the preferred angle of a ring's most active output.
+ */
 export type Decoder = 'pv' | 'argmax';
 
 /** Every decoder, in the order tables list them. */
@@ -27,6 +32,17 @@ export interface ModelAdapter {
   /** Runs B sequences of T steps of `av` (B×T row-major, rad/step), sequence b starting at angle `angle0[b]`. */
   run(av: Float32Array, angle0: Float32Array, batch: number, steps: number): Promise<AdapterRun>;
 }
+
+/**
+ * What the metrics get from a model of each kind, as its adapter declares it: a ring's bump gives both
+ * decoders and an amplitude; a GRU or transformer has no bump, only its own angle (`pv`). Figures and
+ * reports read this to leave out what a kind does not have.
+ */
+export const KIND_OUTPUTS: Readonly<Record<ModelKind, Pick<ModelAdapter, 'decoders' | 'hasBump'>>> = {
+  ring: { decoders: DECODERS, hasBump: true },
+  gru: { decoders: ['pv'], hasBump: false },
+  transformer: { decoders: ['pv'], hasBump: false },
+};
 
 const TWO_PI = 2 * Math.PI;
 

@@ -4,8 +4,8 @@
  * decoder is returned (the angle the model outputs), and no amplitude.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { CausalTransformer, GruIntegrator } from '@ring-attractor/model';
-import { angleFromSinCos, type ModelAdapter } from './adapter.js';
+import { modelKind, type CausalTransformer, type GruIntegrator } from '@ring-attractor/model';
+import { angleFromSinCos, KIND_OUTPUTS, type ModelAdapter } from './adapter.js';
 
 /** The working set one forward pass may take; a transformer's attention grows with T², so long sequences run a few at a time. */
 const FORWARD_BYTES = 512 * 2 ** 20;
@@ -23,8 +23,7 @@ function bytesPerSequence(model: GruIntegrator | CausalTransformer, steps: numbe
 /** Wraps a loaded baseline; each run starts from the angle0 it is given (the model's initial (sin, cos)); `forwardBytes` bounds one forward pass. */
 export function baselineAdapter(model: GruIntegrator | CausalTransformer, forwardBytes = FORWARD_BYTES): ModelAdapter {
   return {
-    decoders: ['pv'],
-    hasBump: false,
+    ...KIND_OUTPUTS[modelKind(model)],
     async run(av, angle0, batch, steps) {
       const pv = new Float64Array(batch * steps);
       const per = Math.max(1, Math.floor(forwardBytes / bytesPerSequence(model, steps)));

@@ -1,6 +1,7 @@
 /**
- * Stationary drift: with zero input, from the bump at K angles evenly around the ring, how far the
- * decoded angle wanders after each horizon, and whether the bump keeps its amplitude.
+ * Stationary drift: with zero input, from K start angles evenly around the circle (a ring's bump at
+ * each, a baseline's initial (sin, cos)), how far the decoded angle wanders after each horizon, and
+ * whether a bump keeps its amplitude.
  */
 import type { Decoder, ModelAdapter } from './adapter.js';
 import { collectRuns } from './collectRuns.js';

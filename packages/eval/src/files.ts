@@ -26,9 +26,9 @@ import {
 } from 'apache-arrow';
 import { UsageError, writeFileAtomic } from '@ring-attractor/common';
 import { badRunFile } from '@ring-attractor/train/formats';
-import { DECODERS, type Decoder } from './adapter.js';
+import { DECODERS, KIND_OUTPUTS, type Decoder } from './adapter.js';
 
-export { DECODERS, type Decoder };
+export { DECODERS, KIND_OUTPUTS, type Decoder };
 import type { EvalConfig } from './config.js';
 import type { LineFit } from './stats.js';
 import { TRACE_FILE, traceToIpc, type TraceData } from './trace.js';

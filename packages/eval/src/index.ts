@@ -1,6 +1,6 @@
 /** @ring-attractor/eval: what a trained model does beyond its training error (drift, speed, stillness, gain). */
 export { DEFAULT_EVAL_CONFIG, RUNTIME_DEFAULTS, resolveEvalConfig, checkRuntimeOptions, type EvalConfig } from './config.js';
-export { DECODERS, angleFromSinCos, checkRun, type AdapterRun, type Decoder, type ModelAdapter } from './adapter.js';
+export { DECODERS, KIND_OUTPUTS, angleFromSinCos, checkRun, type AdapterRun, type Decoder, type ModelAdapter } from './adapter.js';
 export { ringAdapter, readBump } from './ringAdapter.js';
 export { circularDistance, unwrapFrom, wrapToPi, DEG } from './circular.js';
 export { mean, quantileSorted, summarize, fitLine, slopeOverIndex, type LineFit, type Summary } from './stats.js';

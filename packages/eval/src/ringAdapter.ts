@@ -10,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { initialBump, preferredAngles, type LeakyRingAttractor } from '@ring-attractor/model';
-import type { AdapterRun, ModelAdapter } from './adapter.js';
+import { KIND_OUTPUTS, type AdapterRun, type ModelAdapter } from './adapter.js';
 
 const TWO_PI = 2 * Math.PI;
 
@@ -59,8 +59,7 @@ export function readBump(bump: Float32Array, rows: number, N: number): Required<
 export function ringAdapter(model: LeakyRingAttractor): ModelAdapter {
   const N = model.config.num_neurons;
   return {
-    decoders: ['pv', 'argmax'],
-    hasBump: true,
+    ...KIND_OUTPUTS.ring,
     async run(av, angle0, batch, steps) {
       const bump = tf.tidy(() => model.forwardBump(tf.tensor2d(av, [batch, steps]), initialBump(angle0, N)));
       try {

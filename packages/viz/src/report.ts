@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { ModelKind } from '@ring-attractor/config';
+import { KIND_OUTPUTS } from '@ring-attractor/eval/files';
 import type { ColourMap } from './colour.js';
 import { decoderLabel } from './decoderLabels.js';
 import { matrixTitle } from './figures/weights.js';
@@ -126,22 +127,50 @@ export interface ReportFigure {
   note?: string;
 }
 
-/** eval.json's headline numbers: one row per dataset (test error, late error), then drift and gain; `kind` names the decoded angle. */
+/** A column of a table: its heading and a row's cell (HTML), with the exact number kept in data-value where scripts read one. */
+type Column<R> = { heading: string; cell: (row: R) => string; value?: (row: R) => number | null | undefined };
+
+/** A table with a header row and one body row per item, its first column a row heading. */
+function columnTable<R>(columns: readonly Column<R>[], items: readonly R[]): string {
+  const head = columns.map((c) => `<th>${esc(c.heading)}</th>`).join('');
+  const cell = (c: Column<R>, r: R, i: number): string => {
+    if (i === 0) return `<th>${c.cell(r)}</th>`;
+    return c.value ? `<td data-value="${c.value(r) ?? ''}">${c.cell(r)}</td>` : `<td>${c.cell(r)}</td>`;
+  };
+  const rows = items.map((r) => `<tr>${columns.map((c, i) => cell(c, r, i)).join('')}</tr>`);
+  return `<table><thead><tr>${head}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+/**
+ * eval.json's headline numbers: one row per dataset (test error, late error), then drift and gain;
+ * `kind` names the decoded angle and says which columns exist (argmax and bump survival: a ring's only).
+ */
 function evalTables(ev: VizInputs['evaluation']['summary'], kind: ModelKind): string {
   const pv = decoderLabel(kind, 'pv');
+  const { decoders, hasBump } = KIND_OUTPUTS[kind];
   const f = (x: number | null | undefined, d = 2): string => (x === null || x === undefined ? '–' : x.toFixed(d));
-  const rows = ev.datasets.map(
-    (d) =>
-      `<tr><th>${esc(d.name)}${d.name === ev.trained_on ? ' (trained on)' : ''}</th><td>${d.sequences}×${d.seq_len}</td>` +
-      `<td data-value="${d.decoders.pv?.mean_deg ?? ''}">${f(d.decoders.pv?.mean_deg)}</td><td>${f(d.decoders.pv?.first_mean_deg)} (${d.first_steps})</td><td>${f(d.decoders.pv?.last_mean_deg)}</td>` +
-      `<td>${f(d.decoders.argmax?.mean_deg)}</td><td>${f(d.decoders.argmax?.last_mean_deg)}</td></tr>`,
-  );
-  const datasets = `<table><thead><tr><th>dataset</th><th>sequences×T</th><th>${esc(pv.abbrev)} error °</th><th>${esc(pv.abbrev)}, first steps ° (as many as trained on)</th><th>${esc(pv.abbrev)}, last ${Math.round(ev.config.last_fraction * 100)}% °</th><th>argmax °</th><th>argmax, last °</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
-  const h = ev.drift.horizons.map((x) => `<tr><th>${x.steps} steps</th><td>${f(x.decoders.pv?.mean_abs_deg)}</td><td>${f(x.decoders.pv?.max_abs_deg)}</td><td>${x.survived ?? '–'}</td></tr>`);
-  const drift = `<table><thead><tr><th>still for</th><th>mean |drift| °</th><th>max |drift| °</th><th>bumps surviving</th></tr></thead><tbody>${h.join('')}</tbody></table>`;
+  const datasetColumns: Column<(typeof ev.datasets)[number]>[] = [
+    { heading: 'dataset', cell: (d) => `${esc(d.name)}${d.name === ev.trained_on ? ' (trained on)' : ''}` },
+    { heading: 'sequences×T', cell: (d) => `${d.sequences}×${d.seq_len}` },
+    { heading: `${pv.abbrev} error °`, cell: (d) => f(d.decoders.pv?.mean_deg), value: (d) => d.decoders.pv?.mean_deg },
+    { heading: `${pv.abbrev}, first steps ° (as many as trained on)`, cell: (d) => `${f(d.decoders.pv?.first_mean_deg)} (${d.first_steps})` },
+    { heading: `${pv.abbrev}, last ${Math.round(ev.config.last_fraction * 100)}% °`, cell: (d) => f(d.decoders.pv?.last_mean_deg) },
+  ];
+  if (decoders.includes('argmax')) {
+    datasetColumns.push(
+      { heading: 'argmax °', cell: (d) => f(d.decoders.argmax?.mean_deg) },
+      { heading: 'argmax, last °', cell: (d) => f(d.decoders.argmax?.last_mean_deg) },
+    );
+  }
+  const driftColumns: Column<(typeof ev.drift.horizons)[number]>[] = [
+    { heading: 'still for', cell: (x) => `${x.steps} steps` },
+    { heading: 'mean |drift| °', cell: (x) => f(x.decoders.pv?.mean_abs_deg) },
+    { heading: 'max |drift| °', cell: (x) => f(x.decoders.pv?.max_abs_deg) },
+  ];
+  if (hasBump) driftColumns.push({ heading: 'bumps surviving', cell: (x) => `${x.survived ?? '–'}` });
   const fit = ev.gain.fit.pv;
   const gain = `<p>Velocity gain (${esc(pv.long)}, |v| ≤ ${f(ev.config.max_av, 4)} rad/step): slope ${f(fit?.slope, 4)}, R² ${f(fit?.r2, 4)}.</p>`;
-  return `${datasets}${drift}${gain}`;
+  return `${columnTable(datasetColumns, ev.datasets)}${columnTable(driftColumns, ev.drift.horizons)}${gain}`;
 }
 
 /** One self-contained HTML page: vega, vega-lite and vega-embed inlined, every figure interactive. */

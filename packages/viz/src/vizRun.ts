@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createProgress, writeFileAtomic } from '@ring-attractor/common';
+import type { ModelKind } from '@ring-attractor/config';
 import { colourMap, symmetricDomain } from './colour.js';
 import { connectivitySpec } from './figures/connectivity.js';
 import { lossSpec } from './figures/loss.js';
@@ -14,7 +15,7 @@ import { specToPng, type VlSpec } from './render.js';
 import { reportHtml, snapshotSliderSpec, type ReportFigure } from './report.js';
 import { readRun, type RunData } from '@ring-attractor/train/formats';
 import { readEvaluation, readTrace, EVAL_FILES, type Evaluation, type Trace } from '@ring-attractor/eval/files';
-import { driftSpec, errorBinsSpec, errorByStepSpec, gainSpec } from './figures/eval/index.js';
+import { driftSpec, driftStartsText, errorBinsSpec, errorByStepSpec, gainSpec } from './figures/eval/index.js';
 import { existsSync } from 'node:fs';
 import type { MovieFormat, VizConfig } from './vizConfig.js';
 
@@ -83,12 +84,12 @@ export async function staticSpecs(inputs: VizInputs, config: VizConfig): Promise
   return specs;
 }
 
-/** The report's heading of a figure. */
-function heading(id: string): string {
+/** The report's heading of a figure of a model of `kind`. */
+export function figureHeading(id: string, kind: ModelKind): string {
   const fixed: Record<string, string> = {
     loss: 'Training loss',
     performance: 'The reference\'s evaluation: one T = 200 sequence',
-    drift: 'Stationary drift: zero input from bumps around the ring',
+    drift: `Stationary drift: ${driftStartsText(kind).heading}`,
     gain: 'Velocity gain: decoded against true angular speed',
     weights_initial: 'Weight matrices before training',
     weights_final: 'Weight matrices after training',
@@ -156,7 +157,7 @@ export async function renderRun(opts: VizOptions): Promise<VizResult> {
     const { weights_frame: frame, ...rest } = specs;
     all = { ...rest, weights_snapshots: slider, weights_frame: frame };
   }
-  const figures: ReportFigure[] = Object.entries(all).map(([id, spec]) => ({ id, heading: heading(id), spec }));
+  const figures: ReportFigure[] = Object.entries(all).map(([id, spec]) => ({ id, heading: figureHeading(id, run.run.config.model.kind), spec }));
   await write('report.html', reportHtml(inputs, figures));
   seconds.report = lap();
 

@@ -1,7 +1,9 @@
 /**
  * The decoded angle is named after what it is: a ring's `pv` is the population vector over its
- * neurons, a baseline's (GRU, transformer) is atan2 of its (sin, cos) output. Checked on the figures,
- * the run report and the comparison (spec and report) built from fixture experiments of each kind.
+ * neurons, a baseline's (GRU, transformer) is atan2 of its (sin, cos) output. What a baseline does not
+ * have (a bump to start the drift probe from or to survive, an argmax decoder) is neither described nor
+ * given a column. Checked on the figures, the run report and the comparison (spec and report) built
+ * from fixture experiments of each kind.
  */
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
@@ -13,7 +15,7 @@ import { readRunSummary, type RunSummary } from '../src/compare/runSummary.js';
 import { specToSvg, type VlSpec } from '../src/render.js';
 import { reportHtml } from '../src/report.js';
 import { DEFAULT_VIZ_CONFIG } from '../src/vizConfig.js';
-import { readVizInputs, staticSpecs, type VizInputs } from '../src/vizRun.js';
+import { figureHeading, readVizInputs, staticSpecs, type VizInputs } from '../src/vizRun.js';
 import { buildRunFixture, type Fixture } from './fixture.js';
 import { tempDir } from './helpers.js';
 
@@ -38,6 +40,17 @@ function tooltipLabels(spec: VlSpec): unknown[] {
   const calc = parts(spec).flatMap((p) => (p.transform as { calculate?: string; as?: string }[] | undefined) ?? []).filter((t) => t.as === 'decoder_label');
   assert.ok(calc.length > 0, 'a decoder_label transform');
   return calc.flatMap((t) => ['pv', 'argmax'].map((d) => evalExpr(t.calculate as string, { decoder: d })));
+}
+
+/** The run report's tables of eval.json: each as its header cells and its rows' cells (text, tags stripped). */
+function evalTables(inputs: VizInputs): { head: string[]; rows: string[][] }[] {
+  const html = reportHtml(inputs, []);
+  const section = html.slice(html.indexOf('<h2>Evaluation (eval.json)</h2>'), html.indexOf('<h2>Training config'));
+  const cells = (row: string): string[] => [...row.matchAll(/<t[hd][^>]*>(.*?)<\/t[hd]>/g)].map((m) => m[1]);
+  return [...section.matchAll(/<table><thead>(.*?)<\/thead><tbody>(.*?)<\/tbody><\/table>/g)].map((t) => ({
+    head: cells(t[1]),
+    rows: [...t[2].matchAll(/<tr>(.*?)<\/tr>/g)].map((r) => cells(r[1])),
+  }));
 }
 
 /** Text drawn in an SVG (the legends and titles a reader sees). */
@@ -108,6 +121,32 @@ describe('decoder labels follow the model kind', () => {
     assert.doesNotMatch(r, /sin\/cos|atan2/);
   });
 
+  it('the drift figure and its report heading say where the zero-input runs start: a ring from its bump, a baseline from an initial angle', () => {
+    // The fixture's probe has 6 starts (buildEvalFixture's drift_starts).
+    const subtitle = (specs: Record<string, VlSpec>): unknown => (specs.drift.title as { subtitle: unknown }).subtitle;
+    assert.equal(subtitle(ringSpecs), 'zero input from the bump at 6 angles evenly around the ring');
+    assert.equal(figureHeading('drift', 'ring'), 'Stationary drift: zero input from bumps around the ring');
+    assert.equal(subtitle(gruSpecs), 'zero input from 6 initial angles evenly around the circle');
+    for (const kind of ['gru', 'transformer'] as const) assert.equal(figureHeading('drift', kind), 'Stationary drift: zero input from initial angles around the circle', kind);
+    assert.doesNotMatch(JSON.stringify(gruSpecs.drift), /bump|ring/i);
+  });
+
+  it('the run report has argmax and survival columns for a ring only, every row as wide as its heading', () => {
+    const ringTables = evalTables(ringInputs);
+    const gruTables = evalTables(gruInputs);
+    for (const tables of [ringTables, gruTables]) {
+      assert.equal(tables.length, 2, 'a datasets table and a drift table');
+      for (const t of tables) for (const row of t.rows) assert.equal(row.length, t.head.length, `${row.join(' | ')} under ${t.head.join(' | ')}`);
+    }
+    assert.deepEqual(ringTables[0].head.slice(-2), ['argmax °', 'argmax, last °']);
+    assert.deepEqual(ringTables[1].head, ['still for', 'mean |drift| °', 'max |drift| °', 'bumps surviving']);
+    assert.deepEqual(ringTables[1].rows.map((r) => r[3]), ['6', '6'], 'every fixture bump survives (amplitude 0.999^t)');
+    assert.ok(!gruTables[0].head.some((h) => /argmax/.test(h)), gruTables[0].head.join(' | '));
+    assert.deepEqual(gruTables[1].head, ['still for', 'mean |drift| °', 'max |drift| °']);
+    // Every number a baseline has is shown: no cell stands for a column it lacks.
+    for (const t of gruTables) for (const row of t.rows) assert.ok(!row.includes('–'), row.join(' | '));
+  });
+
   describe('ring-compare', () => {
     let mixed: RunSummary[];
     let rings: RunSummary[];
@@ -134,6 +173,16 @@ describe('decoder labels follow the model kind', () => {
       const html = compareReportHtml(mixed, []);
       assert.match(html, /<th>test PV or sin\/cos error °<\/th>/);
       assert.ok(html.includes(`decoded angle: population vector (fair-ring); ${SIN_COS_LONG} (fair-gru, fair-transformer).`), 'intro names each decoder');
+    });
+
+    it('baselines only: no argmax column, and the intro does not mention one', () => {
+      const baselines = mixed.slice(1);
+      const html = compareReportHtml(baselines, []);
+      const body = html.slice(html.indexOf('<h1>'));
+      assert.doesNotMatch(body, /argmax/);
+      assert.match(body, /<th>test sin\/cos error °<\/th>/);
+      // A ring among them keeps the column (its own argmax error, a dash for the baselines).
+      assert.match(compareReportHtml(mixed, []), /<th>test argmax error °<\/th>/);
     });
 
     it('rings only: population vector and argmax', () => {

@@ -1,3 +1,4 @@
+import { KIND_OUTPUTS } from '@ring-attractor/eval/files';
 import { decodedAngleOf, labelGroups } from '../decoderLabels.js';
 import { esc, htmlPage, type ReportFigure } from '../report.js';
 import { experimentColours } from './compareSpec.js';
@@ -13,6 +14,11 @@ export function sharedDatasets(runs: RunSummary[]): string[] {
   const names: string[] = [];
   for (const r of runs) for (const d of r.eval.datasets) if (d.name !== r.eval.trained_on && !names.includes(d.name)) names.push(d.name);
   return names.filter((n) => runs.every((r) => r.eval.datasets.some((d) => d.name === n)));
+}
+
+/** Whether any of the runs has an argmax decoder (a ring); without one there is no argmax column. */
+function anyArgmax(runs: RunSummary[]): boolean {
+  return runs.some((r) => KIND_OUTPUTS[r.kind].decoders.includes('argmax'));
 }
 
 /** The table's columns: heading, the shown text and the exact value (kept in data-value for scripts and tests). */
@@ -33,7 +39,7 @@ function columns(runs: RunSummary[]): ColumnDef[] {
   const decoded = labelGroups(runs, 'pv').map((g) => g.label.abbrev).join(' or ');
   return [
     { heading: `test ${decoded} error °`, cell: (r) => num(testErrors(r).pv, 2) },
-    { heading: 'test argmax error °', cell: (r) => num(testErrors(r).argmax, 2) },
+    ...(anyArgmax(runs) ? [{ heading: 'test argmax error °', cell: (r: RunSummary) => num(testErrors(r).argmax, 2) }] : []),
     ...datasetColumns,
     { heading: 'drift when still °', cell: (r) => num(lastHorizon(r)?.decoders.pv?.mean_abs_deg, 1) },
     { heading: 'gain slope', cell: (r) => num(r.eval.gain.fit.pv?.slope, 3) },
@@ -67,7 +73,7 @@ export function summaryTable(runs: RunSummary[]): string {
 /** The self-contained comparison page: the summary table, then the comparison figures (interactive). */
 export function compareReportHtml(runs: RunSummary[], figures: ReportFigure[]): string {
   const intro = `<h1>ring-attractor experiments compared</h1>
-<p>${runs.length} experiment${runs.length === 1 ? '' : 's'}. Errors are mean circular errors from each experiment's evaluation (eval.json): the test split of the dataset it was trained on, then every dataset they were all evaluated on. Besides the argmax column, errors, drift and gain are of each model's decoded angle: ${esc(decodedAngleOf(runs, 'pv'))}. Drift is the mean |drift| after the longest still stretch; the gain is the slope of decoded on true angular speed within the trained range. Final loss is the total loss of the last training step.</p>
+<p>${runs.length} experiment${runs.length === 1 ? '' : 's'}. Errors are mean circular errors from each experiment's evaluation (eval.json): the test split of the dataset it was trained on, then every dataset they were all evaluated on. ${anyArgmax(runs) ? 'Besides the argmax column, errors' : 'Errors'}, drift and gain are of each model's decoded angle: ${esc(decodedAngleOf(runs, 'pv'))}. Drift is the mean |drift| after the longest still stretch; the gain is the slope of decoded on true angular speed within the trained range. Final loss is the total loss of the last training step.</p>
 ${summaryTable(runs)}`;
   return htmlPage('ring-attractor experiments compared', intro, figures);
 }

@@ -1,9 +1,29 @@
-/** Stationary drift: the decoded angle of every zero-input run against time, and its bump amplitude. */
+/** Stationary drift: the decoded angle of every zero-input run against time, and its bump amplitude (models with a bump). */
 import type { ModelKind } from '@ring-attractor/config';
-import type { Decoder, DriftTraceRow } from '@ring-attractor/eval/files';
+import { KIND_OUTPUTS, type Decoder, type DriftTraceRow } from '@ring-attractor/eval/files';
 import { decoderLabel } from '../../decoderLabels.js';
 import { BASE_CONFIG, type VlSpec } from '../../render.js';
 import { thinSteps, VL_SCHEMA } from './common.js';
+
+/** Where the probe's zero-input runs start, in a heading (no count) and a subtitle (K starts). */
+export interface DriftStartsText {
+  heading: string;
+  subtitle: (K: number) => string;
+}
+
+const FROM_BUMP: DriftStartsText = {
+  heading: 'zero input from bumps around the ring',
+  subtitle: (K) => `zero input from the bump at ${K} angles evenly around the ring`,
+};
+const FROM_ANGLE: DriftStartsText = {
+  heading: 'zero input from initial angles around the circle',
+  subtitle: (K) => `zero input from ${K} initial angles evenly around the circle`,
+};
+
+/** How a model of `kind` starts the probe's runs: from its bump at each start angle if it has one, else from the angle itself (its initial (sin, cos), eval's baselineAdapter). */
+export function driftStartsText(kind: ModelKind): DriftStartsText {
+  return KIND_OUTPUTS[kind].hasBump ? FROM_BUMP : FROM_ANGLE;
+}
 
 /** Options of {@link driftSpec}. */
 export interface DriftOptions {
@@ -81,7 +101,7 @@ export function driftSpec(trace: readonly DriftTraceRow[], opts: DriftOptions): 
   const K = new Set(rows.map((r) => r.start)).size;
   return {
     $schema: VL_SCHEMA,
-    title: { text: 'Stationary drift', subtitle: `zero input from the bump at ${K} angles evenly around the ring`, anchor: 'start', fontSize: 16 },
+    title: { text: 'Stationary drift', subtitle: driftStartsText(opts.kind).subtitle(K), anchor: 'start', fontSize: 16 },
     padding: 16,
     hconcat: panels,
     spacing: 40,
