@@ -134,7 +134,7 @@ export const evalSection = section(
     datasets: field(z.array(datasetName), "datasets evaluated besides the training dataset's test split (folders under pipelines/datasets)", []),
     last_fraction: field(z.number().gt(0).max(1), 'late-error window: the last ceil(fraction·T) steps of each dataset', 0.1),
     speed_bins: field(z.int().min(1).max(1000), 'equal |av| bins over (0, max_av], besides the bin for exactly 0', 8),
-    drift_starts: field(z.int().min(1).max(10_000), 'zero-input runs from the bump at 2πk/K, k < K', 36),
+    drift_starts: field(z.int().min(1).max(10_000), 'zero-input runs from the angles 2πk/K, k < K (a ring starts from its bump there)', 36),
     drift_horizons: field(z.array(z.int().min(1).max(MAX_PROBE_STEPS)).min(1), 'steps at which the stationary drift is reported (increasing)', [100, 500, 1000]),
     survival_ratio: field(z.number().gt(0).max(1), 'a bump survives while Σ|r| stays at least this fraction of its value after step 1', 0.5),
     gain_velocities: field(z.int().min(3).max(10_001), 'constant velocities swept (odd, so 0 is one)', 31),

@@ -153,7 +153,8 @@ export async function runEval(opts: EvalRunOptions): Promise<EvalRunResult> {
       log(`${d.name}: ${d.sequences}×${d.seq_len}, error pv ${fmt(pv?.mean_deg)}° (last ${d.last_steps} steps ${fmt(pv?.last_mean_deg)}°), argmax ${fmt(am?.mean_deg)}°`);
     }
     const last = ev.summary.drift.horizons[ev.summary.drift.horizons.length - 1];
-    log(`drift after ${last.steps} steps: mean |drift| ${fmt(last.decoders.pv?.mean_abs_deg)}° (pv), bumps surviving ${last.survived ?? '-'}/${config.drift_starts}`);
+    const survived = last.survived === undefined ? '' : `, bumps surviving ${last.survived}/${config.drift_starts}`;
+    log(`drift after ${last.steps} steps: mean |drift| ${fmt(last.decoders.pv?.mean_abs_deg)}° (pv)${survived}`);
     const fit = ev.summary.gain.fit.pv;
     log(`velocity gain (pv, |v| ≤ ${config.max_av.toPrecision(4)}): slope ${fmt(fit?.slope, 4)}, R² ${fmt(fit?.r2, 4)}`);
     log(`ring-eval: wrote ${files.length} files to ${opts.outDir} in ${seconds.toFixed(1)} s`);
