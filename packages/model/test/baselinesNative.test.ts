@@ -14,6 +14,7 @@ import {
   nativeInfo,
   nativeUnavailableReason,
   selectBaselineKernel,
+  type GruEngine,
   type GruStackInputs,
 } from '../src/index.js';
 import { nativeGruEngine } from '../src/baselines/kernel/gruNative.js';
@@ -183,4 +184,29 @@ test('without the addon, auto picks wasm and says why in one line; an explicit n
     'baselines kernel: wasm (skipped native: not built (no /nonexistent/ring_native.node; npx nx run model:build-native builds it where a C++ compiler exists); tfjs: slower on CPU backends)',
   ]);
   assert.match(out.explicit, /^UsageError: kernel: expected an available kernel \(native is not built .*; use auto or wasm\) \(got "native"\)$/);
+});
+
+test('a GRU forward that fails leaves no tensor and no heap block behind (its output is allocated before the call)', () => {
+  const [B, T, H] = [2, 3, 4];
+  const inputs: GruStackInputs = {
+    x: tf.zeros([B, T, 1]) as tf.Tensor3D,
+    h0: tf.zeros([1, B, H]) as tf.Tensor3D,
+    layers: [{ wIh: tf.zeros([3 * H, 1]) as tf.Tensor2D, wHh: tf.zeros([3 * H, H]) as tf.Tensor2D, bIh: tf.zeros([3 * H]) as tf.Tensor1D, bHh: tf.zeros([3 * H]) as tf.Tensor1D }],
+  };
+  const failing: GruEngine = {
+    name: 'failing',
+    forward: () => {
+      throw new Error('engine failed');
+    },
+    backward: () => {
+      throw new Error('unreachable');
+    },
+    dispose: () => {},
+  };
+  const backend = tf.backend() as unknown as { numDataIds(): number };
+  const [tensors, blocks] = [tf.memory().numTensors, backend.numDataIds()];
+  assert.throws(() => fusedGruStack(inputs, { engine: failing }), /^Error: engine failed$/);
+  assert.equal(tf.memory().numTensors, tensors);
+  assert.equal(backend.numDataIds(), blocks);
+  tf.dispose([inputs.x, inputs.h0, ...Object.values(inputs.layers[0])]);
 });

@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../src/backend.js';
 import { recurrenceTfjs, type RecurrenceConstants, type RecurrenceInputs } from '../src/recurrence.js';
 import { disposeKernels } from '../src/kernel/index.js';
+import { kernelRecurrence, type Engine } from '../src/kernel/op.js';
 import { KERNEL_VARIANTS, restoreNativeIsa } from './kernelVariants.js';
 import { patternInputs, relError } from './kernelHelpers.js';
 import { ringReadout } from '../src/ringReadout.js';
@@ -70,3 +71,22 @@ for (const v of VARIANTS) {
     tf.dispose([ref.value, got.value, ...ref.grads, ...got.grads, phi, ...Object.values(inp)]);
   });
 }
+
+test('a recurrence whose kernel fails leaves no tensor and no heap block behind (its history is allocated before the call)', () => {
+  const failing: Engine = {
+    resident: 0,
+    forward: () => {
+      throw new Error('kernel failed');
+    },
+    backward: () => {
+      throw new Error('unreachable');
+    },
+  };
+  const inp = patternInputs(2, 3, 8, 1, 3);
+  const backend = tf.backend() as unknown as { numDataIds(): number };
+  const [tensors, blocks] = [tf.memory().numTensors, backend.numDataIds()];
+  assert.throws(() => kernelRecurrence(failing, 'test', inp, { J0: -0.1, J1: 0.1, alpha: 0.15, activation: 'gelu' }), /^Error: kernel failed$/);
+  assert.equal(tf.memory().numTensors, tensors);
+  assert.equal(backend.numDataIds(), blocks);
+  tf.dispose(Object.values(inp));
+});
