@@ -33,7 +33,7 @@ import type { EvalConfig } from './config.js';
 import type { LineFit } from './stats.js';
 import { TRACE_FILE, traceToIpc, type TraceData } from './trace.js';
 
-export { TRACE_FILE, readTrace, traceToIpc, type Trace, type TraceData } from './trace.js';
+export { TRACE_FILE, TRACE_STEPS, readTrace, traceToIpc, type Trace, type TraceData } from './trace.js';
 
 /** Files at the top of the output folder (once per model). */
 export const EVAL_FILES = {

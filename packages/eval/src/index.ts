@@ -46,5 +46,5 @@ export {
   type DatasetTables,
   type Evaluation,
 } from './files.js';
-export { TRACE_FILE, traceToIpc, readTrace, type Trace, type TraceData } from './trace.js';
+export { TRACE_FILE, TRACE_STEPS, traceToIpc, readTrace, type Trace, type TraceData } from './trace.js';
 export { referenceTrace, traceSequenceParams } from './referenceTrace.js';

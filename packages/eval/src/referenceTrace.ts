@@ -1,14 +1,14 @@
-/** The reference's evaluation plot data (docs/model.md §5.5): one T = 200 sequence run from the default bump at π. */
+/** The reference's evaluation plot data (docs/model.md §5.5): one TRACE_STEPS-long sequence run from the default bump at π. */
 import * as tf from '@tensorflow/tfjs-core';
 import { generateSequences, type SequenceParams } from '@ring-attractor/datagen';
 import { decodeArgmax, decodePopulationVector, type LeakyRingAttractor } from '@ring-attractor/model';
-import type { TraceData } from './trace.js';
+import { TRACE_STEPS, type TraceData } from './trace.js';
 
 const TWO_PI = 2 * Math.PI;
 
-/** The reference's evaluation sequence: T = 200, zero padding 0.01, zero ratios [0.3], the dataset's max_av. */
+/** The reference's evaluation sequence: TRACE_STEPS long, zero padding 0.01, zero ratios [0.3], the dataset's max_av. */
 export function traceSequenceParams(maxAv: number): SequenceParams {
-  return { seq_len: 200, zero_padding_start_ratio: 0.01, zero_ratios_in_rest: [0.3], max_av: maxAv };
+  return { seq_len: TRACE_STEPS, zero_padding_start_ratio: 0.01, zero_ratios_in_rest: [0.3], max_av: maxAv };
 }
 
 /**

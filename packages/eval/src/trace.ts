@@ -1,9 +1,12 @@
-/** trace.arrow: the reference's evaluation of one T = 200 sequence, step by step (docs/model.md §5.5, docs/formats.md). */
+/** trace.arrow: the reference's evaluation of one TRACE_STEPS-long sequence, step by step (docs/model.md §5.5, docs/formats.md). */
 import { Float32, Int32 } from 'apache-arrow';
 import { badRunFile, fixedList, flat, listRows, numbers, parseTable, readRunBytes, tableBytes } from '@ring-attractor/train/formats';
 
 /** The file's name in the eval folder. */
 export const TRACE_FILE = 'trace.arrow';
+
+/** Steps of the reference's evaluation sequence. */
+export const TRACE_STEPS = 200;
 
 /** The trace as computed (T time steps, N neurons, row-major). */
 export interface TraceData {

@@ -14,7 +14,7 @@ import { encodeMovies } from './movie.js';
 import { specToPng, type VlSpec } from './render.js';
 import { reportHtml, snapshotSliderSpec, type ReportFigure } from './report.js';
 import { readRun, type RunData } from '@ring-attractor/train/formats';
-import { readEvaluation, readTrace, EVAL_FILES, type Evaluation, type Trace } from '@ring-attractor/eval/files';
+import { readEvaluation, readTrace, EVAL_FILES, TRACE_STEPS, type Evaluation, type Trace } from '@ring-attractor/eval/files';
 import { driftSpec, driftStartsText, errorBinsSpec, errorByStepSpec, gainSpec } from './figures/eval/index.js';
 import { existsSync } from 'node:fs';
 import type { MovieFormat, VizConfig } from './vizConfig.js';
@@ -88,7 +88,7 @@ export async function staticSpecs(inputs: VizInputs, config: VizConfig): Promise
 export function figureHeading(id: string, kind: ModelKind): string {
   const fixed: Record<string, string> = {
     loss: 'Training loss',
-    performance: 'The reference\'s evaluation: one T = 200 sequence',
+    performance: `The reference's evaluation: one T = ${TRACE_STEPS} sequence`,
     drift: `Stationary drift: ${driftStartsText(kind).heading}`,
     gain: 'Velocity gain: decoded against true angular speed',
     weights_initial: 'Weight matrices before training',
