@@ -15,11 +15,27 @@ import { baselineKernel } from './runtime.js';
 
 type Buf = 'X' | (typeof NORM_MLP_WEIGHTS)[number] | 'N' | 'F1' | 'A' | 'Y';
 
-interface Dims {
+/** A head call's sizes: M rows of H features, F hidden units, O outputs. */
+export interface NormMlpDims {
   M: number;
   H: number;
   F: number;
   O: number;
+}
+type Dims = NormMlpDims;
+
+/** Checks a head call (float32, each weight's shape against x's H and w1's, w2's sizes) and returns its sizes and weights in NORM_MLP_WEIGHTS order. */
+export function normMlpCall(x: tf.Tensor, w: NormMlpWeights): { dims: NormMlpDims; weights: tf.Tensor[] } {
+  const H = x.shape[x.rank - 1];
+  const [F, O] = [w.w1.shape[0], w.w2.shape[0]];
+  const weights = NORM_MLP_WEIGHTS.map((n) => w[n]);
+  k.checkFloat('normMlp', [x, ...weights]);
+  const expected: number[][] = [[H], [H], [F, H], [F], [O, F], [O]];
+  NORM_MLP_WEIGHTS.forEach((n, i) => {
+    const s = weights[i].shape;
+    if (s.length !== expected[i].length || s.some((v, j) => v !== expected[i][j])) throw new Error(`normMlp: ${n} has shape [${s.join(', ')}], expected [${expected[i].join(', ')}]`);
+  });
+  return { dims: { M: x.size / H, H, F, O }, weights };
 }
 
 /** Sizes (floats) of a call's resident buffers; biases and the output padded to multiples of 4. */
@@ -72,14 +88,7 @@ export function normMlp(x: tf.Tensor, w: NormMlpWeights, drop: DropoutSpec | nul
   const [F, O] = [w.w1.shape[0], w.w2.shape[0]];
   // The activation's mask counts unpadded elements, and LayerNorm's rows are read unpadded.
   if (H % 4 !== 0 || F % 4 !== 0) return composeNormMlp(fusedOps, x, w, drop);
-  const weights = NORM_MLP_WEIGHTS.map((n) => w[n]);
-  k.checkFloat('normMlp', [x, ...weights]);
-  const expected: number[][] = [[H], [H], [F, H], [F], [O, F], [O]];
-  NORM_MLP_WEIGHTS.forEach((n, i) => {
-    const s = weights[i].shape;
-    if (s.length !== expected[i].length || s.some((x, j) => x !== expected[i][j])) throw new Error(`normMlp: ${n} has shape [${s.join(', ')}], expected [${expected[i].join(', ')}]`);
-  });
-  const dims: Dims = { M: x.size / H, H, F, O };
+  const { dims, weights } = normMlpCall(x, w);
   const outShape = [...x.shape.slice(0, -1), O];
   const taped = underTape();
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {

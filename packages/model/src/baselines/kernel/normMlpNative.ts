@@ -8,17 +8,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { kernelOutput, outputArray, read } from '../../kernel/op.js';
 import { dropScale, dropThreshold, type DropoutSpec } from '../dropout.js';
 import { LAYER_NORM_EPS } from '../layers.js';
-import { NORM_MLP_WEIGHTS, type NormMlpWeights } from '../ops.js';
+import type { NormMlpWeights } from '../ops.js';
 import { baselinesAddon } from './nativeAddon.js';
 import { baselineKernel } from './runtime.js';
-import { checkFloat } from './opsCall.js';
-
-interface Dims {
-  M: number;
-  H: number;
-  F: number;
-  O: number;
-}
+import { normMlpCall, type NormMlpDims as Dims } from './normMlp.js';
 
 let nextId = 1;
 // The call whose activations the addon holds, as far as this module knows.
@@ -35,16 +28,8 @@ function forward(id: number, d: Dims, data: Float32Array[], drop: DropoutSpec | 
 
 /** The native head (see the header); same contract as the other normMlp implementations. */
 export function nativeNormMlp(x: tf.Tensor, w: NormMlpWeights, drop: DropoutSpec | null): tf.Tensor {
-  const H = x.shape[x.rank - 1];
-  const [F, O] = [w.w1.shape[0], w.w2.shape[0]];
-  const weights = NORM_MLP_WEIGHTS.map((n) => w[n]);
-  checkFloat('normMlp', [x, ...weights]);
-  const expected: number[][] = [[H], [H], [F, H], [F], [O, F], [O]];
-  NORM_MLP_WEIGHTS.forEach((n, i) => {
-    const s = weights[i].shape;
-    if (s.length !== expected[i].length || s.some((v, j) => v !== expected[i][j])) throw new Error(`normMlp: ${n} has shape [${s.join(', ')}], expected [${expected[i].join(', ')}]`);
-  });
-  const dims: Dims = { M: x.size / H, H, F, O };
+  const { dims, weights } = normMlpCall(x, w);
+  const { H, F, O } = dims;
   const outShape = [...x.shape.slice(0, -1), O];
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const inputs = args.slice(0, 7) as tf.Tensor[];
