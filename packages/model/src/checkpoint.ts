@@ -1,5 +1,4 @@
 /** Model checkpoints: safetensors with state-dict names (docs/model.md §6) and the model config in `__metadata__`. */
-import { CausalTransformer } from './baselines/transformer.js';
 import { modelFromStoredConfig, storedModelConfig, type AnyModel } from './models.js';
 import type { KernelName } from './recurrence.js';
 import { loadSafetensors, saveSafetensors } from './safetensors.js';
@@ -8,12 +7,12 @@ import { loadSafetensors, saveSafetensors } from './safetensors.js';
 export const CONFIG_METADATA_KEY = 'ring_attractor.model';
 
 /**
- * Saves every parameter (and the transformer's positional table, so PyTorch loads the file with
- * strict=True), the model config and `metadata`, atomically.
+ * Saves every parameter and fixed buffer (the ring's `W_delta7`, the transformer's positional table,
+ * so PyTorch loads the file with strict=True), the model config and `metadata`, atomically.
  */
 export async function saveModel(path: string, model: AnyModel, metadata: Record<string, string> = {}): Promise<void> {
   if (CONFIG_METADATA_KEY in metadata) throw new Error(`saveModel: metadata key "${CONFIG_METADATA_KEY}" is reserved for the model config`);
-  const tensors = model instanceof CausalTransformer ? { ...model.getWeights(), ...model.buffers() } : model.getWeights();
+  const tensors = { ...model.getWeights(), ...model.buffers() };
   await saveSafetensors(path, tensors, { ...metadata, [CONFIG_METADATA_KEY]: JSON.stringify(storedModelConfig(model)) });
 }
 

@@ -4,9 +4,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { avToActions } from './actions.js';
 import { resolveConfig, type ModelConfig, type ModelConfigInput } from './config.js';
 import { gatedActions, type GainNetParams } from './gainNet.js';
-import { initialBump } from './geometry.js';
+import { checkFixedBuffers } from './fixedBuffers.js';
+import { cosineMatrix, initialBump } from './geometry.js';
 import { initialWeights, type Weights } from './init.js';
-import { actionMatrixName, gainNetPrefix, parameterShapes } from './names.js';
+import { actionMatrixName, COSINE_FILTER_BUFFER, gainNetPrefix, parameterShapes } from './names.js';
 import { cosineOutput } from './readout.js';
 import { runRecurrence } from './recurrence.js';
 import type { KernelOptions } from './kernel/op.js';
@@ -85,9 +86,22 @@ export class LeakyRingAttractor {
     return out;
   }
 
-  /** Replaces every parameter; checks all names and shapes first, so a bad set changes nothing. */
+  /**
+   * The non-trainable state PyTorch keeps in its state dict: `W_delta7` (N×N cos(2π(i−j)/N)).
+   * Saving `{...getWeights(), ...buffers()}` gives a file `load_state_dict` accepts with strict=True.
+   */
+  buffers(): Weights {
+    const N = this.config.num_neurons;
+    return { [COSINE_FILTER_BUFFER]: { shape: [N, N], data: cosineMatrix(N, 0) } };
+  }
+
+  /**
+   * Replaces every parameter; checks all names and shapes first, so a bad set changes nothing.
+   * A `W_delta7` entry (as in a PyTorch state dict) is accepted if it is this model's filter.
+   */
   setWeights(weights: Weights): void {
     this.assertLive();
+    checkFixedBuffers(weights, this.buffers(), () => `cos(2π(i−j)/N) for N = ${this.config.num_neurons}`);
     const expected = this.parameterShapes();
     for (const [name, shape] of Object.entries(expected)) {
       const w = weights[name];
@@ -97,7 +111,7 @@ export class LeakyRingAttractor {
       if (w.data.length !== n) throw new Error(`weights: tensor ${name} has ${w.data.length} values, expected ${n}`);
     }
     for (const name of Object.keys(weights)) {
-      if (!(name in expected)) throw new Error(`weights: unexpected tensor ${name} for this model (expected ${Object.keys(expected).join(', ')})`);
+      if (!(name in expected) && name !== COSINE_FILTER_BUFFER) throw new Error(`weights: unexpected tensor ${name} for this model (expected ${Object.keys(expected).join(', ')})`);
     }
     for (const [name, v] of this.variables) {
       const w = weights[name];

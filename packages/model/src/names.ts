@@ -5,6 +5,9 @@
  */
 export type Shape = number[];
 
+/** The reference's fixed cosine filter, N×N cos(2π(i−j)/N): a state-dict buffer, not a parameter (docs/model.md §6). */
+export const COSINE_FILTER_BUFFER = 'W_delta7';
+
 /** Names of the N×N matrices: ['Wo','Wl','Wr'] for k = 2, ['Wo','Wa.0',…,'Wa.<k−1>'] otherwise. */
 export function weightMatrixNames(actionDim: number): string[] {
   return ['Wo', ...Array.from({ length: actionDim }, (_, c) => actionMatrixName(c, actionDim))];

@@ -38,9 +38,9 @@ for (const config of [
         assert.deepEqual(bits(b.output), bits(a.output));
         assert.deepEqual(bits(b.bump), bits(a.bump));
       });
-      // Exactly the model's parameters are stored (the names of docs/model.md §6: see the next test).
+      // Exactly the model's parameters and W_delta7 are stored (the names of docs/model.md §6: see the next tests).
       const stored = Object.keys((await loadSafetensors(path)).tensors).sort();
-      assert.deepEqual(stored, Object.keys(model.parameterShapes()).sort());
+      assert.deepEqual(stored, [...Object.keys(model.parameterShapes()), 'W_delta7'].sort());
     } finally {
       model.dispose();
       loaded.dispose();
@@ -61,6 +61,7 @@ test('GRU and transformer checkpoints come back as their kind, weights and confi
       const expected = Object.keys(model.parameterShapes());
       if (model instanceof CausalTransformer) expected.push(POSITIONAL_BUFFER);
       assert.deepEqual(stored, expected.sort());
+      assert.deepEqual(Object.keys(model.buffers()), model instanceof CausalTransformer ? [POSITIONAL_BUFFER] : []);
     } finally {
       model.dispose();
       loaded.dispose();
@@ -76,10 +77,35 @@ test('two-channel checkpoints use exactly the reference state-dict names', async
   model.dispose();
   const shapes = Object.fromEntries(Object.entries(tensors).map(([k, v]) => [k, v.shape]));
   assert.deepEqual(shapes, {
-    Wo: [8, 8], Wl: [8, 8], Wr: [8, 8],
+    Wo: [8, 8], Wl: [8, 8], Wr: [8, 8], W_delta7: [8, 8],
     'gain_l_net.0.weight': [3, 1], 'gain_l_net.0.bias': [3], 'gain_l_net.2.weight': [1, 3], 'gain_l_net.2.bias': [1],
     'gain_r_net.0.weight': [3, 1], 'gain_r_net.0.bias': [3], 'gain_r_net.2.weight': [1, 3], 'gain_r_net.2.bias': [1],
   });
+});
+
+test('ring checkpoints carry W_delta7, cos(2π(i−j)/N), for strict PyTorch loads; files without it still load', async () => {
+  const N = 8;
+  const model = new LeakyRingAttractor({ num_neurons: N, seed: 2 });
+  const path = join(dir, 'filter.safetensors');
+  await saveModel(path, model);
+  const { tensors, metadata } = await loadSafetensors(path);
+  for (let i = 0; i < N; i++) {
+    for (let j = 0; j < N; j++) assert.ok(Math.abs(tensors.W_delta7.data[i * N + j] - Math.cos((2 * Math.PI * (i - j)) / N)) < 1e-7, `W_delta7[${i}, ${j}]`);
+  }
+  // A checkpoint written before the buffer was stored (parameters only) loads to the same model.
+  const old = { ...tensors };
+  delete old.W_delta7;
+  const oldPath = join(dir, 'filter-old.safetensors');
+  await saveSafetensors(oldPath, old, { [CONFIG_METADATA_KEY]: metadata[CONFIG_METADATA_KEY] });
+  const loaded = await loadModel(oldPath);
+  assert.deepEqual(loaded.getWeights(), model.getWeights());
+  // Another filter is refused, naming the buffer: the model would silently not use it.
+  const wrong = Float32Array.from(tensors.W_delta7.data);
+  wrong[9] += 0.01;
+  assert.throws(() => model.setWeights({ ...model.getWeights(), W_delta7: { shape: [N, N], data: wrong } }), /tensor W_delta7 is not cos\(2π\(i−j\)\/N\) for N = 8 \(entry 9\)/);
+  assert.throws(() => model.setWeights({ ...model.getWeights(), W_delta7: { shape: [4, 16], data: wrong } }), /tensor W_delta7 has shape \[4, 16\], expected \[8, 8\]/);
+  model.dispose();
+  loaded.dispose();
 });
 
 test('same model and metadata give byte-identical checkpoints', async () => {

@@ -58,7 +58,7 @@ test('every output file exists and follows docs/formats.md', async () => {
 
   const model = await loadSafetensors(join(outA, 'model.safetensors'));
   assert.deepEqual(Object.keys(model.tensors).sort(), [
-    'Wl', 'Wo', 'Wr',
+    'W_delta7', 'Wl', 'Wo', 'Wr',
     'gain_l_net.0.bias', 'gain_l_net.0.weight', 'gain_l_net.2.bias', 'gain_l_net.2.weight',
     'gain_r_net.0.bias', 'gain_r_net.0.weight', 'gain_r_net.2.bias', 'gain_r_net.2.weight',
   ]);
@@ -79,7 +79,10 @@ test('every output file exists and follows docs/formats.md', async () => {
   assert.equal(ckpt.metadata.step, '12');
   assert.equal(ckpt.metadata.adam_step, '12');
   assert.ok(JSON.parse(ckpt.metadata.sampler));
-  for (const name of Object.keys(model.tensors)) {
+  // The checkpoint holds the parameters (the model file's tensors but its fixed buffer W_delta7).
+  const parameters = Object.keys(model.tensors).filter((name) => name !== 'W_delta7');
+  assert.deepEqual([...JSON.parse(ckpt.metadata.parameters)].sort(), parameters);
+  for (const name of parameters) {
     assert.deepEqual(ckpt.tensors[name].data, model.tensors[name].data, `final ${name} in the checkpoint`);
     assert.deepEqual(ckpt.tensors[`adam.m.${name}`].shape, model.tensors[name].shape);
     assert.ok(ckpt.tensors[`adam.v.${name}`].data.every((x) => x >= 0), 'second moments are non-negative');

@@ -99,6 +99,11 @@ export class GruIntegrator {
     return this.params.getWeights();
   }
 
+  /** The non-trainable state PyTorch keeps in its state dict: none (GRU_Integrator registers no buffer). */
+  buffers(): Weights {
+    return {};
+  }
+
   /** Replaces every parameter; all names and shapes are checked first, so a bad set changes nothing. */
   setWeights(weights: Weights): void {
     this.params.setWeights(weights);

@@ -6,6 +6,7 @@
  * The dense layers run through ops.ts (the tfjs graph, or the fused wasm ops: config.kernel).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { checkFixedBuffers } from '../fixedBuffers.js';
 import type { Weights } from '../init.js';
 import { resolveTransformerConfig, type TransformerConfig } from './config.js';
 import { DropoutStream } from './dropout.js';
@@ -124,16 +125,7 @@ export class CausalTransformer {
    * A `pos_encoder.pe` entry (as in a PyTorch state dict) is accepted if it is this model's table.
    */
   setWeights(weights: Weights): void {
-    const pe = weights[POSITIONAL_BUFFER];
-    if (pe !== undefined) {
-      const expected = this.buffers()[POSITIONAL_BUFFER];
-      const same = pe.shape.length === 3 && pe.shape.every((x, i) => x === expected.shape[i]) && pe.data.length === expected.data.length;
-      if (!same) throw new Error(`weights: tensor ${POSITIONAL_BUFFER} has shape [${pe.shape.join(', ')}], expected [${expected.shape.join(', ')}]`);
-      // float32 sin/cos may differ in the last bit between libraries; anything larger is another table.
-      for (let i = 0; i < pe.data.length; i++) {
-        if (!(Math.abs(pe.data[i] - expected.data[i]) <= 1e-5)) throw new Error(`weights: tensor ${POSITIONAL_BUFFER} is not the sinusoidal table for d_model = ${this.config.d_model} (entry ${i})`);
-      }
-    }
+    checkFixedBuffers(weights, this.buffers(), () => `the sinusoidal table for d_model = ${this.config.d_model}`);
     this.params.setWeights(weights, new Set([POSITIONAL_BUFFER]));
   }
 
