@@ -5,6 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFileSync, existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { cloneWorkspace, nx, removeWorkspace, runBin, startRingCache, writeJson, type NxRun, type RingCache } from './workspace.js';
@@ -220,4 +221,27 @@ test('10. an experiment naming a dataset that does not exist is one clear error 
   assert.match(run.output, /pipelines\/experiments\/broken\/config\.json: dataset: expected the name of a dataset under pipelines\/datasets \(one of tiny, tiny-long, tiny2\) \(got "nope"\)/);
   assert.deepEqual(run.ran, []);
   rmSync(join(ws, 'pipelines/experiments/broken'), { recursive: true });
+});
+
+test('11. a clone without a C++ compiler (CXX=false) builds no addon, says why in one line, and trains on wasm, saying why', () => {
+  const addon = join(second, 'packages/model/native/build/ring_native.node');
+  assert.ok(existsSync(addon), 'the second clone restored the addon from the shared cache');
+  // CXX is among build-native's inputs, so a machine without a compiler builds (and caches) its own "no addon".
+  const build = nx(second, ['run', 'model:build-native'], { CXX: 'false' });
+  assert.deepEqual(build.ran, ['model:build-native']);
+  const said = build.output.split('\n').filter((l) => l.startsWith('native kernel:'));
+  assert.deepEqual(said, ['native kernel: not built (no C++ compiler: `false --version` did not run); the wasm kernel will be used']);
+  assert.equal(existsSync(addon), false);
+  const out = 'artifacts/no-compiler';
+  const train = spawnSync(process.execPath, ['packages/train/bin/ring-train.mjs', '--config', 'pipelines/experiments/b/config.json', '--data', 'artifacts/pipelines/datasets/tiny', '--out', out], {
+    cwd: second,
+    encoding: 'utf8',
+    env: { ...process.env, RING_WORKSPACE_ROOT: second },
+  });
+  assert.equal(train.status, 0, train.stderr);
+  const why = `${train.stdout}\n${train.stderr}`.split('\n').filter((l) => l.startsWith('kernel:'));
+  assert.equal(why.length, 1, why.join('\n'));
+  assert.match(why[0], /^kernel: wasm \(skipped native: not built \(no .*ring_native\.node; npx nx run model:build-native builds it where a C\+\+ compiler exists\)/);
+  assert.equal(JSON.parse(readFileSync(join(second, out, 'run.json'), 'utf8')).kernel, 'wasm');
+  assert.ok(existsSync(join(second, out, 'model.safetensors')));
 });
