@@ -4,7 +4,7 @@ import './gradients.js';
 export { LeakyRingAttractor, parameterName, type ForwardResult } from './model.js';
 export { resolveConfig, DEFAULT_CONFIG, type ModelConfig, type ModelConfigInput, type Initialization, type KernelName } from './config.js';
 export { avToActions, actionChannelSide } from './actions.js';
-export { weightMatrixNames, actionMatrixName, gainNetPrefix, parameterShapes } from './names.js';
+export { weightMatrixNames, actionMatrixName, gainNetPrefix, parameterShapes, COSINE_FILTER_BUFFER } from './names.js';
 export { initialWeights, type Weights, type WeightTensor } from './init.js';
 export { initialBump, preferredAngles, cosineMatrix } from './geometry.js';
 export { cosineOutput } from './readout.js';

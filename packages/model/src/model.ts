@@ -101,7 +101,8 @@ export class LeakyRingAttractor {
    */
   setWeights(weights: Weights): void {
     this.assertLive();
-    checkFixedBuffers(weights, this.buffers(), () => `cos(2π(i−j)/N) for N = ${this.config.num_neurons}`);
+    // The N×N table is built only when a file carries it.
+    if (COSINE_FILTER_BUFFER in weights) checkFixedBuffers(weights, this.buffers(), () => `cos(2π(i−j)/N) for N = ${this.config.num_neurons}`);
     const expected = this.parameterShapes();
     for (const [name, shape] of Object.entries(expected)) {
       const w = weights[name];
@@ -111,7 +112,7 @@ export class LeakyRingAttractor {
       if (w.data.length !== n) throw new Error(`weights: tensor ${name} has ${w.data.length} values, expected ${n}`);
     }
     for (const name of Object.keys(weights)) {
-      if (!(name in expected) && name !== COSINE_FILTER_BUFFER) throw new Error(`weights: unexpected tensor ${name} for this model (expected ${Object.keys(expected).join(', ')})`);
+      if (!(name in expected) && name !== COSINE_FILTER_BUFFER) throw new Error(`weights: unexpected tensor ${name} for this model (expected ${Object.keys(expected).join(', ')}, and optionally ${COSINE_FILTER_BUFFER})`);
     }
     for (const [name, v] of this.variables) {
       const w = weights[name];

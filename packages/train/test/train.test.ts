@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
-import { kernelInfo, loadSafetensors, nativeUnavailableReason } from '@ring-attractor/model';
+import { COSINE_FILTER_BUFFER, kernelInfo, loadSafetensors, nativeUnavailableReason } from '@ring-attractor/model';
 import * as tf from '@tensorflow/tfjs-core';
 import { train, type TrainOptions } from '../src/train.js';
 import { CONFIG_KEY, metricsFromIpc, type MetricsRow } from '../src/formats/index.js';
@@ -80,7 +80,7 @@ test('every output file exists and follows docs/formats.md', async () => {
   assert.equal(ckpt.metadata.adam_step, '12');
   assert.ok(JSON.parse(ckpt.metadata.sampler));
   // The checkpoint holds the parameters (the model file's tensors but its fixed buffer W_delta7).
-  const parameters = Object.keys(model.tensors).filter((name) => name !== 'W_delta7');
+  const parameters = Object.keys(model.tensors).filter((name) => name !== COSINE_FILTER_BUFFER);
   assert.deepEqual([...JSON.parse(ckpt.metadata.parameters)].sort(), parameters);
   for (const name of parameters) {
     assert.deepEqual(ckpt.tensors[name].data, model.tensors[name].data, `final ${name} in the checkpoint`);
