@@ -1,6 +1,6 @@
 /**
  * The baselines against the float64 PyTorch reference (test/fixtures/baselines/*.json, see its
- * README): every case with every kernel (the tfjs graph, the fused wasm kernel, the native GRU on
+ * README): every case with every kernel (the tfjs graph, the fused wasm kernel, the native one on
  * each ISA path this CPU runs), on the output, every reported loss part, and the gradient of every
  * parameter of the loss the reference trains (main for the GRU, total for the transformer).
  *
@@ -22,10 +22,10 @@ after(() => {
   disposeBaselineKernel();
 });
 
-/** Each kernel, the native one on every ISA path this CPU runs (the transformer's 'native' runs the wasm ops: once). */
-const KERNELS: { kernel: BaselineKernel; label: string; gruOnly: boolean; select(): void }[] = [
-  { kernel: 'tfjs', label: 'tfjs', gruOnly: false, select: () => {} },
-  ...GRU_VARIANTS.map((v, i) => ({ kernel: v.kernel, label: v.label, gruOnly: v.kernel === 'native' && i > 1, select: v.select })),
+/** Each kernel, the native one on every ISA path this CPU runs. */
+const KERNELS: { kernel: BaselineKernel; label: string; select(): void }[] = [
+  { kernel: 'tfjs', label: 'tfjs', select: () => {} },
+  ...GRU_VARIANTS.map((v) => ({ kernel: v.kernel, label: v.label, select: v.select })),
 ];
 const PARTS = { gru: ['total', 'main', 'smooth'], transformer: ['total', 'main', 'smooth', 'norm', 'cumsum'] } as const;
 
@@ -75,7 +75,7 @@ test('baseline golden fixtures are present', () => {
   assert.ok(baselineFiles('gru').length >= 2 && baselineFiles('transformer').length >= 2, `expected the reference's golden files in ${BASELINES_DIR}`);
 });
 
-for (const { kernel, label, gruOnly, select } of KERNELS) {
+for (const { kernel, label, select } of KERNELS) {
   for (const file of baselineFiles('gru')) {
     test(`golden ${file} (kernel ${label})`, () => {
       select();
@@ -83,7 +83,6 @@ for (const { kernel, label, gruOnly, select } of KERNELS) {
       check(g, () => goldenGru(g, kernel));
     });
   }
-  if (gruOnly) continue;
   for (const file of baselineFiles('transformer')) {
     test(`golden ${file} (kernel ${label})`, () => {
       select();

@@ -18,6 +18,8 @@ import {
   type GruStackInputs,
 } from '../src/index.js';
 import { nativeGruEngine } from '../src/baselines/kernel/gruNative.js';
+import { baselinesAddon } from '../src/baselines/kernel/nativeAddon.js';
+import { nativeOps } from '../src/baselines/kernel/nativeOps.js';
 import { relError } from './kernelHelpers.js';
 import { NATIVE_ISAS, restoreNativeIsa } from './kernelVariants.js';
 import { setNativeIsa } from '../src/kernel/index.js';
@@ -92,6 +94,64 @@ for (const [B, T, H] of [[7, 9, 20], [5, 4, 176]]) {
     tf.dispose(flat(inp));
   });
 }
+
+/** An encoder layer's output and gradients on the native kernel (d 16, ff 32: every linear step native on every path). */
+function encoderRun(xs: tf.Tensor[]): Float32Array[] {
+  return tf.tidy(() => {
+    const [x, inW, inB, outW, outB, l1W, l1B, l2W, l2B, n1g, n1b, n2g, n2b] = xs;
+    const f = (...v: tf.Tensor[]) => {
+      const y = nativeOps.encoderLayer(v[0] as tf.Tensor3D, { inW: v[1], inB: v[2], outW: v[3], outB: v[4], l1W: v[5], l1B: v[6], l2W: v[7], l2B: v[8], n1g, n1b, n2g, n2b }, 2, { attn: null, attnOut: null, hidden: null, ffOut: null });
+      return tf.sum(tf.mul(y, tf.sin(tf.reshape(tf.range(0, y.size), y.shape))));
+    };
+    const { value, grads } = tf.valueAndGrads(f)([x, inW, inB, outW, outB, l1W, l1B, l2W, l2B]);
+    return [value, ...grads].map((t) => t.dataSync() as Float32Array);
+  });
+}
+
+test("the encoder layer's native linear steps repeat bit for bit and do not depend on the thread count", { skip }, () => {
+  const [B, S, d, ff] = [3, 10, 16, 32];
+  const shapes = [[B, S, d], [3 * d, d], [3 * d], [d, d], [d], [ff, d], [ff], [d, ff], [d], [d], [d], [d], [d]];
+  const xs = shapes.map((sh, i) => tf.randomNormal(sh, i >= 9 && i % 2 === 1 ? 1 : 0, 0.3, 'float32', 90 + i));
+  for (const isa of NATIVE_ISAS) {
+    setNativeIsa(isa);
+    const byThreads = [1, 2, 3].map((threads) => {
+      configureBaselineKernel({ threads });
+      const a = encoderRun(xs);
+      const b = encoderRun(xs);
+      a.forEach((x, i) => assert.ok(bits(x).equals(bits(b[i])), `${isa}, ${threads} threads, output ${i}: two runs differ`));
+      return a;
+    });
+    // The loss, dx and the linear weights' gradients: every one a sum in a fixed order.
+    for (const r of byThreads.slice(1)) r.forEach((x, i) => assert.ok(bits(x).equals(bits(byThreads[0][i])), `${isa}: output ${i} depends on the thread count`));
+  }
+  configureBaselineKernel({});
+  restoreNativeIsa();
+  tf.dispose(xs);
+});
+
+test('bad native linear calls are one-sentence errors; widths off the vector width are declined, not run', { skip }, () => {
+  const memory = new Float32Array(4096);
+  // [backward, M, N, K, NP, KP, threads, x, w, b, y, dy, dx, acc]
+  const call = (p: number[]) => baselinesAddon().denseLinear(Float64Array.from(p), memory, new Float32Array(p[2] * p[3]), new Float32Array(p[2]));
+  const cases: [number[], RegExp][] = [
+    [[0, 0, 16, 16, 16, 16, 1, 0, 512, 768, 1024, -1, -1, 0], /^native linear: M must be an integer in \[1, \d+\]$/],
+    [[0, 4, 16, 16, 12, 16, 1, 0, 512, 768, 1024, -1, -1, 0], /^native linear: NP must be an integer in \[16, \d+\]$/],
+    [[0, 4, 16, 16, 16, 16, 1, 4090, 512, 768, 1024, -1, -1, 0], /^native linear: x runs past the end of memory$/],
+    [[0, 4, 16, 16, 16, 16, 1, 0, 512, -1, 1024, -1, -1, 0], /^native linear: the forward needs b and y$/],
+    [[1, 4, 16, 16, 16, 16, 1, 0, 512, -1, -1, -1, 1024, 0], /^native linear: the backward needs dy$/],
+  ];
+  for (const [p, message] of cases) assert.throws(() => call(p), (e: Error) => message.test(e.message) && !e.message.includes('\n'), message.source);
+  // A width of 4 is a multiple of the portable path's lanes only.
+  for (const isa of NATIVE_ISAS) {
+    setNativeIsa(isa);
+    const y = memory.subarray(1024, 1024 + 16);
+    y.fill(7);
+    const ran = call([0, 4, 4, 4, 4, 4, 1, 0, 512, 768, 1024, -1, -1, 0]);
+    assert.equal(ran, isa === 'portable', isa);
+    if (!ran) assert.ok(y.every((v) => v === 7), `${isa}: a declined call wrote nothing`);
+  }
+  restoreNativeIsa();
+});
 
 test('the ISA paths agree to float32 rounding', { skip }, () => {
   const inp = inputs(5, 6, 1, 24, 2, 11);

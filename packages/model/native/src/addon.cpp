@@ -22,6 +22,7 @@
 #include "gain.h"
 #include "gru_plan.h"
 #include "head_plan.h"
+#include "linear_plan.h"
 #include "isa.h"
 
 namespace ring {
@@ -166,11 +167,14 @@ struct State {
   Pool pool;
   GruState gru;
   HeadState head;
+  LinearPlan linear{};
+  Arena linearArena;
 
   void release() {
     pool.stop();
     gru.release();
     head.release();
+    linearArena.release();
     arena.release();
     resident = false;
   }
@@ -308,6 +312,7 @@ void range(long n, int parts, int i, long& lo, long& hi) {
 
 #include "gru_exports.inc"
 #include "head_exports.inc"
+#include "linear_exports.inc"
 
 /**
  * forward(params: Int32Array, threads, actions, r0, Wo, Wa, history | null[, basis, sums]): runs every
@@ -619,6 +624,7 @@ NAPI_MODULE_INIT() {
       {"gruBackward", nullptr, GruBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"headForward", nullptr, HeadForward, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"headBackward", nullptr, HeadBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"denseLinear", nullptr, DenseLinear, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"baselinesRelease", nullptr, BaselinesRelease, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"baselinesMemoryBytes", nullptr, BaselinesMemoryBytes, nullptr, nullptr, nullptr, napi_default, nullptr},
   };

@@ -12,3 +12,5 @@ RING_DEFINE_ISA(isa_avx2, "avx2")
 RING_DEFINE_GRU(gru_avx2, "avx2")
 #include "head.h"
 RING_DEFINE_HEAD(head_avx2, "avx2")
+#include "linear.h"
+RING_DEFINE_LINEAR(linear_avx2, "avx2")

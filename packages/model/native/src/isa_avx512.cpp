@@ -11,3 +11,5 @@ RING_DEFINE_ISA(isa_avx512, "avx512")
 RING_DEFINE_GRU(gru_avx512, "avx512")
 #include "head.h"
 RING_DEFINE_HEAD(head_avx512, "avx512")
+#include "linear.h"
+RING_DEFINE_LINEAR(linear_avx512, "avx512")

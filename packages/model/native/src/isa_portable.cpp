@@ -12,3 +12,5 @@ RING_DEFINE_ISA(isa_portable, "portable")
 RING_DEFINE_GRU(gru_portable, "portable")
 #include "head.h"
 RING_DEFINE_HEAD(head_portable, "portable")
+#include "linear.h"
+RING_DEFINE_LINEAR(linear_portable, "portable")

@@ -13,3 +13,5 @@ RING_DEFINE_ISA(isa_wide16, "wide16")
 RING_DEFINE_GRU(gru_wide16, "wide16")
 #include "head.h"
 RING_DEFINE_HEAD(head_wide16, "wide16")
+#include "linear.h"
+RING_DEFINE_LINEAR(linear_wide16, "wide16")

@@ -1,6 +1,7 @@
 /**
- * The baselines' functions of the native addon (native/src/gru_exports.inc, head_exports.inc): the
- * fused GRU stack and the norm-MLP head, each keeping one call's forward state for its backward.
+ * The baselines' functions of the native addon (native/src/gru_exports.inc, head_exports.inc,
+ * linear_exports.inc): the fused GRU stack and the norm-MLP head, each keeping one call's forward
+ * state for its backward, and the transformer's linear steps on the wasm kernel's memory.
  */
 import { nativeAddon, nativeUnavailableReason } from '../../kernel/native.js';
 
@@ -14,9 +15,15 @@ export interface BaselinesAddon {
   headForward(params: Float64Array, x: Float32Array, g: Float32Array, b: Float32Array, w1: Float32Array, b1: Float32Array, w2: Float32Array, b2: Float32Array, y: Float32Array): void;
   /** false (nothing written) when call id's forward state is no longer held. */
   headBackward(id: number, dy: Float32Array, dx: Float32Array, dg: Float32Array, db: Float32Array, dw1: Float32Array, db1: Float32Array, dw2: Float32Array, db2: Float32Array): boolean;
-  /** Frees the GRU's and the head's memory. */
+  /**
+   * params: [backward, M, N, K, NP, KP, threads, x, w, b, y, dy, dx, acc] (buffers as float offsets into
+   * memory, −1: none). The forward writes y; the backward writes (or, with acc, adds to) dx, and dw, db.
+   * false (nothing written) when NP or KP is not a multiple of the addon's vector width.
+   */
+  denseLinear(params: Float64Array, memory: Float32Array, dw?: Float32Array, db?: Float32Array): boolean;
+  /** Frees the GRU's, the head's and the linear layers' memory. */
   baselinesRelease(): void;
-  /** Bytes of the GRU's and the head's memory. */
+  /** Bytes of the GRU's, the head's and the linear layers' memory. */
   baselinesMemoryBytes(): number;
 }
 

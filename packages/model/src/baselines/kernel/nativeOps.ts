@@ -1,10 +1,13 @@
 /**
- * The dense ops under the 'native' kernel: the GRU's output head (normMlp) in the native addon, the
- * rest (linear, activation, addNorm, attention, the transformer's encoder layer) the fused wasm ops.
+ * The dense ops under the 'native' kernel: the GRU's output head (normMlp) and the transformer
+ * encoder layer's linear steps in the native addon, the rest (linear, activation, addNorm,
+ * attention, the encoder layer's other steps) the fused wasm ops.
  */
 import type { DenseOps } from '../ops.js';
+import { encoderLayer } from './encoderLayer.js';
 import { fusedOps } from './fusedOps.js';
+import { nativeLinear } from './linearNative.js';
 import { nativeNormMlp } from './normMlpNative.js';
 
-/** fusedOps with the native head. */
-export const nativeOps: DenseOps = { ...fusedOps, normMlp: nativeNormMlp };
+/** fusedOps with the native head and the encoder layer's native linear steps. */
+export const nativeOps: DenseOps = { ...fusedOps, normMlp: nativeNormMlp, encoderLayer: (x, w, nhead, drop) => encoderLayer(x, w, nhead, drop, nativeLinear) };

@@ -1,0 +1,66 @@
+// The transformer's linear layers, y = x·Wᵀ + b and their backward, on buffers the caller owns (the
+// baselines' wasm kernel memory: src/baselines/kernel/linearNative.ts), for every ISA path. Shared by
+// addon.cpp and the isa_*.cpp units.
+#pragma once
+#include "isa.h"
+
+namespace ring {
+
+/**
+ * One call. Rows are padded: x and dx rows of KP floats, y and dy rows of NP, both multiples of the
+ * path's vector width; w is N × K (PyTorch's layout) and b has NP floats (padding 0).
+ */
+struct LinearCall {
+  int M, N, K, NP, KP;
+  const float* x;   // M × KP
+  const float* w;   // N × K
+  const float* b;   // NP (forward)
+  float* y;         // M × NP, written (forward)
+  const float* dy;  // M × NP (backward)
+  float* dx;        // M × KP, written or added to (backward; null: not wanted)
+  int accumulate;   // 1: dx += dy·W
+  float* dw;        // N × K, written (backward)
+  float* db;        // N, written (backward)
+};
+
+/** One thread's rows [r0, r1) of x and y, output units [n0, n1) of the weight gradient (a multiple of W), and its buffers. */
+struct LinearSlice {
+  int r0, r1, n0, n1;
+  float* PART;  // the products' partial sums over blocks of k: (rowBlock + slack) · max(NP, KP)
+  float* WORK;  // the weight-gradient product's packed operands: kChunk · (KP + slack + n1 − n0)
+  float* DWT;   // KP × (n1 − n0): its columns of dWᵀ
+  float* DB;    // n1 − n0: its entries of db
+};
+
+/** A call's packed weights and its slices. */
+struct LinearPlan {
+  LinearCall c;
+  int S;
+  float* wT;  // Wᵀ, KP × NP in column panels (the forward's B operand)
+  float* wP;  // W, NP × KP in column panels (the input gradient's B operand)
+  LinearSlice slices[MAX_THREADS];
+};
+
+/** One ISA's linear kernel; each function works on a disjoint part, so threads may call them concurrently. */
+struct LinearOps {
+  const char* name;
+  int W;         // vector lanes (NP and KP must be multiples)
+  int kChunk;    // rows of the weight-gradient product packed at a time
+  int rowBlock;  // rows of a product done at a time
+  int slack;     // rows of a register tile past the last row
+  /** Packing job j of 2: Wᵀ for the forward (0), W for the input gradient (1). */
+  void (*pack)(const LinearPlan& plan, int job);
+  /** Slice s's rows of y. */
+  void (*forward)(const LinearPlan& plan, int s);
+  /** Slice s's rows of dx, and its rows of dW and db (each a sum over every row of dy, in row order). */
+  void (*backward)(const LinearPlan& plan, int s);
+};
+
+extern const LinearOps linear_portable;
+extern const LinearOps linear_wide16;
+#if defined(__x86_64__) || defined(_M_X64)
+extern const LinearOps linear_avx2;
+extern const LinearOps linear_avx512;
+#endif
+
+}  // namespace ring
