@@ -184,12 +184,14 @@ function runEncoder(ops: DenseOps, xs: tf.Tensor[], nhead: number, dropping: boo
 }
 
 // The native kernel runs the layer's linear steps where their padded widths fit its vector width
-// (every step on portable; d 8 and ff 12 partly fall back to wasm on avx2 and avx512), the rest in wasm.
+// (4 floats on portable, 8 on avx2, 16 on avx512 and wide16), else the wasm steps: d 8, ff 12 runs
+// all four in wasm on the 16-lane paths, and partly on avx2.
 const ENCODER_IMPLS = [...WASM_OPS, ...NATIVE_OPS];
 opCase('encoder layer (d 8, 2 heads, ff 12, S 7), resident activations, dropout', () => encoderCase(3, 7, 8, 12, 30), (ops, xs) => runEncoder(ops, xs, 2, true), ENCODER_IMPLS);
 opCase('encoder layer (d 16, 4 heads, ff 32, S 5), no dropout', () => encoderCase(2, 5, 16, 32, 40), (ops, xs) => runEncoder(ops, xs, 4, false), ENCODER_IMPLS);
 opCase('encoder layer (d 6, 3 heads, ff 10: stateless ops), dropout', () => encoderCase(2, 6, 6, 10, 50), (ops, xs) => runEncoder(ops, xs, 3, true), ENCODER_IMPLS);
-opCase('encoder layer (d 64, 8 heads, ff 128, S 9: the shipped size, products in blocks of k), dropout', () => encoderCase(2, 9, 64, 128, 70), (ops, xs) => runEncoder(ops, xs, 8, true), ENCODER_IMPLS);
+opCase('encoder layer (d 64, 8 heads, ff 128, S 9: the shipped size), dropout', () => encoderCase(2, 9, 64, 128, 70), (ops, xs) => runEncoder(ops, xs, 8, true), ENCODER_IMPLS);
+opCase('encoder layer (d 32, 4 heads, ff 160, S 6: products in blocks of k on avx2 and the 16-lane paths)', () => encoderCase(2, 6, 32, 160, 75), (ops, xs) => runEncoder(ops, xs, 4, false), ENCODER_IMPLS);
 opCase('encoder layer (d 16, 2 heads, ff 32, S 70: weight gradients over several chunks of rows)', () => encoderCase(4, 70, 16, 32, 80), (ops, xs) => runEncoder(ops, xs, 2, false), ENCODER_IMPLS);
 
 test('fused encoder layer: a backward whose activations were dropped recomputes them; untaped forwards keep nothing', () => {

@@ -112,21 +112,76 @@ test("the encoder layer's native linear steps repeat bit for bit and do not depe
   const [B, S, d, ff] = [3, 10, 16, 32];
   const shapes = [[B, S, d], [3 * d, d], [3 * d], [d, d], [d], [ff, d], [ff], [d, ff], [d], [d], [d], [d], [d]];
   const xs = shapes.map((sh, i) => tf.randomNormal(sh, i >= 9 && i % 2 === 1 ? 1 : 0, 0.3, 'float32', 90 + i));
-  for (const isa of NATIVE_ISAS) {
-    setNativeIsa(isa);
-    const byThreads = [1, 2, 3].map((threads) => {
-      configureBaselineKernel({ threads });
-      const a = encoderRun(xs);
-      const b = encoderRun(xs);
-      a.forEach((x, i) => assert.ok(bits(x).equals(bits(b[i])), `${isa}, ${threads} threads, output ${i}: two runs differ`));
-      return a;
-    });
-    // The loss, dx and the linear weights' gradients: every one a sum in a fixed order.
-    for (const r of byThreads.slice(1)) r.forEach((x, i) => assert.ok(bits(x).equals(bits(byThreads[0][i])), `${isa}: output ${i} depends on the thread count`));
+  try {
+    for (const isa of NATIVE_ISAS) {
+      setNativeIsa(isa);
+      const byThreads = [1, 2, 3].map((threads) => {
+        configureBaselineKernel({ threads });
+        const a = encoderRun(xs);
+        const b = encoderRun(xs);
+        a.forEach((x, i) => assert.ok(bits(x).equals(bits(b[i])), `${isa}, ${threads} threads, output ${i}: two runs differ`));
+        return a;
+      });
+      // The loss, dx and the linear weights' gradients: every one a sum in a fixed order.
+      for (const r of byThreads.slice(1)) r.forEach((x, i) => assert.ok(bits(x).equals(bits(byThreads[0][i])), `${isa}: output ${i} depends on the thread count`));
+    }
+  } finally {
+    configureBaselineKernel({});
+    restoreNativeIsa();
+    tf.dispose(xs);
   }
-  configureBaselineKernel({});
+});
+
+test('denseLinear equals a float64 product on every ISA path: forward, dW and db, dx written, added to or not wanted; any thread count', { skip }, () => {
+  let seed = 7;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32) * 2 - 1;
+  // Widths that fit every path's vector width; K = 576 runs every path's products in blocks of k,
+  // M = 300 the weight gradients over two chunks of rows, M = 1 leaves threads without rows.
+  for (const [M, N, K] of [[1, 16, 16], [300, 48, 160], [7, 32, 576]]) {
+    const at = { x: 0, w: M * K, b: M * K + N * K, y: M * K + N * K + N, dy: M * K + N * K + N + M * N };
+    const dxAt = at.dy + M * N;
+    const memory = new Float32Array(dxAt + M * K);
+    for (let i = 0; i < dxAt; i++) memory[i] = rand();
+    const x = memory.slice(at.x, at.x + M * K), w = memory.slice(at.w, at.w + N * K), b = memory.slice(at.b, at.b + N), dy = memory.slice(at.dy, at.dy + M * N);
+    const prior = Float32Array.from({ length: M * K }, rand);
+    // Each entry's float64 value and the sum of its terms' magnitudes (the scale of float32 rounding).
+    const dot = (n: number, term: (i: number) => number, base = 0): [number, number] => {
+      let v = base, a = Math.abs(base);
+      for (let i = 0; i < n; i++) { const t = term(i); v += t; a += Math.abs(t); }
+      return [v, a];
+    };
+    const near = (got: Float32Array, want: (i: number) => [number, number], what: string) => {
+      for (let i = 0; i < got.length; i++) {
+        const [v, a] = want(i);
+        assert.ok(Math.abs(got[i] - v) <= 1e-6 * a + 1e-30, `${what}[${i}]: ${got[i]} vs ${v}`);
+      }
+    };
+    for (const isa of NATIVE_ISAS) {
+      setNativeIsa(isa);
+      for (const threads of [1, 3]) {
+        const label = `${isa}, M ${M} N ${N} K ${K}, ${threads} threads`;
+        const call = (p: number[], dw = new Float32Array(N * K), db = new Float32Array(N)) => {
+          assert.equal(baselinesAddon().denseLinear(Float64Array.from(p), memory, dw, db), true, `${label}: declined`);
+          return [dw, db];
+        };
+        call([0, M, N, K, N, K, threads, at.x, at.w, at.b, at.y, -1, -1, 0]);
+        near(memory.subarray(at.y, at.y + M * N), (i) => dot(K, (k) => x[Math.floor(i / N) * K + k] * w[(i % N) * K + k], b[i % N]), `${label}: y`);
+        const dW = (i: number) => dot(M, (m) => dy[m * N + Math.floor(i / K)] * x[m * K + (i % K)]);
+        const dB = (i: number) => dot(M, (m) => dy[m * N + i]);
+        const dX = (i: number, base: number) => dot(N, (n) => dy[Math.floor(i / K) * N + n] * w[n * K + (i % K)], base);
+        const [dw, db] = call([1, M, N, K, N, K, threads, at.x, at.w, -1, -1, at.dy, -1, 0]);
+        near(dw, dW, `${label}: dW`);
+        near(db, dB, `${label}: db`);
+        memory.fill(5, dxAt);
+        call([1, M, N, K, N, K, threads, at.x, at.w, -1, -1, at.dy, dxAt, 0]);
+        near(memory.subarray(dxAt), (i) => dX(i, 0), `${label}: dx`);
+        memory.set(prior, dxAt);
+        call([1, M, N, K, N, K, threads, at.x, at.w, -1, -1, at.dy, dxAt, 1]);
+        near(memory.subarray(dxAt), (i) => dX(i, prior[i]), `${label}: dx added`);
+      }
+    }
+  }
   restoreNativeIsa();
-  tf.dispose(xs);
 });
 
 test('bad native linear calls are one-sentence errors; widths off the vector width are declined, not run', { skip }, () => {
@@ -139,6 +194,8 @@ test('bad native linear calls are one-sentence errors; widths off the vector wid
     [[0, 4, 16, 16, 16, 16, 1, 4090, 512, 768, 1024, -1, -1, 0], /^native linear: x runs past the end of memory$/],
     [[0, 4, 16, 16, 16, 16, 1, 0, 512, -1, 1024, -1, -1, 0], /^native linear: the forward needs b and y$/],
     [[1, 4, 16, 16, 16, 16, 1, 0, 512, -1, -1, -1, 1024, 0], /^native linear: the backward needs dy$/],
+    [[0, 4, 16, 16, 16, 16, 1, 0, 512, 768, 32, -1, -1, 0], /^native linear: y overlaps x$/],
+    [[1, 4, 16, 16, 16, 16, 1, 0, 512, -1, -1, 1024, 1040, 0], /^native linear: dx overlaps dy$/],
   ];
   for (const [p, message] of cases) assert.throws(() => call(p), (e: Error) => message.test(e.message) && !e.message.includes('\n'), message.source);
   // A width of 4 is a multiple of the portable path's lanes only.

@@ -48,7 +48,7 @@ struct LinearOps {
   int kChunk;    // rows of the weight-gradient product packed at a time
   int rowBlock;  // rows of a product done at a time
   int slack;     // rows of a register tile past the last row
-  /** Packing job j of 2: Wᵀ for the forward (0), W for the input gradient (1). */
+  /** Packing job j: Wᵀ for the forward (0), W for the input gradient (1). */
   void (*pack)(const LinearPlan& plan, int job);
   /** Slice s's rows of y. */
   void (*forward)(const LinearPlan& plan, int s);
