@@ -20,6 +20,7 @@ import {
 import { nativeGruEngine } from '../src/baselines/kernel/gruNative.js';
 import { baselinesAddon } from '../src/baselines/kernel/nativeAddon.js';
 import { nativeOps } from '../src/baselines/kernel/nativeOps.js';
+import { dropScale, dropThreshold, maskValues } from '../src/baselines/dropout.js';
 import { relError } from './kernelHelpers.js';
 import { NATIVE_ISAS, restoreNativeIsa } from './kernelVariants.js';
 import { setNativeIsa } from '../src/kernel/index.js';
@@ -182,6 +183,65 @@ test('denseLinear equals a float64 product on every ISA path: forward, dW and db
     }
   }
   restoreNativeIsa();
+});
+
+test('denseActivation: gelu and relu with and without dropout equal their closed forms on every ISA path, any thread count', { skip }, () => {
+  // Φ in float64: erf's Taylor series for |z| ≤ 3 (terms below e^9, so ~1e-12 absolute); beyond,
+  // erfc's continued fraction e^{−z²}/(√π (z + (1/2)/(z + 1/(z + (3/2)/(z + …))))), accurate there.
+  const erfc = (z: number): number => {
+    if (z <= 3) {
+      let term = z, sum = z;
+      for (let k = 1; k < 100; k++) {
+        term *= (-z * z) / k;
+        sum += term / (2 * k + 1);
+      }
+      return 1 - (2 / Math.sqrt(Math.PI)) * sum;
+    }
+    let cf = z;
+    for (let k = 60; k >= 1; k--) cf = z + k / 2 / cf;
+    return Math.exp(-z * z) / (Math.sqrt(Math.PI) * cf);
+  };
+  const Phi = (x: number) => (x >= 0 ? 1 - 0.5 * erfc(x / Math.SQRT2) : 0.5 * erfc(-x / Math.SQRT2));
+  const phi = (x: number) => Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI);
+  const n = 4800;
+  const drop = { key: 4242, p: 0.3 };
+  const mask = maskValues(drop, n);
+  const memory = new Float32Array(3 * n);
+  for (let i = 0; i < n; i++) memory[i] = -8 + (16 * i) / n + 0.001 * Math.sin(i);
+  memory.subarray(n, 2 * n).forEach((_, i, a) => (a[i] = Math.cos(i)));
+  const x = memory.slice(0, n), dy = memory.slice(n, 2 * n);
+  const F = { gelu: (v: number) => v * Phi(v), relu: (v: number) => Math.max(v, 0) };
+  const dF = { gelu: (v: number) => Phi(v) + v * phi(v), relu: (v: number) => (v > 0 ? 1 : 0) };
+  for (const isa of NATIVE_ISAS) {
+    setNativeIsa(isa);
+    for (const threads of [1, 3]) {
+      for (const kind of ['gelu', 'relu'] as const) {
+        for (const masked of [false, true]) {
+          const words = masked ? [1, drop.key, dropThreshold(drop.p), dropScale(drop.p)] : [0, 0, 0, 1];
+          const m = (i: number) => (masked ? mask[i] : 1);
+          const label = `${isa}, ${threads} threads, ${kind}${masked ? ', dropout' : ''}`;
+          assert.equal(baselinesAddon().denseActivation(Float64Array.from([0, n, threads, kind === 'gelu' ? 1 : 0, 0, 2 * n, 0, 0, ...words]), memory), true, label);
+          for (let i = 0; i < n; i++) {
+            const want = F[kind](x[i]) * m(i);
+            assert.ok(Math.abs(memory[2 * n + i] - want) <= 2e-6 * Math.abs(want) + 1e-6, `${label}: y[${i}] (x ${x[i]}): ${memory[2 * n + i]} vs ${want}`);
+          }
+          assert.equal(baselinesAddon().denseActivation(Float64Array.from([1, n, threads, kind === 'gelu' ? 1 : 0, 0, 0, n, 2 * n, ...words]), memory), true, label);
+          for (let i = 0; i < n; i++) {
+            const want = dy[i] * m(i) * dF[kind](x[i]);
+            assert.ok(Math.abs(memory[2 * n + i] - want) <= 2e-6 * Math.abs(want) + 1e-6, `${label}: dx[${i}] (x ${x[i]}): ${memory[2 * n + i]} vs ${want}`);
+          }
+        }
+      }
+    }
+    // 20 floats are a multiple of the portable path's 4 lanes only; a declined call writes nothing.
+    memory.fill(7, 2 * n);
+    const ran = baselinesAddon().denseActivation(Float64Array.from([0, 20, 1, 1, 0, 2 * n, 0, 0, 0, 0, 0, 1]), memory);
+    assert.equal(ran, isa === 'portable', isa);
+    if (!ran) assert.ok(memory.subarray(2 * n, 2 * n + 20).every((v) => v === 7), `${isa}: a declined call wrote nothing`);
+  }
+  restoreNativeIsa();
+  assert.throws(() => baselinesAddon().denseActivation(Float64Array.from([0, 64, 1, 1, 0, 32, 0, 0, 0, 0, 0, 1]), memory), (e: Error) => /^native activation: the output partly overlaps an input$/.test(e.message));
+  assert.throws(() => baselinesAddon().denseActivation(Float64Array.from([0, 64, 1, 1, 3 * n - 32, 0, 0, 0, 0, 0, 0, 1]), memory), (e: Error) => /^native activation: x runs past the end of memory$/.test(e.message));
 });
 
 test('bad native linear calls are one-sentence errors; widths off the vector width are declined, not run', { skip }, () => {

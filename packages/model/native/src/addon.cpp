@@ -625,6 +625,7 @@ NAPI_MODULE_INIT() {
       {"headForward", nullptr, HeadForward, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"headBackward", nullptr, HeadBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"denseLinear", nullptr, DenseLinear, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"denseActivation", nullptr, DenseActivation, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"baselinesRelease", nullptr, BaselinesRelease, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"baselinesMemoryBytes", nullptr, BaselinesMemoryBytes, nullptr, nullptr, nullptr, napi_default, nullptr},
   };

@@ -1,6 +1,7 @@
-// The transformer's linear layers for one ISA (linear_isa.h): y = x·Wᵀ + b on dense.h's row-blocked
-// products, and the backward dx = dy·W (rows split over threads), dWᵀ and db (output units split
-// over threads, each summed over every row in order). Every output element is a sum in one
+// The transformer encoder layer's native steps for one ISA (linear_isa.h): y = x·Wᵀ + b on dense.h's
+// row-blocked products, and the backward dx = dy·W (rows split over threads), dWᵀ and db (output
+// units split over threads, each summed over every row in order); the activation with its dropout
+// mask, elementwise. Every output element is a sum in one
 // fixed order whatever the thread count, so y, dx, dW and db are bit-identical for any number of
 // threads. Included by each isa_*.cpp after gru.h (dense.h on kernel.h's tiles).
 #pragma once
@@ -69,6 +70,29 @@ void backward(const LinearPlan& P, int s) {
   }
 }
 
+/**
+ * Floats [n·part/parts, n·(part + 1)/parts) of an activation step (bounds rounded to blocks), a block
+ * at a time: F and F′ from the kernels' generated activations (the ring's), then the mask.
+ */
+void activation(const ActivationCall& a, int part, int parts) {
+  // 192 floats: three vectors in lockstep fill the generated loop on every path (3 × 16 × 4).
+  constexpr int BLOCK = 192;
+  const long blocks = (a.n + BLOCK - 1) / BLOCK;
+  const long end = blocks * (part + 1) / parts * BLOCK, e1 = end < a.n ? end : a.n;
+  alignas(64) float f[BLOCK], d[BLOCK], m[BLOCK];
+  for (long e = blocks * part / parts * BLOCK; e < e1; e += BLOCK) {
+    const int len = static_cast<int>(e1 - e < BLOCK ? e1 - e : BLOCK);
+    std::memcpy(f, a.x + e, sizeof(float) * len);
+    activateWithGradRow<V>(f, d, len, a.act);
+    if (a.masked) maskRow(m, static_cast<uint32_t>(e), len, a.key, a.threshold, a.scale);
+    for (int i = 0; i < len; i += W) {
+      const v mask = a.masked ? V::load(m + i) : V::set(1.0f);
+      if (a.backward) V::store(a.dx + e + i, V::mul(V::mul(V::load(a.dy + e + i), mask), V::load(d + i)));
+      else V::store(a.y + e + i, V::mul(V::load(f + i), mask));
+    }
+  }
+}
+
 }  // namespace linear
 }  // namespace RING_NS
 }  // namespace ring
@@ -77,5 +101,6 @@ void backward(const LinearPlan& P, int s) {
 #define RING_DEFINE_LINEAR(var, label)                                                                                        \
   namespace ring {                                                                                                            \
   extern const LinearOps var = {label,           RING_NS::W,              RING_NS::dense::K_CHUNK, RING_NS::dense::ROW_BLOCK, \
-                                RING_NS::MR_MAX, RING_NS::linear::pack,   RING_NS::linear::forward, RING_NS::linear::backward}; \
+                                RING_NS::MR_MAX, RING_NS::linear::pack,   RING_NS::linear::forward, RING_NS::linear::backward, \
+                                RING_NS::linear::activation};                                                               \
   }

@@ -1,7 +1,9 @@
-// The transformer's linear layers, y = x·Wᵀ + b and their backward, on buffers the caller owns (the
-// baselines' wasm kernel memory: src/baselines/kernel/linearNative.ts), for every ISA path. Shared by
-// addon.cpp and the isa_*.cpp units.
+// The transformer encoder layer's linear steps, y = x·Wᵀ + b and their backward, and its activation
+// steps, on buffers the caller owns (the baselines' wasm kernel memory: src/baselines/kernel/
+// encoderSteps.ts), for every ISA path. Shared by addon.cpp and the isa_*.cpp units.
 #pragma once
+#include <cstdint>
+
 #include "isa.h"
 
 namespace ring {
@@ -41,6 +43,24 @@ struct LinearPlan {
   LinearSlice slices[MAX_THREADS];
 };
 
+/**
+ * One activation step over n contiguous floats (n a multiple of the path's vector width):
+ * forward y = F(x)·mask, backward dx = dy·mask·F′(x); mask element i (counted from the first float)
+ * is 0 or scale by src/baselines/dropout.ts's maskHash of i, or 1 when not masked.
+ */
+struct ActivationCall {
+  long n;
+  int act;         // the kernels' activation code (generated/layout.h: ACT_RELU, ACT_GELU)
+  int backward;
+  const float* x;
+  float* y;        // forward
+  const float* dy; // backward
+  float* dx;       // backward
+  int masked;
+  uint32_t key, threshold;
+  float scale;
+};
+
 /** One ISA's linear kernel; each function works on a disjoint part, so threads may call them concurrently. */
 struct LinearOps {
   const char* name;
@@ -54,6 +74,8 @@ struct LinearOps {
   void (*forward)(const LinearPlan& plan, int s);
   /** Slice s's rows of dx, and its rows of dW and db (each a sum over every row of dy, in row order). */
   void (*backward)(const LinearPlan& plan, int s);
+  /** Part `part` of `parts` of an activation step's floats. */
+  void (*activation)(const ActivationCall& call, int part, int parts);
 };
 
 extern const LinearOps linear_portable;

@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { read } from '../../kernel/op.js';
 import { composeEncoderLayer, ENCODER_WEIGHTS, type EncoderLayerDropout, type EncoderLayerWeights } from '../ops.js';
 import { fusedOps } from './fusedOps.js';
-import { wasmLinear, type LinearBackwardArgs, type LinearSteps } from './linearNative.js';
+import { wasmSteps, type EncoderSteps, type LinearBackwardArgs } from './encoderSteps.js';
 import * as k from './opsCall.js';
 import { layoutRegion, resident, underTape, type Region as ResidentRegion } from './resident.js';
 import { baselineKernel } from './runtime.js';
@@ -45,8 +45,8 @@ function slices(a: k.Arena, d: Dims): k.Slice[] {
   return a.slices(M, 1, scratch, Math.max(3 * D * D, ff * D), Math.max(3 * D, ff));
 }
 
-/** Copies x and the weights into `r` and runs the forward (its linear steps on `lin`); the output is at r.at.X2. */
-function forward(r: Region, d: Dims, xData: Float32Array, w: Float32Array[], drop: EncoderLayerDropout, lin: LinearSteps): void {
+/** Copies x and the weights into `r` and runs the forward (its linear and activation steps on `steps`); the output is at r.at.X2. */
+function forward(r: Region, d: Dims, xData: Float32Array, w: Float32Array[], drop: EncoderLayerDropout, steps: EncoderSteps): void {
   const a = new k.Arena(r.end);
   const rows = slices(a, d);
   const v = a.commit();
@@ -55,18 +55,18 @@ function forward(r: Region, d: Dims, xData: Float32Array, w: Float32Array[], dro
   ENCODER_WEIGHTS.forEach((n, i) => v.f32.set(w[i], r.at[n] >> 2));
   const bySeq = k.resplit(rows, B, 1);
   const elems = k.resplit(rows, M * ff, 4);
-  lin.forward(v, rows, { M, N: 3 * D, K: D, X: r.at.X, W: r.at.inW, B: r.at.inB, Y: r.at.QKV });
+  steps.linearForward(v, rows, { M, N: 3 * D, K: D, X: r.at.X, W: r.at.inW, B: r.at.inB, Y: r.at.QKV });
   k.attentionForward(v, bySeq, { S, D, nhead, QKV: r.at.QKV, OUT: r.at.ATT, drop: drop.attn });
-  lin.forward(v, rows, { M, N: D, K: D, X: r.at.ATT, W: r.at.outW, B: r.at.outB, Y: r.at.SA });
+  steps.linearForward(v, rows, { M, N: D, K: D, X: r.at.ATT, W: r.at.outW, B: r.at.outB, Y: r.at.SA });
   k.normForward(v, rows, { D, X: r.at.X, Y: r.at.SA, G: r.at.n1g, BETA: r.at.n1b, OUT: r.at.X1, drop: drop.attnOut });
-  lin.forward(v, rows, { M, N: ff, K: D, X: r.at.X1, W: r.at.l1W, B: r.at.l1B, Y: r.at.F1 });
-  k.activationForward(v, elems, { gelu: true, X: r.at.F1, Y: r.at.A, drop: drop.hidden });
-  lin.forward(v, rows, { M, N: D, K: ff, X: r.at.A, W: r.at.l2W, B: r.at.l2B, Y: r.at.F2 });
+  steps.linearForward(v, rows, { M, N: ff, K: D, X: r.at.X1, W: r.at.l1W, B: r.at.l1B, Y: r.at.F1 });
+  steps.activationForward(v, elems, { gelu: true, X: r.at.F1, Y: r.at.A, drop: drop.hidden });
+  steps.linearForward(v, rows, { M, N: D, K: ff, X: r.at.A, W: r.at.l2W, B: r.at.l2B, Y: r.at.F2 });
   k.normForward(v, rows, { D, X: r.at.X1, Y: r.at.F2, G: r.at.n2g, BETA: r.at.n2b, OUT: r.at.X2, drop: drop.ffOut });
 }
 
 /** Runs the backward on `r` for output gradient dOut; returns dx and the weights' gradients (in ENCODER_WEIGHTS order). */
-function backward(r: Region, d: Dims, dOut: Float32Array, drop: EncoderLayerDropout, lin: LinearSteps): Float32Array[] {
+function backward(r: Region, d: Dims, dOut: Float32Array, drop: EncoderLayerDropout, steps: EncoderSteps): Float32Array[] {
   const { B, M, S, d: D, ff, nhead } = d;
   const a = new k.Arena(r.end);
   const DX2 = a.take(M * D), DX1 = a.take(M * D), DF2 = a.take(M * D), DA = a.take(M * ff), DF1 = a.take(M * ff);
@@ -79,7 +79,7 @@ function backward(r: Region, d: Dims, dOut: Float32Array, drop: EncoderLayerDrop
   const g: Partial<Record<(typeof ENCODER_WEIGHTS)[number], Float32Array>> = {};
   // Partial weight gradients are summed as soon as a step has made them (the next step reuses the slices' buffers).
   const linear = (wn: 'inW' | 'outW' | 'l1W' | 'l2W', bn: 'inB' | 'outB' | 'l1B' | 'l2B', a: LinearBackwardArgs): void => {
-    [g[wn], g[bn]] = lin.backward(v, rows, a);
+    [g[wn], g[bn]] = steps.linearBackward(v, rows, a);
   };
   const normGrads = (gn: 'n1g' | 'n2g', bn: 'n1b' | 'n2b'): void => {
     g[gn] = k.sumParts(v.f32, rows, 'part1', 1, D, D);
@@ -88,7 +88,7 @@ function backward(r: Region, d: Dims, dOut: Float32Array, drop: EncoderLayerDrop
   k.normBackward(v, rows, { D, X: r.at.X1, Y: r.at.F2, G: r.at.n2g, DOUT: DX2, DX: DX1, DY: DF2, drop: drop.ffOut });
   normGrads('n2g', 'n2b');
   linear('l2W', 'l2B', { M, N: D, K: ff, X: r.at.A, W: r.at.l2W, DY: DF2, DX: DA });
-  k.activationBackward(v, elems, { gelu: true, X: r.at.F1, DY: DA, DX: DF1, drop: drop.hidden });
+  steps.activationBackward(v, elems, { gelu: true, X: r.at.F1, DY: DA, DX: DF1, drop: drop.hidden });
   // x1 feeds both the feed-forward and the second residual: its gradients add up.
   linear('l1W', 'l1B', { M, N: ff, K: D, X: r.at.X1, W: r.at.l1W, DY: DF1, DX: DX1, acc: true });
   k.normBackward(v, rows, { D, X: r.at.X, Y: r.at.SA, G: r.at.n1g, DOUT: DX1, DX, DY: DSA, drop: drop.attnOut });
@@ -99,8 +99,8 @@ function backward(r: Region, d: Dims, dOut: Float32Array, drop: EncoderLayerDrop
   return [v.f32.slice(DX >> 2, (DX >> 2) + M * D), ...ENCODER_WEIGHTS.map((n) => g[n] as Float32Array)];
 }
 
-/** The fused encoder layer (see the header), its linear steps on `lin`; the tfjs path composes the same steps from tfjsOps. */
-export function encoderLayer(x: tf.Tensor3D, w: EncoderLayerWeights, nhead: number, drop: EncoderLayerDropout, lin: LinearSteps = wasmLinear): tf.Tensor3D {
+/** The fused encoder layer (see the header), its linear and activation steps on `steps`; the tfjs path composes the same steps from tfjsOps. */
+export function encoderLayer(x: tf.Tensor3D, w: EncoderLayerWeights, nhead: number, drop: EncoderLayerDropout, steps: EncoderSteps = wasmSteps): tf.Tensor3D {
   const [B, S, D] = x.shape;
   const ff = w.l1W.shape[0];
   // The attention reads rows of exactly 3d and d floats, and the masks count unpadded elements.
@@ -119,15 +119,15 @@ export function encoderLayer(x: tf.Tensor3D, w: EncoderLayerWeights, nhead: numb
     (args[13] as tf.GradSaveFunc)(inputs);
     const id = resident.nextId();
     const region = taped ? resident.push(id, bufferSizes(dims)) : layoutRegion(id, baselineKernel.freeStart(), bufferSizes(dims));
-    forward(region, dims, read(inputs[0]), inputs.slice(1).map(read), drop, lin);
+    forward(region, dims, read(inputs[0]), inputs.slice(1).map(read), drop, steps);
     const value = k.tensorAt(k.views().f32, region.at.X2, [B, S, D]);
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
       let r = resident.find<Buf>(id);
       if (r === null) {
         r = resident.push(id, bufferSizes(dims));
-        forward(r, dims, read(saved[0]), saved.slice(1).map(read), drop, lin);
+        forward(r, dims, read(saved[0]), saved.slice(1).map(read), drop, steps);
       }
-      const grads = backward(r, dims, read(dy), drop, lin);
+      const grads = backward(r, dims, read(dy), drop, steps);
       resident.release(id);
       return [tf.tensor(grads[0], [B, S, D], 'float32'), ...grads.slice(1).map((gr, i) => tf.tensor(gr, saved[i + 1].shape, 'float32'))];
     };

@@ -1,7 +1,7 @@
 /**
  * The baselines' functions of the native addon (native/src/gru_exports.inc, head_exports.inc,
  * linear_exports.inc): the fused GRU stack and the norm-MLP head, each keeping one call's forward
- * state for its backward, and the transformer's linear steps on the wasm kernel's memory.
+ * state for its backward, and the transformer's linear and activation steps on the wasm kernel's memory.
  */
 import { nativeAddon, nativeUnavailableReason } from '../../kernel/native.js';
 
@@ -21,6 +21,12 @@ export interface BaselinesAddon {
    * false (nothing written) when NP or KP is not a multiple of the addon's vector width.
    */
   denseLinear(params: Float64Array, memory: Float32Array, dw?: Float32Array, db?: Float32Array): boolean;
+  /**
+   * params: [backward, n, threads, gelu, x, y, dy, dx, masked, key, threshold, scale] (buffers as float
+   * offsets into memory). The forward writes y = F(x)·mask, the backward dx = dy·mask·F′(x); false
+   * (nothing written) when n is not a multiple of the addon's vector width.
+   */
+  denseActivation(params: Float64Array, memory: Float32Array): boolean;
   /** Frees the GRU's, the head's and the linear layers' memory. */
   baselinesRelease(): void;
   /** Bytes of the GRU's, the head's and the linear layers' memory. */
