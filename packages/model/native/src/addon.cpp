@@ -262,6 +262,26 @@ float* f32OrNull(napi_env env, napi_value v, const char* name, size_t n) {
 }
 double* f64(napi_env env, napi_value v, const char* name, size_t n) { return typedArray<double>(env, v, napi_float64_array, name, n); }
 
+/** Word i of a parameter array as an integer in [lo, hi]; otherwise a one-sentence error from `who` naming the word. */
+long long paramInt(const double* w, int i, const char* who, const char* name, double lo, double hi) {
+  if (!(w[i] >= lo && w[i] <= hi) || w[i] != static_cast<double>(static_cast<long long>(w[i]))) {
+    throw Failure(std::string(who) + ": " + name + " must be an integer in [" + std::to_string(static_cast<long long>(lo)) + ", " + std::to_string(static_cast<long long>(hi)) + "]");
+  }
+  return static_cast<long long>(w[i]);
+}
+
+/** A Float32Array of any length (a view of a caller's whole memory); its length goes to `length`. */
+float* memoryView(napi_env env, napi_value value, const char* who, size_t& length) {
+  bool is = false;
+  check(env, napi_is_typedarray(env, value, &is), "inspecting an argument");
+  napi_typedarray_type type;
+  void* data = nullptr;
+  length = 0;
+  if (is) check(env, napi_get_typedarray_info(env, value, &type, &length, &data, nullptr, nullptr), "reading a typed array");
+  if (!is || type != napi_float32_array) throw Failure(std::string(who) + ": memory must be a Float32Array");
+  return static_cast<float*>(data);
+}
+
 int integer(napi_env env, napi_value value, const char* name, int lo) {
   double d = 0;
   if (napi_get_value_double(env, value, &d) != napi_ok || !(d >= lo) || d > 2147483647.0 || d != static_cast<int>(d)) {
