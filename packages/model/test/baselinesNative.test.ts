@@ -109,7 +109,7 @@ function encoderRun(xs: tf.Tensor[]): Float32Array[] {
   });
 }
 
-test("the encoder layer's native linear steps repeat bit for bit and do not depend on the thread count", { skip }, () => {
+test("the encoder layer's native steps repeat bit for bit and do not depend on the thread count", { skip }, () => {
   const [B, S, d, ff] = [3, 10, 16, 32];
   const shapes = [[B, S, d], [3 * d, d], [3 * d], [d, d], [d], [ff, d], [ff], [d, ff], [d], [d], [d], [d], [d]];
   const xs = shapes.map((sh, i) => tf.randomNormal(sh, i >= 9 && i % 2 === 1 ? 1 : 0, 0.3, 'float32', 90 + i));
@@ -123,7 +123,8 @@ test("the encoder layer's native linear steps repeat bit for bit and do not depe
         a.forEach((x, i) => assert.ok(bits(x).equals(bits(b[i])), `${isa}, ${threads} threads, output ${i}: two runs differ`));
         return a;
       });
-      // The loss, dx and the linear weights' gradients: every one a sum in a fixed order.
+      // The loss, dx and the linear weights' gradients: every one a sum in a fixed order (the
+    // attention and the activation split by sequences and elements, the linear steps as linear.h says).
       for (const r of byThreads.slice(1)) r.forEach((x, i) => assert.ok(bits(x).equals(bits(byThreads[0][i])), `${isa}: output ${i} depends on the thread count`));
     }
   } finally {
@@ -242,6 +243,21 @@ test('denseActivation: gelu and relu with and without dropout equal their closed
   restoreNativeIsa();
   assert.throws(() => baselinesAddon().denseActivation(Float64Array.from([0, 64, 1, 1, 0, 32, 0, 0, 0, 0, 0, 1]), memory), (e: Error) => /^native activation: the output partly overlaps an input$/.test(e.message));
   assert.throws(() => baselinesAddon().denseActivation(Float64Array.from([0, 64, 1, 1, 3 * n - 32, 0, 0, 0, 0, 0, 0, 1]), memory), (e: Error) => /^native activation: x runs past the end of memory$/.test(e.message));
+});
+
+test('bad native attention calls are one-sentence errors', { skip }, () => {
+  const memory = new Float32Array(4096);
+  // [backward, B, S, D, nhead, threads, qkv, out, dout, dqkv, masked, key, threshold, scale]
+  const cases: [number[], RegExp][] = [
+    [[0, 2, 4, 12, 5, 1, 0, 1024, 0, 0, 0, 0, 0, 1], /^native attention: nhead must divide D$/],
+    [[0, 2, 4, 12, 13, 1, 0, 1024, 0, 0, 0, 0, 0, 1], /^native attention: nhead must be an integer in \[1, 12\]$/],
+    [[0, 2, 4, 12, 3, 1, 4000, 1024, 0, 0, 0, 0, 0, 1], /^native attention: qkv runs past the end of memory$/],
+    [[0, 2, 4, 12, 3, 1, 0, 100, 0, 0, 0, 0, 0, 1], /^native attention: the output overlaps an input$/],
+    [[1, 2, 4, 12, 3, 1, 0, 0, 1024, 200, 0, 0, 0, 1], /^native attention: the output overlaps an input$/],
+  ];
+  for (const [p, message] of cases) {
+    assert.throws(() => baselinesAddon().denseAttention(Float64Array.from(p), memory), (e: Error) => message.test(e.message) && !e.message.includes('\n'), message.source);
+  }
 });
 
 test('bad native linear calls are one-sentence errors; widths off the vector width are declined, not run', { skip }, () => {

@@ -646,6 +646,7 @@ NAPI_MODULE_INIT() {
       {"headBackward", nullptr, HeadBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"denseLinear", nullptr, DenseLinear, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"denseActivation", nullptr, DenseActivation, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"denseAttention", nullptr, DenseAttention, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"baselinesRelease", nullptr, BaselinesRelease, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"baselinesMemoryBytes", nullptr, BaselinesMemoryBytes, nullptr, nullptr, nullptr, napi_default, nullptr},
   };

@@ -1,10 +1,13 @@
 // The transformer encoder layer's native steps for one ISA (linear_isa.h): y = x·Wᵀ + b on dense.h's
 // row-blocked products, and the backward dx = dy·W (rows split over threads), dWᵀ and db (output
 // units split over threads, each summed over every row in order); the activation with its dropout
-// mask, elementwise. Every output element is a sum in one
+// mask, elementwise; causal multi-head attention with its dropout, by sequences. Every output element is a sum in one
 // fixed order whatever the thread count, so y, dx, dW and db are bit-identical for any number of
 // threads. Included by each isa_*.cpp after gru.h (dense.h on kernel.h's tiles).
 #pragma once
+#include <algorithm>
+#include <vector>
+
 #include "dense.h"
 #include "linear_isa.h"
 
@@ -93,6 +96,115 @@ void activation(const ActivationCall& a, int part, int parts) {
   }
 }
 
+/**
+ * Sequences [B·part/parts, B·(part + 1)/parts) of an attention step, a (sequence, head) at a time with
+ * its keys and values transposed (hd rows of the keys, padded to vectors), so every loop over keys j
+ * runs along vectors:
+ *   forward   s_j = q_i·k_j/√hd, p = softmax, out_i = Σ_j p_j·m_j·v_j
+ *   backward  dp_j = m_j·(dout_i·v_j), dV_j += p_j·m_j·dout_i, ds_j = p_j·(dp_j − Σ_k p_k·dp_k),
+ *             dq_i = Σ_j ds_j·k_j/√hd, dK_j += ds_j·q_i/√hd
+ */
+void attention(const AttentionCall& a, int part, int parts) {
+  const int S = a.S, D = a.D, hd = a.hd, SW = (S + W - 1) / W * W, stride = 3 * D;
+  const long b0 = static_cast<long>(a.B) * part / parts, b1 = static_cast<long>(a.B) * (part + 1) / parts;
+  if (b1 <= b0) return;
+  const float rs = 1.0f / __builtin_sqrtf(static_cast<float>(hd));
+  std::vector<float> buf(static_cast<size_t>(4 * hd + 3) * SW + 2 * hd + static_cast<size_t>(hd) * W);
+  float *KT = buf.data(), *VT = KT + hd * SW, *dKT = VT + hd * SW, *dVT = dKT + hd * SW;
+  float *P = dVT + hd * SW, *M = P + SW, *DP = M + SW, *q = DP + SW, *g = q + hd, *DQ = g + hd;
+  for (long b = b0; b < b1; b++) {
+    const float* seq = a.qkv + rowOff(b * S, stride);
+    for (int h = 0; h < a.nhead; h++) {
+      for (int c = 0; c < hd; c++) {
+        for (int j = 0; j < SW; j++) {
+          KT[c * SW + j] = j < S ? seq[rowOff(j, stride) + D + h * hd + c] : 0.0f;
+          VT[c * SW + j] = j < S ? seq[rowOff(j, stride) + 2 * D + h * hd + c] : 0.0f;
+        }
+      }
+      if (a.backward) {
+        std::fill(dKT, dKT + hd * SW, 0.0f);
+        std::fill(dVT, dVT + hd * SW, 0.0f);
+      }
+      for (int i = 0; i < S; i++) {
+        const int nv = (i + W) / W * W;  // keys 0 … i, in whole vectors
+        for (int c = 0; c < hd; c++) q[c] = seq[rowOff(i, stride) + h * hd + c] * rs;
+        // Scores, their maximum over the keys j ≤ i, then exp(s − max) there (0 past i).
+        v mx = V::set(-3.4e38f);
+        for (int j = 0; j < nv; j += W) {
+          v sc = V::zero();
+          for (int c = 0; c < hd; c++) sc = V::madd(sc, V::set(q[c]), V::load(KT + c * SW + j));
+          V::store(P + j, sc);
+          if (j + W <= i + 1) mx = V::max(mx, sc);
+        }
+        alignas(64) float lanes[W];
+        V::store(lanes, mx);
+        float top = lanes[0];
+        for (int l = 1; l < W; l++) top = lanes[l] > top ? lanes[l] : top;
+        for (int j = (i + 1) / W * W; j <= i; j++) top = P[j] > top ? P[j] : top;
+        v sum = V::zero();
+        for (int j = 0; j < nv; j += W) {
+          v e = gru::vexp(V::sub(V::load(P + j), V::set(top)));
+          if (j + W > i + 1) e = V::keepFirst(e, i + 1 - j);
+          V::store(P + j, e);
+          sum = V::add(sum, e);
+        }
+        const v inv = V::set(1.0f / V::hsum(sum));
+        if (a.masked) maskRow(M, static_cast<uint32_t>(((b * a.nhead + h) * S + i) * S), nv, a.key, a.threshold, a.scale);
+        if (!a.backward) {
+          float* out = a.out + rowOff(b * S + i, D) + h * hd;
+          for (int c = 0; c < hd; c++) {
+            v acc = V::zero();
+            for (int j = 0; j < nv; j += W) {
+              v pm = V::mul(V::load(P + j), inv);
+              if (a.masked) pm = V::mul(pm, V::load(M + j));
+              acc = V::madd(acc, pm, V::load(VT + c * SW + j));
+            }
+            out[c] = V::hsum(acc);
+          }
+          continue;
+        }
+        const float* dout = a.dout + rowOff(b * S + i, D) + h * hd;
+        for (int c = 0; c < hd; c++) g[c] = dout[c];
+        v dot = V::zero();
+        for (int j = 0; j < nv; j += W) {
+          const v p = V::mul(V::load(P + j), inv);
+          V::store(P + j, p);
+          const v m = a.masked ? V::load(M + j) : V::set(1.0f);
+          const v pm = V::mul(p, m);
+          v dp = V::zero();
+          for (int c = 0; c < hd; c++) {
+            const v gc = V::set(g[c]);
+            dp = V::madd(dp, gc, V::load(VT + c * SW + j));
+            V::store(dVT + c * SW + j, V::madd(V::load(dVT + c * SW + j), pm, gc));
+          }
+          dp = V::mul(dp, m);
+          V::store(DP + j, dp);
+          dot = V::madd(dot, p, dp);
+        }
+        const v sdot = V::set(V::hsum(dot));
+        float* dq = a.dqkv + rowOff(b * S + i, stride) + h * hd;
+        for (int c = 0; c < hd; c++) V::store(DQ + c * W, V::zero());
+        for (int j = 0; j < nv; j += W) {
+          const v ds = V::mul(V::load(P + j), V::sub(V::load(DP + j), sdot));
+          for (int c = 0; c < hd; c++) {
+            V::store(dKT + c * SW + j, V::madd(V::load(dKT + c * SW + j), ds, V::set(q[c])));
+            V::store(DQ + c * W, V::madd(V::load(DQ + c * W), ds, V::load(KT + c * SW + j)));
+          }
+        }
+        for (int c = 0; c < hd; c++) dq[c] = V::hsum(V::load(DQ + c * W)) * rs;
+      }
+      if (!a.backward) continue;
+      float* dseq = a.dqkv + rowOff(b * S, stride);
+      for (int j = 0; j < S; j++) {
+        for (int c = 0; c < hd; c++) {
+          dseq[rowOff(j, stride) + D + h * hd + c] = dKT[c * SW + j];
+          dseq[rowOff(j, stride) + 2 * D + h * hd + c] = dVT[c * SW + j];
+        }
+      }
+    }
+  }
+}
+
 }  // namespace linear
 }  // namespace RING_NS
 }  // namespace ring
@@ -102,5 +214,5 @@ void activation(const ActivationCall& a, int part, int parts) {
   namespace ring {                                                                                                            \
   extern const LinearOps var = {label,           RING_NS::W,              RING_NS::dense::K_CHUNK, RING_NS::dense::ROW_BLOCK, \
                                 RING_NS::MR_MAX, RING_NS::linear::pack,   RING_NS::linear::forward, RING_NS::linear::backward, \
-                                RING_NS::linear::activation};                                                               \
+                                RING_NS::linear::activation, RING_NS::linear::attention};                                   \
   }

@@ -61,6 +61,24 @@ struct ActivationCall {
   float scale;
 };
 
+/**
+ * Causal multi-head self-attention over B sequences of S tokens: qkv rows of 3D floats (q, k, v side
+ * by side, head h in columns h·hd … h·hd + hd − 1 of each), out and dout rows of D, dqkv rows of 3D.
+ *   s_ij = q_i·k_j/√hd (j ≤ i), p = softmax_j(s), p′ = p·m, out_i = Σ_j p′_ij v_j
+ * with mask element ((b·nhead + h)·S + i)·S + j as in ActivationCall.
+ */
+struct AttentionCall {
+  int B, S, D, nhead, hd;
+  int backward;
+  const float* qkv;
+  float* out;         // forward
+  const float* dout;  // backward
+  float* dqkv;        // backward
+  int masked;
+  uint32_t key, threshold;
+  float scale;        // the mask's multiplier of a kept element
+};
+
 /** One ISA's linear kernel; each function works on a disjoint part, so threads may call them concurrently. */
 struct LinearOps {
   const char* name;
@@ -76,6 +94,8 @@ struct LinearOps {
   void (*backward)(const LinearPlan& plan, int s);
   /** Part `part` of `parts` of an activation step's floats. */
   void (*activation)(const ActivationCall& call, int part, int parts);
+  /** Part `part` of `parts` of an attention step's sequences. */
+  void (*attention)(const AttentionCall& call, int part, int parts);
 };
 
 extern const LinearOps linear_portable;

@@ -45,7 +45,7 @@ function slices(a: k.Arena, d: Dims): k.Slice[] {
   return a.slices(M, 1, scratch, Math.max(3 * D * D, ff * D), Math.max(3 * D, ff));
 }
 
-/** Copies x and the weights into `r` and runs the forward (its linear and activation steps on `steps`); the output is at r.at.X2. */
+/** Copies x and the weights into `r` and runs the forward (its linear, activation and attention steps on `steps`); the output is at r.at.X2. */
 function forward(r: Region, d: Dims, xData: Float32Array, w: Float32Array[], drop: EncoderLayerDropout, steps: EncoderSteps): void {
   const a = new k.Arena(r.end);
   const rows = slices(a, d);
@@ -56,7 +56,7 @@ function forward(r: Region, d: Dims, xData: Float32Array, w: Float32Array[], dro
   const bySeq = k.resplit(rows, B, 1);
   const elems = k.resplit(rows, M * ff, 4);
   steps.linearForward(v, rows, { M, N: 3 * D, K: D, X: r.at.X, W: r.at.inW, B: r.at.inB, Y: r.at.QKV });
-  k.attentionForward(v, bySeq, { S, D, nhead, QKV: r.at.QKV, OUT: r.at.ATT, drop: drop.attn });
+  steps.attentionForward(v, bySeq, { S, D, nhead, QKV: r.at.QKV, OUT: r.at.ATT, drop: drop.attn });
   steps.linearForward(v, rows, { M, N: D, K: D, X: r.at.ATT, W: r.at.outW, B: r.at.outB, Y: r.at.SA });
   k.normForward(v, rows, { D, X: r.at.X, Y: r.at.SA, G: r.at.n1g, BETA: r.at.n1b, OUT: r.at.X1, drop: drop.attnOut });
   steps.linearForward(v, rows, { M, N: ff, K: D, X: r.at.X1, W: r.at.l1W, B: r.at.l1B, Y: r.at.F1 });
@@ -94,12 +94,12 @@ function backward(r: Region, d: Dims, dOut: Float32Array, drop: EncoderLayerDrop
   k.normBackward(v, rows, { D, X: r.at.X, Y: r.at.SA, G: r.at.n1g, DOUT: DX1, DX, DY: DSA, drop: drop.attnOut });
   normGrads('n1g', 'n1b');
   linear('outW', 'outB', { M, N: D, K: D, X: r.at.ATT, W: r.at.outW, DY: DSA, DX: DATT });
-  k.attentionBackward(v, bySeq, { S, D, nhead, QKV: r.at.QKV, DOUT: DATT, DQKV: DQKV, drop: drop.attn });
+  steps.attentionBackward(v, bySeq, { S, D, nhead, QKV: r.at.QKV, DOUT: DATT, DQKV: DQKV, drop: drop.attn });
   linear('inW', 'inB', { M, N: 3 * D, K: D, X: r.at.X, W: r.at.inW, DY: DQKV, DX, acc: true });
   return [v.f32.slice(DX >> 2, (DX >> 2) + M * D), ...ENCODER_WEIGHTS.map((n) => g[n] as Float32Array)];
 }
 
-/** The fused encoder layer (see the header), its linear and activation steps on `steps`; the tfjs path composes the same steps from tfjsOps. */
+/** The fused encoder layer (see the header), its linear, activation and attention steps on `steps`; the tfjs path composes the same steps from tfjsOps. */
 export function encoderLayer(x: tf.Tensor3D, w: EncoderLayerWeights, nhead: number, drop: EncoderLayerDropout, steps: EncoderSteps = wasmSteps): tf.Tensor3D {
   const [B, S, D] = x.shape;
   const ff = w.l1W.shape[0];

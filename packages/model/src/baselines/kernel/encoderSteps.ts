@@ -1,9 +1,10 @@
 /**
- * How an encoder layer (encoderLayer.ts) runs its linear and activation steps: on the wasm kernel
- * (opsCall.ts' commands), or on the native addon (native/src/linear.h) on the same buffers of the
- * baselines' kernel memory, computed by the addon's threads on its ISA path. Where a padded width
- * (or an activation's length) is not a multiple of that path's vector width the addon declines,
- * writing nothing, and the wasm step runs.
+ * How an encoder layer (encoderLayer.ts) runs its linear, activation and attention steps: on the
+ * wasm kernel (opsCall.ts' commands), or on the native addon (native/src/linear.h) on the same
+ * buffers of the baselines' kernel memory, computed by the addon's threads on its ISA path. Where a
+ * padded width (or an activation's length) is not a multiple of that path's vector width the addon
+ * declines a linear or activation step, writing nothing, and the wasm step runs; the attention
+ * takes any shape.
  */
 import type { DropoutSpec } from '../dropout.js';
 import { dropScale, dropThreshold } from '../dropout.js';
@@ -17,13 +18,21 @@ export interface LinearBackwardArgs { M: number; N: number; K: number; X: number
 /** An activation step over the floats of the slices' ranges (byte offsets into the kernel memory). */
 export interface ActivationForwardArgs { gelu: boolean; X: number; Y: number; drop: DropoutSpec | null }
 export interface ActivationBackwardArgs { gelu: boolean; X: number; DY: number; DX: number; drop: DropoutSpec | null }
+/** An attention step over the sequences' slices (byte offsets into the kernel memory). */
+export interface AttentionForwardArgs { S: number; D: number; nhead: number; QKV: number; OUT: number; drop: DropoutSpec | null }
+export interface AttentionBackwardArgs { S: number; D: number; nhead: number; QKV: number; DOUT: number; DQKV: number; drop: DropoutSpec | null }
 
-/** The steps: linear forward into Y; linear backward into DX, returning [dW (N×K), db (N)]; activation forward and backward. */
+/**
+ * The steps: linear forward into Y; linear backward into DX, returning [dW (N×K), db (N)]; activation
+ * forward and backward; causal attention forward into OUT and backward into DQKV.
+ */
 export interface EncoderSteps {
   linearForward(v: k.Views, rows: k.Slice[], d: LinearForwardArgs): void;
   linearBackward(v: k.Views, rows: k.Slice[], d: LinearBackwardArgs): [Float32Array, Float32Array];
   activationForward(v: k.Views, elems: k.Slice[], d: ActivationForwardArgs): void;
   activationBackward(v: k.Views, elems: k.Slice[], d: ActivationBackwardArgs): void;
+  attentionForward(v: k.Views, bySeq: k.Slice[], d: AttentionForwardArgs): void;
+  attentionBackward(v: k.Views, bySeq: k.Slice[], d: AttentionBackwardArgs): void;
 }
 
 /** The wasm kernel's steps: the slices' partial weight gradients summed in slice order. */
@@ -36,12 +45,15 @@ export const wasmSteps: EncoderSteps = {
   },
   activationForward: (v, elems, d) => k.activationForward(v, elems, d),
   activationBackward: (v, elems, d) => k.activationBackward(v, elems, d),
+  attentionForward: (v, bySeq, d) => k.attentionForward(v, bySeq, d),
+  attentionBackward: (v, bySeq, d) => k.attentionBackward(v, bySeq, d),
 };
 
 const linearParams = new Float64Array(14);
 const activationParams = new Float64Array(12);
-/** Floats of the slices' ranges (activation slices cover [0, n) in order). */
-const floats = (elems: k.Slice[]): number => elems[elems.length - 1].r1;
+const attentionParams = new Float64Array(14);
+/** Units of the slices' ranges (floats of an activation, sequences of an attention: the slices cover [0, n) in order). */
+const floats = (slices: k.Slice[]): number => slices[slices.length - 1].r1;
 
 /** The native steps, each falling back to the wasm one where the addon declines. */
 export const nativeSteps: EncoderSteps = {
@@ -61,6 +73,14 @@ export const nativeSteps: EncoderSteps = {
   activationBackward(v, elems, d) {
     activationParams.set([1, floats(elems), baselineKernel.threads(), d.gelu ? 1 : 0, d.X >> 2, 0, d.DY >> 2, d.DX >> 2, ...maskWords(d.drop)]);
     if (!baselinesAddon().denseActivation(activationParams, v.f32)) wasmSteps.activationBackward(v, elems, d);
+  },
+  attentionForward(v, bySeq, d) {
+    attentionParams.set([0, floats(bySeq), d.S, d.D, d.nhead, baselineKernel.threads(), d.QKV >> 2, d.OUT >> 2, 0, 0, ...maskWords(d.drop)]);
+    baselinesAddon().denseAttention(attentionParams, v.f32);
+  },
+  attentionBackward(v, bySeq, d) {
+    attentionParams.set([1, floats(bySeq), d.S, d.D, d.nhead, baselineKernel.threads(), d.QKV >> 2, 0, d.DOUT >> 2, d.DQKV >> 2, ...maskWords(d.drop)]);
+    baselinesAddon().denseAttention(attentionParams, v.f32);
   },
 };
 

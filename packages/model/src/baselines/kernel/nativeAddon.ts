@@ -1,7 +1,8 @@
 /**
  * The baselines' functions of the native addon (native/src/gru_exports.inc, head_exports.inc,
  * linear_exports.inc): the fused GRU stack and the norm-MLP head, each keeping one call's forward
- * state for its backward, and the transformer's linear and activation steps on the wasm kernel's memory.
+ * state for its backward, and the transformer's linear, activation and attention steps on the wasm
+ * kernel's memory.
  */
 import { nativeAddon, nativeUnavailableReason } from '../../kernel/native.js';
 
@@ -27,6 +28,11 @@ export interface BaselinesAddon {
    * (nothing written) when n is not a multiple of the addon's vector width.
    */
   denseActivation(params: Float64Array, memory: Float32Array): boolean;
+  /**
+   * params: [backward, B, S, D, nhead, threads, qkv, out, dout, dqkv, masked, key, threshold, scale]
+   * (buffers as float offsets into memory): causal self-attention's forward into out or backward into dqkv.
+   */
+  denseAttention(params: Float64Array, memory: Float32Array): void;
   /** Frees the GRU's, the head's and the linear layers' memory. */
   baselinesRelease(): void;
   /** Bytes of the GRU's, the head's and the linear layers' memory. */
