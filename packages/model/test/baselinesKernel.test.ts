@@ -191,6 +191,8 @@ opCase('encoder layer (d 8, 2 heads, ff 12, S 7), resident activations, dropout'
 opCase('encoder layer (d 16, 4 heads, ff 32, S 5), no dropout', () => encoderCase(2, 5, 16, 32, 40), (ops, xs) => runEncoder(ops, xs, 4, false), ENCODER_IMPLS);
 opCase('encoder layer (d 6, 3 heads, ff 10: stateless ops), dropout', () => encoderCase(2, 6, 6, 10, 50), (ops, xs) => runEncoder(ops, xs, 3, true), ENCODER_IMPLS);
 opCase('encoder layer (d 64, 8 heads, ff 128, S 9: the shipped size), dropout', () => encoderCase(2, 9, 64, 128, 70), (ops, xs) => runEncoder(ops, xs, 8, true), ENCODER_IMPLS);
+opCase('encoder layer (d 12, 4 heads of 3, ff 16, S 1), dropout', () => encoderCase(3, 1, 12, 16, 85), (ops, xs) => runEncoder(ops, xs, 4, true), ENCODER_IMPLS);
+opCase('encoder layer (d 36, 4 heads of 9, ff 40, S 70), dropout', () => encoderCase(2, 70, 36, 40, 88), (ops, xs) => runEncoder(ops, xs, 4, true), ENCODER_IMPLS);
 opCase('encoder layer (d 32, 4 heads, ff 160, S 6: products in blocks of k on avx2 and the 16-lane paths)', () => encoderCase(2, 6, 32, 160, 75), (ops, xs) => runEncoder(ops, xs, 4, false), ENCODER_IMPLS);
 opCase('encoder layer (d 16, 2 heads, ff 32, S 70: weight gradients over several chunks of rows)', () => encoderCase(4, 70, 16, 32, 80), (ops, xs) => runEncoder(ops, xs, 2, false), ENCODER_IMPLS);
 

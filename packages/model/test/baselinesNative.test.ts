@@ -124,7 +124,7 @@ test("the encoder layer's native steps repeat bit for bit and do not depend on t
         return a;
       });
       // The loss, dx and the linear weights' gradients: every one a sum in a fixed order (the
-    // attention and the activation split by sequences and elements, the linear steps as linear.h says).
+      // attention and the activation split by sequences and elements, the linear steps as linear.h says).
       for (const r of byThreads.slice(1)) r.forEach((x, i) => assert.ok(bits(x).equals(bits(byThreads[0][i])), `${isa}: output ${i} depends on the thread count`));
     }
   } finally {

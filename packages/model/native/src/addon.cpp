@@ -169,12 +169,14 @@ struct State {
   HeadState head;
   LinearPlan linear{};
   Arena linearArena;
+  Arena attentionArena;
 
   void release() {
     pool.stop();
     gru.release();
     head.release();
     linearArena.release();
+    attentionArena.release();
     arena.release();
     resident = false;
   }

@@ -6,7 +6,6 @@
 // threads. Included by each isa_*.cpp after gru.h (dense.h on kernel.h's tiles).
 #pragma once
 #include <algorithm>
-#include <vector>
 
 #include "dense.h"
 #include "linear_isa.h"
@@ -109,8 +108,7 @@ void attention(const AttentionCall& a, int part, int parts) {
   const long b0 = static_cast<long>(a.B) * part / parts, b1 = static_cast<long>(a.B) * (part + 1) / parts;
   if (b1 <= b0) return;
   const float rs = 1.0f / __builtin_sqrtf(static_cast<float>(hd));
-  std::vector<float> buf(static_cast<size_t>(4 * hd + 3) * SW + 2 * hd + static_cast<size_t>(hd) * W);
-  float *KT = buf.data(), *VT = KT + hd * SW, *dKT = VT + hd * SW, *dVT = dKT + hd * SW;
+  float *KT = a.work + attentionWork(S, hd, W) * part, *VT = KT + hd * SW, *dKT = VT + hd * SW, *dVT = dKT + hd * SW;
   float *P = dVT + hd * SW, *M = P + SW, *DP = M + SW, *q = DP + SW, *g = q + hd, *DQ = g + hd;
   for (long b = b0; b < b1; b++) {
     const float* seq = a.qkv + rowOff(b * S, stride);
@@ -127,6 +125,8 @@ void attention(const AttentionCall& a, int part, int parts) {
       }
       for (int i = 0; i < S; i++) {
         const int nv = (i + W) / W * W;  // keys 0 … i, in whole vectors
+        // Keys and values past i in the last vector are read as 0: a NaN there must not reach row i.
+        auto key = [&](const float* t, int j) { return j + W > i + 1 ? V::keepFirst(V::load(t + j), i + 1 - j) : V::load(t + j); };
         for (int c = 0; c < hd; c++) q[c] = seq[rowOff(i, stride) + h * hd + c] * rs;
         // Scores, their maximum over the keys j ≤ i, then exp(s − max) there (0 past i).
         v mx = V::set(-3.4e38f);
@@ -149,16 +149,14 @@ void attention(const AttentionCall& a, int part, int parts) {
           sum = V::add(sum, e);
         }
         const v inv = V::set(1.0f / V::hsum(sum));
-        if (a.masked) maskRow(M, static_cast<uint32_t>(((b * a.nhead + h) * S + i) * S), nv, a.key, a.threshold, a.scale);
+        // The mask's element index wraps in 32 bits, as the wasm kernel's does.
+        if (a.masked) maskRow(M, (static_cast<uint32_t>(b) * static_cast<uint32_t>(a.nhead) + static_cast<uint32_t>(h)) * static_cast<uint32_t>(S) * static_cast<uint32_t>(S) + static_cast<uint32_t>(i) * static_cast<uint32_t>(S), nv, a.key, a.threshold, a.scale);
         if (!a.backward) {
+          for (int j = 0; j < nv; j += W) V::store(P + j, a.masked ? V::mul(V::mul(V::load(P + j), inv), V::load(M + j)) : V::mul(V::load(P + j), inv));
           float* out = a.out + rowOff(b * S + i, D) + h * hd;
           for (int c = 0; c < hd; c++) {
             v acc = V::zero();
-            for (int j = 0; j < nv; j += W) {
-              v pm = V::mul(V::load(P + j), inv);
-              if (a.masked) pm = V::mul(pm, V::load(M + j));
-              acc = V::madd(acc, pm, V::load(VT + c * SW + j));
-            }
+            for (int j = 0; j < nv; j += W) acc = V::madd(acc, V::load(P + j), key(VT + c * SW, j));
             out[c] = V::hsum(acc);
           }
           continue;
@@ -174,7 +172,7 @@ void attention(const AttentionCall& a, int part, int parts) {
           v dp = V::zero();
           for (int c = 0; c < hd; c++) {
             const v gc = V::set(g[c]);
-            dp = V::madd(dp, gc, V::load(VT + c * SW + j));
+            dp = V::madd(dp, gc, key(VT + c * SW, j));
             V::store(dVT + c * SW + j, V::madd(V::load(dVT + c * SW + j), pm, gc));
           }
           dp = V::mul(dp, m);
@@ -188,7 +186,7 @@ void attention(const AttentionCall& a, int part, int parts) {
           const v ds = V::mul(V::load(P + j), V::sub(V::load(DP + j), sdot));
           for (int c = 0; c < hd; c++) {
             V::store(dKT + c * SW + j, V::madd(V::load(dKT + c * SW + j), ds, V::set(q[c])));
-            V::store(DQ + c * W, V::madd(V::load(DQ + c * W), ds, V::load(KT + c * SW + j)));
+            V::store(DQ + c * W, V::madd(V::load(DQ + c * W), ds, key(KT + c * SW, j)));
           }
         }
         for (int c = 0; c < hd; c++) dq[c] = V::hsum(V::load(DQ + c * W)) * rs;

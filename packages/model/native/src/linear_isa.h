@@ -77,7 +77,14 @@ struct AttentionCall {
   int masked;
   uint32_t key, threshold;
   float scale;        // the mask's multiplier of a kept element
+  float* work;        // attentionWork(S, hd, W) floats per part, allocated by the caller
 };
+
+/** Floats of one part's attention scratch: keys, values and their gradients transposed, score rows, q, dout, dq. */
+inline long attentionWork(int S, int hd, int W) {
+  const long SW = (S + W - 1) / W * W;
+  return (4L * hd + 3) * SW + 2L * hd + static_cast<long>(hd) * W;
+}
 
 /** One ISA's linear kernel; each function works on a disjoint part, so threads may call them concurrently. */
 struct LinearOps {
