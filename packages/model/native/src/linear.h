@@ -86,9 +86,9 @@ void activation(const ActivationCall& a, int part, int parts) {
     const int len = static_cast<int>(e1 - e < BLOCK ? e1 - e : BLOCK);
     std::memcpy(f, a.x + e, sizeof(float) * len);
     activateWithGradRow<V>(f, d, len, a.act);
-    if (a.masked) maskRow(m, static_cast<uint32_t>(e), len, a.key, a.threshold, a.scale);
+    if (a.mask.on) maskRow(m, static_cast<uint32_t>(e), len, a.mask.key, a.mask.threshold, a.mask.scale);
     for (int i = 0; i < len; i += W) {
-      const v mask = a.masked ? V::load(m + i) : V::set(1.0f);
+      const v mask = a.mask.on ? V::load(m + i) : V::set(1.0f);
       if (a.backward) V::store(a.dx + e + i, V::mul(V::mul(V::load(a.dy + e + i), mask), V::load(d + i)));
       else V::store(a.y + e + i, V::mul(V::load(f + i), mask));
     }
@@ -150,9 +150,10 @@ void attention(const AttentionCall& a, int part, int parts) {
         }
         const v inv = V::set(1.0f / V::hsum(sum));
         // The mask's element index wraps in 32 bits, as the wasm kernel's does.
-        if (a.masked) maskRow(M, (static_cast<uint32_t>(b) * static_cast<uint32_t>(a.nhead) + static_cast<uint32_t>(h)) * static_cast<uint32_t>(S) * static_cast<uint32_t>(S) + static_cast<uint32_t>(i) * static_cast<uint32_t>(S), nv, a.key, a.threshold, a.scale);
+        const DropMask& dm = a.mask;
+        if (dm.on) maskRow(M, (static_cast<uint32_t>(b) * static_cast<uint32_t>(a.nhead) + static_cast<uint32_t>(h)) * static_cast<uint32_t>(S) * static_cast<uint32_t>(S) + static_cast<uint32_t>(i) * static_cast<uint32_t>(S), nv, dm.key, dm.threshold, dm.scale);
         if (!a.backward) {
-          for (int j = 0; j < nv; j += W) V::store(P + j, a.masked ? V::mul(V::mul(V::load(P + j), inv), V::load(M + j)) : V::mul(V::load(P + j), inv));
+          for (int j = 0; j < nv; j += W) V::store(P + j, dm.on ? V::mul(V::mul(V::load(P + j), inv), V::load(M + j)) : V::mul(V::load(P + j), inv));
           float* out = a.out + rowOff(b * S + i, D) + h * hd;
           for (int c = 0; c < hd; c++) {
             v acc = V::zero();
@@ -167,7 +168,7 @@ void attention(const AttentionCall& a, int part, int parts) {
         for (int j = 0; j < nv; j += W) {
           const v p = V::mul(V::load(P + j), inv);
           V::store(P + j, p);
-          const v m = a.masked ? V::load(M + j) : V::set(1.0f);
+          const v m = dm.on ? V::load(M + j) : V::set(1.0f);
           const v pm = V::mul(p, m);
           v dp = V::zero();
           for (int c = 0; c < hd; c++) {

@@ -1,6 +1,6 @@
-// The transformer encoder layer's linear steps, y = x·Wᵀ + b and their backward, and its activation
-// steps, on buffers the caller owns (the baselines' wasm kernel memory: src/baselines/kernel/
-// encoderSteps.ts), for every ISA path. Shared by addon.cpp and the isa_*.cpp units.
+// The transformer encoder layer's native steps (linear, activation, causal attention), on buffers the
+// caller owns (the baselines' wasm kernel memory: src/baselines/kernel/encoderSteps.ts), for every
+// ISA path. Shared by addon.cpp and the isa_*.cpp units.
 #pragma once
 #include <cstdint>
 
@@ -43,10 +43,16 @@ struct LinearPlan {
   LinearSlice slices[MAX_THREADS];
 };
 
+/** A dropout mask: element i is 0 or `scale` by src/baselines/dropout.ts's maskHash of i (on = 0: all 1). */
+struct DropMask {
+  int on;
+  uint32_t key, threshold;
+  float scale;
+};
+
 /**
  * One activation step over n contiguous floats (n a multiple of the path's vector width):
- * forward y = F(x)·mask, backward dx = dy·mask·F′(x); mask element i (counted from the first float)
- * is 0 or scale by src/baselines/dropout.ts's maskHash of i, or 1 when not masked.
+ * forward y = F(x)·mask, backward dx = dy·mask·F′(x); mask element i counted from the first float.
  */
 struct ActivationCall {
   long n;
@@ -56,16 +62,14 @@ struct ActivationCall {
   float* y;        // forward
   const float* dy; // backward
   float* dx;       // backward
-  int masked;
-  uint32_t key, threshold;
-  float scale;
+  DropMask mask;
 };
 
 /**
  * Causal multi-head self-attention over B sequences of S tokens: qkv rows of 3D floats (q, k, v side
  * by side, head h in columns h·hd … h·hd + hd − 1 of each), out and dout rows of D, dqkv rows of 3D.
  *   s_ij = q_i·k_j/√hd (j ≤ i), p = softmax_j(s), p′ = p·m, out_i = Σ_j p′_ij v_j
- * with mask element ((b·nhead + h)·S + i)·S + j as in ActivationCall.
+ * with mask element ((b·nhead + h)·S + i)·S + j.
  */
 struct AttentionCall {
   int B, S, D, nhead, hd;
@@ -74,9 +78,7 @@ struct AttentionCall {
   float* out;         // forward
   const float* dout;  // backward
   float* dqkv;        // backward
-  int masked;
-  uint32_t key, threshold;
-  float scale;        // the mask's multiplier of a kept element
+  DropMask mask;
   float* work;        // attentionWork(S, hd, W) floats per part, allocated by the caller
 };
 
