@@ -28,6 +28,11 @@ export function dropScale(p: number): number {
   return Math.fround(1 / (1 - p));
 }
 
+/** The four parameter words the native addon reads a mask from: [masked, key, threshold, scale] (none: not masked). */
+export function nativeMaskWords(drop: DropoutSpec | null): [number, number, number, number] {
+  return drop === null ? [0, 0, 0, 1] : [1, drop.key >>> 0, dropThreshold(drop.p), dropScale(drop.p)];
+}
+
 /** h(key, i) of the header comment, as an unsigned 32-bit integer. */
 export function maskHash(key: number, i: number): number {
   let x = (Math.imul(i, 0x9e3779b9) + key) >>> 0;

@@ -6,8 +6,7 @@
  * declines a linear or activation step, writing nothing, and the wasm step runs; the attention
  * takes any shape.
  */
-import type { DropoutSpec } from '../dropout.js';
-import { dropScale, dropThreshold } from '../dropout.js';
+import { nativeMaskWords as maskWords, type DropoutSpec } from '../dropout.js';
 import * as k from './opsCall.js';
 import { baselinesAddon } from './nativeAddon.js';
 import { baselineKernel } from './runtime.js';
@@ -83,8 +82,3 @@ export const nativeSteps: EncoderSteps = {
     baselinesAddon().denseAttention(attentionParams, v.f32);
   },
 };
-
-/** [masked, key, threshold, scale] of a dropout mask (none: not masked). */
-function maskWords(drop: DropoutSpec | null): number[] {
-  return drop === null ? [0, 0, 0, 1] : [1, drop.key >>> 0, dropThreshold(drop.p), dropScale(drop.p)];
-}

@@ -6,7 +6,7 @@
  * gradients are summed per slice, then across slices in slice order (reproducible for a thread count).
  */
 import { outputArray } from '../../kernel/op.js';
-import { dropScale, dropThreshold } from '../dropout.js';
+import { nativeMaskWords } from '../dropout.js';
 import type { GruEngine, GruHostGradients, GruHostInputs } from './engine.js';
 import { baselinesAddon, loadedBaselinesAddon } from './nativeAddon.js';
 
@@ -57,8 +57,7 @@ export class NativeGruEngine implements GruEngine {
 
   private run(id: number, inp: GruHostInputs, threads: number, out: Float32Array): void {
     const { B, T, I, H, L } = inp.dims;
-    const d = inp.dropout;
-    this.params.set([id, B, T, I, H, L, threads, d ? 1 : 0, d ? d.key >>> 0 : 0, d ? dropThreshold(d.p) : 0, d ? dropScale(d.p) : 1]);
+    this.params.set([id, B, T, I, H, L, threads, ...nativeMaskWords(inp.dropout ?? null)]);
     this.resident = null;
     baselinesAddon().gruForward(this.params, inp.x, inp.h0, inp.wIh, inp.wHh, inp.bIh, inp.bHh, out);
     this.resident = { id, dims: inp.dims };

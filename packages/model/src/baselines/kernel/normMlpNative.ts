@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { kernelOutput, outputArray, read } from '../../kernel/op.js';
-import { dropScale, dropThreshold, type DropoutSpec } from '../dropout.js';
+import { nativeMaskWords, type DropoutSpec } from '../dropout.js';
 import { LAYER_NORM_EPS } from '../layers.js';
 import type { NormMlpWeights } from '../ops.js';
 import { baselinesAddon } from './nativeAddon.js';
@@ -20,7 +20,7 @@ const params = new Float64Array(11);
 
 /** Runs call `id`'s forward on host arrays (x, then the weights in NORM_MLP_WEIGHTS order) into y. */
 function forward(id: number, d: Dims, data: Float32Array[], drop: DropoutSpec | null, y: Float32Array): void {
-  params.set([id, d.M, d.H, d.F, d.O, baselineKernel.threads(), Math.fround(LAYER_NORM_EPS), drop ? 1 : 0, drop ? drop.key >>> 0 : 0, drop ? dropThreshold(drop.p) : 0, drop ? dropScale(drop.p) : 1]);
+  params.set([id, d.M, d.H, d.F, d.O, baselineKernel.threads(), Math.fround(LAYER_NORM_EPS), ...nativeMaskWords(drop)]);
   resident = 0;
   baselinesAddon().headForward(params, data[0], data[1], data[2], data[3], data[4], data[5], data[6], y);
   resident = id;
